@@ -1,0 +1,108 @@
+"""Named registries, so configs and the CLI refer to components by string.
+
+>>> import graphrec as gr
+>>> "popularity" in gr.available("recommender")
+True
+>>> gr.create("recommender", "itemknn", n_neighbors=20).n_neighbors
+20
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["Registry", "available", "create", "datasets", "detectors", "embedders", "recommenders"]
+
+T = TypeVar("T")
+
+
+class Registry:
+    """A mapping from names to classes (or factory functions) of one kind."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, Callable[..., Any]] = {}
+
+    def register(self, name: str) -> Callable[[T], T]:
+        """Decorator registering a class or function under ``name``."""
+
+        def decorator(obj: T) -> T:
+            old = self._entries.get(name)
+            if old is not None and _qualname(old) != _qualname(obj):
+                raise ValueError(f"{self.kind} {name!r} is already registered to {_qualname(old)}")
+            self._entries[name] = obj  # type: ignore[assignment]
+            return obj
+
+        return decorator
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def get(self, name: str) -> Callable[..., Any]:
+        if name not in self._entries:
+            hint = difflib.get_close_matches(name, self._entries, n=1)
+            extra = f" Did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(
+                f"unknown {self.kind} {name!r}; available: {', '.join(self.names())}.{extra}"
+            )
+        return self._entries[name]
+
+    def parameters(self, name: str) -> dict[str, Any]:
+        """Keyword parameters of ``name`` and their defaults (``Parameter.empty`` if none)."""
+        sig = inspect.signature(self.get(name))
+        return {
+            p.name: p.default
+            for p in sig.parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
+        }
+
+    def create(self, name: str, **params: Any) -> Any:
+        """Instantiate ``name`` with ``params``, checking the keyword names first."""
+        factory = self.get(name)
+        valid = self.parameters(name)
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ValueError(
+                f"{self.kind} {name!r} got unknown parameter(s) {', '.join(unknown)}; "
+                f"valid parameters: {', '.join(valid) or '(none)'}"
+            )
+        return factory(**params)
+
+
+def _qualname(obj: Any) -> str:
+    # the same definition imported twice (doctest, importlib test mode) may re-register
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+datasets = Registry("dataset")
+embedders = Registry("embedder")
+detectors = Registry("detector")
+recommenders = Registry("recommender")
+
+_REGISTRIES = {r.kind: r for r in (datasets, embedders, detectors, recommenders)}
+
+
+def _registry(kind: str) -> Registry:
+    if kind not in _REGISTRIES:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(_REGISTRIES)}")
+    return _REGISTRIES[kind]
+
+
+def create(kind: str, name: str, **params: Any) -> Any:
+    """Create a registered component: ``create("recommender", "popularity")``.
+
+    ``kind`` is one of ``"dataset"``, ``"embedder"``, ``"detector"``, ``"recommender"``.
+    For ``"dataset"`` this loads the data (``create("dataset", "synthetic", seed=0)``).
+    """
+    return _registry(kind).create(name, **params)
+
+
+def available(kind: str) -> list[str]:
+    """Registered names of one kind, sorted."""
+    return _registry(kind).names()

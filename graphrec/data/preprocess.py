@@ -1,0 +1,178 @@
+"""Preprocessing functions: cleaning raw tables, implicit conversion and k-cores.
+
+Each function returns a new object and leaves its input untouched; what was
+removed is logged and recorded in ``Interactions.meta["report"]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from graphrec.data.interactions import Interactions
+
+__all__ = ["binarize", "clean_frame", "k_core"]
+
+logger = logging.getLogger(__name__)
+
+_DUPLICATE_MODES = ("sum", "max", "first", "last", "count", "drop", "error")
+
+
+def clean_frame(
+    df: pd.DataFrame,
+    user_col: str = "user",
+    item_col: str = "item",
+    rating_col: str | None = None,
+    time_col: str | None = None,
+    *,
+    duplicates: str = "sum",
+    source: str = "data frame",
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Check columns, drop rows with missing ids and combine duplicate pairs.
+
+    Parameters
+    ----------
+    duplicates : {"sum", "max", "first", "last", "count", "drop", "error"}
+        How repeated (user, item) rows are combined: sum or max of the rating, the
+        first or last row (by time when ``time_col`` is given, else file order),
+        ``"count"`` (the weight becomes the number of rows), ``"drop"`` (keep the
+        first row), or raise.
+
+    Returns
+    -------
+    (DataFrame, report)
+        The cleaned table and a dict with ``rows``, ``missing_ids_dropped``,
+        ``duplicates_merged`` and ``interactions``.
+
+    >>> df = pd.DataFrame({"user": [1, 1, None], "item": [5, 5, 6]})
+    >>> out, report = clean_frame(df, duplicates="count", rating_col=None)
+    >>> report["missing_ids_dropped"], report["duplicates_merged"], out["count"].tolist()
+    (1, 1, [2])
+    """
+    if duplicates not in _DUPLICATE_MODES:
+        raise ValueError(f"duplicates must be one of {_DUPLICATE_MODES}, got {duplicates!r}")
+    needed = [c for c in (user_col, item_col, rating_col, time_col) if c is not None]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{source}: missing column(s) {missing}; available columns: {list(df.columns)}"
+        )
+    df = df[needed].copy()
+    for col in (rating_col, time_col):
+        if col is not None and not pd.api.types.is_numeric_dtype(df[col]):
+            values = pd.to_numeric(df[col], errors="coerce")
+            bad = values.isna() & df[col].notna()
+            if bad.any():
+                row = int(np.flatnonzero(bad.to_numpy())[0])
+                raise ValueError(
+                    f"{source}: column {col!r} must be numeric; row {row} has {df[col].iloc[row]!r}"
+                )
+            df[col] = values
+    rows = len(df)
+    has_id = df[user_col].notna() & df[item_col].notna()
+    df = df[has_id]
+    for col in (user_col, item_col):
+        ids = df[col]
+        if pd.api.types.is_float_dtype(ids) and (ids == np.floor(ids)).all():
+            df[col] = ids.astype(np.int64)
+    n_missing = rows - len(df)
+    if rating_col is not None and df[rating_col].isna().any():
+        row = int(np.flatnonzero(df[rating_col].isna().to_numpy())[0])
+        raise ValueError(f"{source}: column {rating_col!r} is empty in row {row}")
+    n_before = len(df)
+    keys = [user_col, item_col]
+    if duplicates == "count":
+        df = df.groupby(keys, sort=False, as_index=False).agg(
+            count=(item_col, "size"), **({time_col: (time_col, "max")} if time_col else {})
+        )
+    elif df.duplicated(keys).any():
+        if duplicates == "error":
+            row = int(np.flatnonzero(df.duplicated(keys).to_numpy())[0])
+            raise ValueError(f"{source}: duplicate (user, item) pair in row {row}")
+        if duplicates in ("sum", "max"):
+            agg: dict[str, str] = {}
+            if rating_col is not None:
+                agg[rating_col] = duplicates
+            if time_col is not None:
+                agg[time_col] = "max"
+            df = (
+                df.groupby(keys, sort=False, as_index=False).agg(agg)
+                if agg
+                else df.drop_duplicates(keys)
+            )
+        else:
+            if time_col is not None:
+                df = df.sort_values(time_col, kind="stable")
+            keep = "last" if duplicates == "last" else "first"
+            df = df.drop_duplicates(keys, keep=keep)
+    report = {
+        "rows": rows,
+        "missing_ids_dropped": int(n_missing),
+        "duplicates_merged": int(n_before - len(df)),
+        "interactions": len(df),
+    }
+    if n_missing or report["duplicates_merged"]:
+        logger.info("%s: %s", source, report)
+    return df.reset_index(drop=True), report
+
+
+def binarize(data: Interactions, threshold: float | None = None) -> Interactions:
+    """Implicit feedback: keep interactions with weight >= ``threshold``, set weights to 1.
+
+    >>> import scipy.sparse as sp
+    >>> d = Interactions(sp.csr_array([[5.0, 2.0], [4.0, 0.0]]), [0, 1], [0, 1])
+    >>> binarize(d, threshold=4).matrix.toarray().tolist()
+    [[1.0, 0.0], [1.0, 0.0]]
+    """
+    out = data if threshold is None else data.filter(data.matrix.data >= threshold)
+    dropped = data.nnz - out.nnz
+    return _with_report(out.binary(), "binarize", threshold=threshold, dropped=dropped)
+
+
+def k_core(
+    data: Interactions, min_user_interactions: int = 5, min_item_interactions: int = 5
+) -> Interactions:
+    """Iteratively remove users and items with too few interactions.
+
+    Repeats until every remaining user has at least ``min_user_interactions`` and
+    every item at least ``min_item_interactions``; removed users and items are
+    dropped from the index space (ids, side tables and user graph follow).
+    """
+    for name, v in (
+        ("min_user_interactions", min_user_interactions),
+        ("min_item_interactions", min_item_interactions),
+    ):
+        if not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+    users, items, _, _ = data.coo()
+    keep = np.ones(data.nnz, dtype=bool)
+    while True:
+        udeg = np.bincount(users[keep], minlength=data.n_users)
+        ideg = np.bincount(items[keep], minlength=data.n_items)
+        bad = (udeg[users] < min_user_interactions) | (ideg[items] < min_item_interactions)
+        bad &= keep
+        if not bad.any():
+            break
+        keep &= ~bad
+    out = data.filter(keep)
+    udeg, ideg = out.user_degrees(), out.item_degrees()
+    out = out.subset(users=udeg > 0, items=ideg > 0)
+    return _with_report(
+        out,
+        "k_core",
+        min_user_interactions=min_user_interactions,
+        min_item_interactions=min_item_interactions,
+        users_removed=data.n_users - out.n_users,
+        items_removed=data.n_items - out.n_items,
+        interactions_removed=data.nnz - out.nnz,
+    )
+
+
+def _with_report(data: Interactions, step: str, **facts: Any) -> Interactions:
+    logger.info("%s: %s", step, facts)
+    steps = [*data.meta.get("preprocessing", []), {"step": step, **facts}]
+    return replace(data, meta={**data.meta, "preprocessing": steps})

@@ -1,0 +1,153 @@
+"""Train / validation / test splits (plain functions) and the ``Split`` result."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphrec._validation import RandomState, check_random_state
+from graphrec.data.interactions import Interactions
+
+__all__ = ["Split", "split"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Train, validation and test interactions over one user and item index space.
+
+    ``valid`` is ``None`` when the split has no validation part. ``report`` says
+    what the split dropped (e.g. test interactions of items unseen in training).
+    """
+
+    train: Interactions
+    valid: Interactions | None
+    test: Interactions
+    report: Mapping[str, Any] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Interactions | None]:
+        return iter((self.train, self.valid, self.test))
+
+    def __repr__(self) -> str:
+        parts = [f"train={self.train.nnz}", f"test={self.test.nnz}"]
+        if self.valid is not None:
+            parts.insert(1, f"valid={self.valid.nnz}")
+        return f"Split({self.train.n_users} users x {self.train.n_items} items; {', '.join(parts)})"
+
+
+_METHODS = ("random", "temporal", "leave_one_out")
+
+
+def split(
+    data: Interactions,
+    method: str = "random",
+    *,
+    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    seed: RandomState = None,
+    leave_out: str = "last",
+    valid: bool = True,
+) -> Split:
+    """Split interactions per user into train, validation and test.
+
+    Parameters
+    ----------
+    method : {"random", "temporal", "leave_one_out"}
+        ``"random"``: each user's interactions are shuffled and cut by ``ratios``
+        (per-user counts rounded stochastically, so the expected shares are exact).
+        ``"temporal"``: each user's interactions are ordered by time (ties broken at
+        random) and cut by ``ratios``, the latest going to test.
+        ``"leave_one_out"``: one interaction per user to test and (if ``valid``) one
+        to validation: the latest (``leave_out="last"``) or random ones
+        (``leave_out="random"``); users with fewer than 3 (2 without validation)
+        interactions stay wholly in train.
+    ratios : (train, valid, test)
+        Shares for the ratio methods; must be non-negative and sum to 1. Every user
+        keeps at least one training interaction.
+    seed : int, Generator or None
+        Random state for shuffling and tie-breaking.
+
+    Returns
+    -------
+    Split
+        Train, valid and test over the input's index space. Validation and test
+        interactions of items that never occur in train are dropped (their number
+        is in ``report``), so test never holds an item unknown to train.
+
+    >>> from graphrec.data.synthetic import planted_communities
+    >>> data = planted_communities(100, 50, 2, seed=0).data
+    >>> s = split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)
+    >>> s.train.nnz + s.valid.nnz + s.test.nnz + s.report["dropped_unseen_items"] == data.nnz
+    True
+    """
+    if method not in _METHODS:
+        raise ValueError(f"unknown split method {method!r}; expected one of {', '.join(_METHODS)}")
+    if data.nnz == 0:
+        raise ValueError("cannot split an empty Interactions object")
+    rng = check_random_state(seed)
+    users, _, _, ts = data.coo()
+    noise = rng.random(data.nnz)
+    if method == "random":
+        key = noise
+    else:
+        if ts is None and (method == "temporal" or leave_out == "last"):
+            raise ValueError(f"split method {method!r} needs timestamps, and the data has none")
+        if method == "leave_one_out" and leave_out not in ("last", "random"):
+            raise ValueError(f"leave_out must be 'last' or 'random', got {leave_out!r}")
+        key = noise if (method == "leave_one_out" and leave_out == "random") else ts
+    order = np.lexsort((noise, key, users))  # by user, then key, ties at random
+    degree = data.user_degrees()
+    rank = np.empty(data.nnz, dtype=np.int64)
+    rank[order] = np.arange(data.nnz) - data.matrix.indptr[users[order]]
+    part = np.zeros(data.nnz, dtype=np.int8)  # 0 train, 1 valid, 2 test
+    if method == "leave_one_out":
+        n_hold = 2 if valid else 1
+        eligible = degree[users] > n_hold
+        part[eligible & (rank == degree[users] - 1)] = 2
+        if valid:
+            part[eligible & (rank == degree[users] - 2)] = 1
+    else:
+        r = np.asarray(ratios, dtype=float)
+        if r.shape != (3,) or (r < 0).any() or not np.isclose(r.sum(), 1.0):
+            raise ValueError(
+                f"ratios must be three non-negative shares (train, valid, test) summing to 1, "
+                f"got {ratios!r}"
+            )
+        if r[0] == 0:
+            raise ValueError("ratios: the train share must be positive")
+        # per-user counts by stochastic rounding: unbiased shares even for short
+        # histories; every user keeps at least one training interaction
+        u = rng.random((len(degree), 2))
+        n_valid = np.floor(degree * r[1] + u[:, 0]).astype(np.int64)
+        n_test = np.floor(degree * r[2] + u[:, 1]).astype(np.int64)
+        n_test = np.minimum(n_test, degree - 1)
+        n_valid = np.clip(n_valid, 0, degree - 1 - n_test)
+        n_train = (degree - n_valid - n_test)[users]
+        part[rank >= n_train] = 1
+        part[rank >= n_train + n_valid[users]] = 2
+    train = data.filter(part == 0)
+    known_item = train.item_degrees() > 0
+    _, items, _, _ = data.coo()
+    unseen = (part > 0) & ~known_item[items]
+    report = {
+        "method": method,
+        "dropped_unseen_items": int(unseen.sum()),
+        "train": int((part == 0).sum()),
+        "valid": int(((part == 1) & ~unseen).sum()),
+        "test": int(((part == 2) & ~unseen).sum()),
+    }
+    if unseen.any():
+        logger.info(
+            "split: dropped %d held-out interactions of items unseen in train", unseen.sum()
+        )
+    valid_part = (
+        data.filter((part == 1) & ~unseen) if (method != "leave_one_out" or valid) else None
+    )
+    if method != "leave_one_out" and ratios[1] == 0:
+        valid_part = None
+    test_part = data.filter((part == 2) & ~unseen)
+    return Split(train, valid_part, test_part, report)

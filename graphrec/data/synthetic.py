@@ -1,0 +1,159 @@
+"""Planted-community interaction data with ground truth: the default dataset."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from graphrec._registry import datasets
+from graphrec._validation import RandomState, check_positive_int, check_random_state
+from graphrec.data.interactions import Interactions
+
+__all__ = ["PlantedCommunities", "load_synthetic", "planted_communities"]
+
+
+class PlantedCommunities(NamedTuple):
+    """Result of :func:`planted_communities`: the data and the true communities."""
+
+    data: Interactions
+    user_labels: np.ndarray
+    item_labels: np.ndarray
+
+
+def planted_communities(
+    n_users: int = 1000,
+    n_items: int = 500,
+    n_communities: int = 5,
+    mean_degree: float = 20.0,
+    mu: float = 0.2,
+    *,
+    activity_sigma: float = 0.8,
+    popularity_exponent: float = 0.8,
+    min_degree: int = 3,
+    seed: RandomState = None,
+) -> PlantedCommunities:
+    """Generate users and items in planted communities.
+
+    Users and items are split into ``n_communities`` groups of near-equal size. Each
+    user draws a heavy-tailed (log-normal) number of interactions with mean
+    ``mean_degree`` (at least ``min_degree``); each interaction falls outside the
+    user's community with probability ``mu`` (spread over the other communities)
+    and inside it otherwise. Within a community, items are chosen with power-law
+    popularity (Zipf weights ``rank ** -popularity_exponent`` over a random item order).
+    Repeated draws of a pair are dropped, so degrees are approximately as drawn.
+    Timestamps are uniform over one year, so temporal splits work too.
+
+    Returns
+    -------
+    PlantedCommunities
+        ``data`` (with ``user_features["community"]`` and ``item_features["community"]``),
+        ``user_labels`` and ``item_labels``.
+
+    >>> data, users, items = planted_communities(200, 100, 4, mean_degree=10, seed=0)
+    >>> data.n_users, len(np.unique(users)), data.user_features["community"].nunique()
+    (200, 4, 4)
+    """
+    n_users = check_positive_int(n_users, "n_users")
+    n_items = check_positive_int(n_items, "n_items")
+    k = check_positive_int(n_communities, "n_communities")
+    if k > min(n_users, n_items):
+        raise ValueError(f"n_communities={k} exceeds n_users={n_users} or n_items={n_items}")
+    if not 0.0 <= mu <= 1.0:
+        raise ValueError(f"mu must be in [0, 1], got {mu}")
+    if not mean_degree > 0 or mean_degree > n_items:
+        raise ValueError(f"mean_degree must be in (0, n_items={n_items}], got {mean_degree}")
+    if activity_sigma < 0:
+        raise ValueError(f"activity_sigma must be >= 0, got {activity_sigma}")
+    rng = check_random_state(seed)
+
+    user_comm = rng.permutation(np.arange(n_users) % k)
+    item_comm = rng.permutation(np.arange(n_items) % k)
+
+    # heavy-tailed activity: log-normal with the requested mean
+    raw = rng.lognormal(-(activity_sigma**2) / 2, activity_sigma, n_users) * mean_degree
+    degree = np.clip(np.round(raw).astype(np.int64), min(min_degree, n_items), n_items)
+
+    # power-law popularity in a random order; items grouped by community for sampling
+    popularity = np.empty(n_items)
+    popularity[rng.permutation(n_items)] = np.arange(1, n_items + 1) ** -popularity_exponent
+    by_comm = np.argsort(item_comm, kind="stable")
+    cum = np.cumsum(popularity[by_comm])
+    comm_sizes = np.bincount(item_comm, minlength=k)
+    comm_end = np.cumsum(comm_sizes)
+    comm_start = comm_end - comm_sizes
+    mass_start = np.where(comm_start > 0, cum[np.maximum(comm_start - 1, 0)], 0.0)
+    mass = cum[comm_end - 1] - mass_start
+
+    # each user's interactions: Binomial(degree, mu) outside the community, the rest
+    # inside; oversample both groups, drop repeated pairs, keep the first draws of each
+    n_out = rng.binomial(degree, mu)
+    quota = np.stack([degree - n_out, n_out], axis=1)  # (user, outside?) -> count
+    draws = np.ceil(quota * 1.5 + 4).astype(np.int64)
+    draws[:, 1] = np.where(quota[:, 1] > 0, draws[:, 1], 0)
+    users = np.repeat(np.repeat(np.arange(n_users), 2), draws.ravel())
+    outside = np.repeat(np.tile([0, 1], n_users), draws.ravel()).astype(bool)
+    own = user_comm[users]
+    if k > 1:
+        target = np.where(outside, (own + rng.integers(1, k, size=len(users))) % k, own)
+    else:
+        target = own
+    x = mass_start[target] + rng.random(len(users)) * mass[target]
+    pos = np.minimum(np.searchsorted(cum, x, side="right"), comm_end[target] - 1)
+    items = by_comm[pos]
+
+    _, first = np.unique(users * n_items + items, return_index=True)
+    first.sort()  # keep draw order, so truncation keeps the earliest draws
+    users, items, outside = users[first], items[first], outside[first]
+    group = users * 2 + outside
+    rank = np.arange(len(group)) - np.searchsorted(group, group, side="left")
+    keep = rank < quota.ravel()[group]
+    users, items = users[keep], items[keep]
+    times = 1_600_000_000 + rng.integers(0, 365 * 86_400, size=len(users))
+
+    data = Interactions.from_coo(
+        users,
+        items,
+        None,
+        times,
+        user_ids=np.arange(n_users),
+        item_ids=np.arange(n_items),
+        user_features=pd.DataFrame({"community": user_comm}),
+        item_features=pd.DataFrame({"community": item_comm}),
+        meta={
+            "name": "synthetic",
+            "params": {
+                "n_users": n_users,
+                "n_items": n_items,
+                "n_communities": k,
+                "mean_degree": mean_degree,
+                "mu": mu,
+                "activity_sigma": activity_sigma,
+                "popularity_exponent": popularity_exponent,
+                "min_degree": min_degree,
+            },
+        },
+    )
+    return PlantedCommunities(data, user_comm, item_comm)
+
+
+@datasets.register("synthetic")
+def load_synthetic(
+    path: None = None,
+    n_users: int = 1000,
+    n_items: int = 500,
+    n_communities: int = 5,
+    mean_degree: float = 20.0,
+    mu: float = 0.2,
+    seed: RandomState = 0,
+) -> Interactions:
+    """The built-in default dataset: :func:`planted_communities` with a fixed seed.
+
+    The true communities are in ``user_features["community"]`` and
+    ``item_features["community"]``. ``path`` is accepted (and must be None) so every
+    dataset is loaded the same way.
+    """
+    if path is not None:
+        raise ValueError("the synthetic dataset is generated, not read: leave path=None")
+    return planted_communities(n_users, n_items, n_communities, mean_degree, mu, seed=seed).data

@@ -1,0 +1,222 @@
+"""Sparse one-mode projections of the bipartite graph, computed in row chunks.
+
+``user_projection`` turns the users x items matrix into a sparse users x users
+similarity graph (co-occurrence counts, cosine or Jaccard), optionally keeping only
+each user's ``top_k`` strongest neighbours. Rows are processed in chunks whose dense
+block is bounded (``max_block`` entries), so memory stays O(users x top_k).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from graphrec._sparse import to_torch_csr
+from graphrec._topk import topk
+
+__all__ = ["item_projection", "projection", "top_k_per_row", "user_projection"]
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("count", "cosine", "jaccard")
+
+
+def user_projection(
+    data: Any,
+    kind: str = "cosine",
+    top_k: int | None = None,
+    *,
+    symmetrize: bool = True,
+    max_block: int = 2**24,
+) -> sp.csr_array:
+    """Users x users similarity graph of an ``Interactions`` (or a users x items matrix).
+
+    Parameters
+    ----------
+    kind : {"count", "cosine", "jaccard"}
+        ``count``: number of shared items (weights used as given);
+        ``cosine``: cosine of the users' weight vectors;
+        ``jaccard``: shared / union item sets (weights ignored).
+    top_k : int or None
+        Keep each user's ``top_k`` largest similarities (ties to the lower index);
+        None keeps all (memory grows with the number of co-occurring pairs).
+    symmetrize : bool
+        With ``top_k``, return ``max(W, W.T)`` so the graph is undirected.
+    max_block : int
+        Largest dense block (rows x users) computed at once.
+
+    Returns
+    -------
+    scipy.sparse.csr_array of float32, zero diagonal.
+
+    >>> import scipy.sparse as sp
+    >>> x = sp.csr_array([[1, 1, 0], [1, 0, 1], [0, 0, 1]])
+    >>> user_projection(x, "count").toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    matrix = getattr(data, "matrix", data)
+    return projection(matrix, kind, top_k, symmetrize=symmetrize, max_block=max_block)
+
+
+def item_projection(
+    data: Any,
+    kind: str = "cosine",
+    top_k: int | None = None,
+    *,
+    symmetrize: bool = False,
+    max_block: int = 2**24,
+) -> sp.csr_array:
+    """Items x items similarity graph; see :func:`user_projection`."""
+    matrix = getattr(data, "matrix", data)
+    return projection(
+        sp.csr_array(matrix.T), kind, top_k, symmetrize=symmetrize, max_block=max_block
+    )
+
+
+def projection(
+    matrix: Any,
+    kind: str = "cosine",
+    top_k: int | None = None,
+    *,
+    symmetrize: bool = True,
+    max_block: int = 2**24,
+) -> sp.csr_array:
+    """Row x row similarity of a sparse matrix; the engine of :func:`user_projection`."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}")
+    x = sp.csr_array(matrix, dtype=np.float32)
+    x.sum_duplicates()
+    if x.data.size and (x.data < 0).any():
+        raise ValueError("projection needs non-negative interaction weights")
+    n = x.shape[0]
+    if kind == "jaccard":
+        x = x.copy()
+        x.data[:] = 1.0
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    if kind == "cosine":
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        x = sp.csr_array(sp.diags_array(1.0 / np.where(norms > 0, norms, 1.0)) @ x)
+    blocks = (
+        _sparse_blocks(x, sizes, kind, top_k, max_block)
+        if _prefer_sparse(x)
+        else (_dense_blocks(x, sizes, kind, top_k, max_block))
+    )
+    out = (
+        sp.csr_array(sp.vstack(blocks, format="csr"), dtype=np.float32)
+        if blocks
+        else sp.csr_array((n, n), dtype=np.float32)
+    )
+    if top_k is not None and symmetrize:
+        out = sp.csr_array(out.maximum(out.T))
+    out.sort_indices()
+    return out
+
+
+def _prefer_sparse(x: sp.csr_array) -> bool:
+    """Sparse products win when rows share few columns (gowalla-like data).
+
+    The sparse product costs about sum(column degree^2) multiply-adds at roughly 30x
+    the cost of one in the dense (torch sparse x dense) path, which costs rows x nnz.
+    """
+    col_deg = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float64)
+    return 30.0 * float(col_deg @ col_deg) < float(x.shape[0]) * x.nnz
+
+
+def _dense_blocks(
+    x: sp.csr_array, sizes: np.ndarray, kind: str, top_k: int | None, max_block: int
+) -> list[sp.csr_array]:
+    n = x.shape[0]
+    xt = to_torch_csr(x)
+    chunk = max(1, min(n, max_block // max(n, x.shape[1], 1)))
+    blocks = []
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        dense_rows = torch.from_numpy(x[start:stop].toarray().T.copy())
+        block = torch.sparse.mm(xt, dense_rows).T.contiguous().numpy()  # rows x n
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        if kind == "jaccard":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                union = sizes[start:stop, None] + sizes[None, :] - block
+                block = np.where(block > 0, block / union, 0.0).astype(np.float32)
+        blocks.append(_sparsify(block, top_k))
+    return blocks
+
+
+def _sparse_blocks(
+    x: sp.csr_array, sizes: np.ndarray, kind: str, top_k: int | None, max_block: int
+) -> list[sp.csr_array]:
+    n = x.shape[0]
+    xt = sp.csr_array(x.T)
+    col_deg = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float64)
+    # rows per chunk so that the expected products in one chunk stay near max_block
+    row_cost = np.add.reduceat(col_deg[x.indices], x.indptr[:-1]) if x.nnz else np.zeros(n)
+    row_cost[np.diff(x.indptr) == 0] = 0
+    bounds = np.searchsorted(
+        np.cumsum(row_cost), np.arange(max_block, row_cost.sum() + max_block, max_block)
+    )
+    edges = np.unique(np.concatenate([[0], np.minimum(bounds + 1, n), [n]]))
+    blocks = []
+    for start, stop in itertools.pairwise(edges):
+        block = sp.csr_array(x[start:stop] @ xt)
+        rows = np.repeat(np.arange(start, stop), np.diff(block.indptr))
+        block.data[block.indices == rows] = 0.0
+        if kind == "jaccard":
+            inter = block.data
+            with np.errstate(invalid="ignore", divide="ignore"):
+                block.data = np.where(
+                    inter > 0, inter / (sizes[rows] + sizes[block.indices] - inter), 0.0
+                ).astype(np.float32)
+        block.eliminate_zeros()
+        blocks.append(block if top_k is None else top_k_per_row(block, top_k))
+    return blocks
+
+
+def _sparsify(block: np.ndarray, top_k: int | None) -> sp.csr_array:
+    """A dense block as CSR, keeping its positive entries (only the top_k per row)."""
+    if top_k is None:
+        return sp.csr_array(np.where(block > 0, block, 0.0).astype(np.float32))
+    cols, vals = topk(block, top_k)
+    keep = vals > 0
+    counts = keep.sum(axis=1)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sp.csr_array((vals[keep], cols[keep], indptr), shape=block.shape)
+
+
+def top_k_per_row(matrix: sp.csr_array, k: int) -> sp.csr_array:
+    """Keep the ``k`` largest entries of each CSR row (ties to the lower column).
+
+    >>> import scipy.sparse as sp
+    >>> top_k_per_row(sp.csr_array([[3.0, 1.0, 3.0, 2.0]]), 2).toarray().tolist()
+    [[3.0, 0.0, 3.0, 0.0]]
+    """
+    m = sp.csr_array(matrix)
+    m.sort_indices()
+    counts = np.diff(m.indptr)
+    if counts.max(initial=0) <= k:
+        return m
+    keep = np.ones(m.nnz, dtype=bool)
+    long_rows = np.flatnonzero(counts > k)
+    # rows padded to a power-of-two width per bucket, then one dense top-k per bucket
+    width = 2 ** np.ceil(np.log2(counts[long_rows])).astype(np.int64)
+    for w in np.unique(width):
+        rows = long_rows[width == w]
+        for part in np.array_split(rows, max(1, len(rows) * int(w) // 2**24 + 1)):
+            lengths = counts[part]
+            local = np.repeat(np.arange(len(part)), lengths)
+            starts = m.indptr[part]
+            entry = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            padded = np.full((len(part), int(w)), -np.inf, dtype=np.float32)
+            padded[local, entry] = m.data[np.repeat(starts, lengths) + entry]
+            top_pos, _ = topk(padded, k)  # positions within the row = column order
+            keep[np.repeat(starts, lengths) + entry] = False
+            keep[(starts[:, None] + top_pos).ravel()] = True
+    new_counts = np.minimum(counts, k)
+    indptr = np.concatenate([[0], np.cumsum(new_counts)])
+    return sp.csr_array((m.data[keep], m.indices[keep], indptr), shape=m.shape)

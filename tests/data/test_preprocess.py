@@ -1,0 +1,88 @@
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from graphrec.data.interactions import Interactions
+from graphrec.data.preprocess import binarize, clean_frame, k_core
+
+
+def frame():
+    return pd.DataFrame(
+        {
+            "u": [1, 1, 1, 2, None, 3],
+            "i": [7, 7, 8, 7, 9, None],
+            "r": [2.0, 5.0, 3.0, 4.0, 1.0, 1.0],
+            "t": [10, 20, 30, 40, 50, 60],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "weight"),
+    [("sum", 7.0), ("max", 5.0), ("first", 2.0), ("last", 5.0), ("drop", 2.0)],
+)
+def test_duplicate_modes(mode, weight):
+    out, report = clean_frame(frame(), "u", "i", "r", "t", duplicates=mode)
+    assert report["missing_ids_dropped"] == 2
+    assert report["duplicates_merged"] == 1
+    row = out[(out.u == 1) & (out.i == 7)]
+    assert row["r"].tolist() == [weight]
+    assert out["u"].dtype.kind == "i"  # float ids from missing values are restored
+
+
+def test_count_mode_becomes_weight():
+    data = Interactions.from_frame(frame(), "u", "i", duplicates="count")
+    assert data.matrix.toarray().tolist() == [[2.0, 1.0], [1.0, 0.0]]
+
+
+def test_duplicates_error_and_bad_mode():
+    with pytest.raises(ValueError, match="duplicate"):
+        clean_frame(frame(), "u", "i", duplicates="error")
+    with pytest.raises(ValueError, match="duplicates must be one of"):
+        clean_frame(frame(), "u", "i", duplicates="mean")
+
+
+def test_missing_column_named():
+    with pytest.raises(ValueError, match=r"ratings.csv: missing column\(s\) \['rating'\]"):
+        clean_frame(frame(), "u", "i", "rating", source="ratings.csv")
+
+
+def test_non_numeric_rating_names_row():
+    df = frame().assign(r=["1", "2", "x", "4", "5", "6"])
+    with pytest.raises(ValueError, match="column 'r' must be numeric; row 2 has 'x'"):
+        clean_frame(df, "u", "i", "r")
+
+
+def test_binarize_threshold():
+    data = Interactions(sp.csr_array([[5.0, 3.0, 4.0], [1.0, 0.0, 0.0]]), [0, 1], [0, 1, 2])
+    out = binarize(data, threshold=4)
+    assert out.matrix.toarray().tolist() == [[1, 0, 1], [0, 0, 0]]
+    assert out.meta["preprocessing"][-1]["dropped"] == 2
+
+
+def test_k_core_is_iterative():
+    # user 2 has one item; removing it leaves item 2 with one user, which must go too,
+    # which leaves user 1 with one item, which must go too
+    m = np.array(
+        [
+            [1, 1, 0],
+            [1, 1, 1],
+            [0, 0, 1],
+            [1, 1, 0],
+        ],
+        dtype=float,
+    )
+    data = Interactions(sp.csr_array(m), ["a", "b", "c", "d"], ["x", "y", "z"])
+    out = k_core(data, 2, 2)
+    assert out.user_ids.tolist() == ["a", "b", "d"]
+    assert out.item_ids.tolist() == ["x", "y"]
+    assert (out.user_degrees() >= 2).all() and (out.item_degrees() >= 2).all()
+    step = out.meta["preprocessing"][-1]
+    assert step["users_removed"] == 1 and step["items_removed"] == 1
+
+
+def test_k_core_bad_argument():
+    data = Interactions(sp.csr_array(np.ones((2, 2))), [0, 1], [0, 1])
+    with pytest.raises(ValueError, match="min_user_interactions"):
+        k_core(data, -1, 2)

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from graphrec.data.split import split
+from graphrec.data.synthetic import planted_communities
+
+
+@pytest.fixture(scope="module")
+def data():
+    return planted_communities(500, 300, 4, mean_degree=20, seed=3).data
+
+
+def parts_disjoint_and_complete(data, s):
+    total = s.train.matrix + s.test.matrix + (s.valid.matrix if s.valid is not None else 0)
+    assert total.max() <= data.matrix.max()  # no interaction in two parts
+    assert (
+        s.train.nnz
+        + s.test.nnz
+        + (s.valid.nnz if s.valid else 0)
+        + s.report["dropped_unseen_items"]
+        == data.nnz
+    )
+
+
+@pytest.mark.parametrize("method", ["random", "temporal", "leave_one_out"])
+def test_parts_partition_the_data(data, method):
+    s = split(data, method, seed=0)
+    parts_disjoint_and_complete(data.binary(), split(data.binary(), method, seed=0))
+    assert s.train.same_space(data) and s.test.same_space(data)
+    assert (s.train.user_degrees() >= 1).all()
+    # no held-out item unknown to train
+    known = s.train.item_degrees() > 0
+    assert known[s.test.matrix.indices].all() and known[s.valid.matrix.indices].all()
+
+
+def test_random_ratios_are_unbiased(data):
+    s = split(data, "random", ratios=(0.7, 0.1, 0.2), seed=1)
+    n = data.nnz
+    assert s.train.nnz / n == pytest.approx(0.7, abs=0.02)
+    assert s.valid.nnz / n == pytest.approx(0.1, abs=0.02)
+    assert s.test.nnz / n == pytest.approx(0.2, abs=0.02)
+
+
+def test_seeded(data):
+    a, b = split(data, "random", seed=4), split(data, "random", seed=4)
+    assert (a.test.matrix != b.test.matrix).nnz == 0
+    c = split(data, "random", seed=5)
+    assert (a.test.matrix != c.test.matrix).nnz > 0
+
+
+def test_temporal_puts_latest_in_test(data):
+    s = split(data, "temporal", seed=0)
+    for u in range(0, data.n_users, 37):
+        train_t = s.train.timestamps[s.train.matrix.indptr[u] : s.train.matrix.indptr[u + 1]]
+        test_t = s.test.timestamps[s.test.matrix.indptr[u] : s.test.matrix.indptr[u + 1]]
+        if len(test_t):
+            assert train_t.max() <= test_t.min()
+
+
+def test_leave_one_out_last(data):
+    s = split(data, "leave_one_out", seed=0)
+    assert (s.test.user_degrees() <= 1).all() and (s.valid.user_degrees() <= 1).all()
+    u = int(np.flatnonzero(s.test.user_degrees())[0])
+    row = slice(data.matrix.indptr[u], data.matrix.indptr[u + 1])
+    test_t = s.test.timestamps[s.test.matrix.indptr[u]]
+    assert test_t == data.timestamps[row].max()
+    no_valid = split(data, "leave_one_out", valid=False, seed=0)
+    assert no_valid.valid is None
+
+
+def test_leave_one_out_short_histories_stay_in_train():
+    data = planted_communities(50, 40, 2, mean_degree=2, seed=0).data
+    s = split(data, "leave_one_out", seed=0)
+    short = data.user_degrees() < 3
+    assert (s.test.user_degrees()[short] == 0).all()
+
+
+def test_errors(data):
+    with pytest.raises(ValueError, match="unknown split method"):
+        split(data, "kfold")
+    with pytest.raises(ValueError, match="summing to 1"):
+        split(data, "random", ratios=(0.5, 0.2, 0.2))
+    no_time = data.binary()
+    object.__setattr__(no_time, "timestamps", None)
+    with pytest.raises(ValueError, match="needs timestamps"):
+        split(no_time, "temporal")
+    with pytest.raises(ValueError, match="empty"):
+        split(data.filter(np.zeros(data.nnz, bool)), "random")

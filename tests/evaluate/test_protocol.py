@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import graphrec as gr
+from graphrec.data.interactions import Interactions
+from graphrec.recommend.base import BaseRecommender
+
+
+class Fixed(BaseRecommender):
+    """Scores given as a fixed matrix, to check the protocol by hand."""
+
+    def __init__(self, scores=None):
+        self.scores = scores
+
+    def fit(self, train):
+        self.train_ = train
+        return self
+
+    def score(self, users):
+        return np.asarray(self.scores, dtype=np.float32)[users]
+
+
+def interactions(rows):
+    m = sp.csr_array(np.array(rows, dtype=np.float32))
+    return Interactions(m, np.arange(m.shape[0]), np.arange(m.shape[1]) + 100)
+
+
+TRAIN = interactions([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [1, 1, 1, 1, 0]])
+VALID = interactions([[0, 1, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])
+TEST = interactions([[0, 0, 1, 0, 0], [1, 0, 0, 0, 1], [0, 0, 0, 0, 0]])
+SCORES = np.array(
+    [
+        [9, 8, 1, 0, 2],  # train item 0 and valid item 1 masked -> [4, 2, 3]
+        [5, 9, 4, 4, 4],  # train item 1 masked -> [0, 2, 3] (ties to lower index)
+        [1, 1, 1, 1, 1],  # no test items: not evaluated
+    ]
+)
+
+
+def test_masking_ties_and_metrics_by_hand():
+    model = Fixed(SCORES).fit(TRAIN)
+    res = gr.evaluate(model, TEST, k=[1, 3], exclude=[TRAIN, VALID])
+    assert res.per_user["user"].tolist() == [0, 1]
+    assert res.recommendations.tolist() == [[4, 2, 3], [0, 2, 3]]
+    assert res.per_user["recall@3"].tolist() == [1.0, 0.5]
+    assert res.per_user["recall@1"].tolist() == [0.0, 0.5]
+    assert res.summary["hit_rate@1"] == pytest.approx(0.5)
+    assert res.per_user["ndcg@3"].tolist() == pytest.approx(
+        [1 / np.log2(3), 1 / 1.0 / (1 + 1 / np.log2(3))]
+    )
+    assert res.summary["coverage@3"] == pytest.approx(4 / 5)
+
+
+def test_without_valid_mask_valid_items_compete():
+    model = Fixed(SCORES).fit(TRAIN)
+    res = gr.evaluate(model, TEST, k=[3], exclude=[TRAIN])
+    assert res.recommendations[0].tolist() == [1, 4, 2]
+
+
+def test_batches_do_not_change_results():
+    data = gr.load_dataset("synthetic", n_users=300, n_items=120, seed=1)
+    s = gr.split(data, "random", seed=0)
+    model = gr.create("recommender", "itemknn", n_neighbors=20).fit(s.train)
+    a = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.train, s.valid], batch_size=7)
+    b = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.train, s.valid])
+    assert a.summary == pytest.approx(b.summary)
+    assert np.array_equal(a.recommendations, b.recommendations)
+
+
+def test_by_groups_and_novelty():
+    data = gr.load_dataset("synthetic", n_users=300, n_items=120, seed=1)
+    s = gr.split(data, "random", seed=0)
+    res = gr.evaluate(
+        gr.create("recommender", "popularity").fit(s.train), s.test, k=[10], exclude=[s.train]
+    )
+    table = res.by(data.user_features["community"].to_numpy()[res.per_user["user"]], "community")
+    assert table["users"].sum() == len(res.per_user)
+    assert "novelty@10" in res.summary and res.summary["novelty@10"] > 0
+    with pytest.raises(ValueError, match="no column 'nope'"):
+        res.by("nope")
+
+
+def test_errors():
+    model = Fixed(SCORES).fit(TRAIN)
+    other = interactions([[1, 0], [0, 1], [1, 1]])
+    with pytest.raises(ValueError, match="different user/item index"):
+        gr.evaluate(model, other)
+    with pytest.raises(ValueError, match=r"exclude\[0\]"):
+        gr.evaluate(model, TEST, exclude=[other])
+    with pytest.raises(ValueError, match="unknown metric"):
+        gr.evaluate(model, TEST, metrics=["auc"])
+    with pytest.raises(ValueError, match="no interactions"):
+        gr.evaluate(model, TEST.filter(np.zeros(TEST.nnz, bool)))
+    with pytest.raises(gr.NotFittedError):
+        gr.evaluate(Fixed(SCORES), TEST)
+    bad = Fixed(SCORES[:, :3]).fit(TRAIN)
+    with pytest.raises(ValueError, match="returned shape"):
+        gr.evaluate(bad, TEST)
+
+
+@pytest.mark.realdata
+def test_popularity_reproduces_published_ml1m_numbers(ml1m_split):
+    train = ml1m_split.train + ml1m_split.valid
+    model = gr.create("recommender", "popularity").fit(train)
+    res = gr.evaluate(model, ml1m_split.test, k=[20], exclude=[train])
+    assert round(res.summary["recall@20"], 4) == 0.1232
+    assert round(res.summary["ndcg@20"], 4) == 0.1809

@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import graphrec as gr
+from graphrec.data.interactions import Interactions
+from graphrec.recommend.baselines import ItemKNN, Popularity, Random
+
+
+@pytest.fixture
+def tiny():
+    m = np.array(
+        [
+            [1, 1, 0, 0, 0],
+            [1, 1, 1, 0, 0],
+            [0, 0, 1, 1, 0],
+            [0, 1, 1, 0, 1],
+        ],
+        dtype=np.float32,
+    )
+    return Interactions(sp.csr_array(m), np.arange(4), np.arange(5))
+
+
+def test_popularity_order_and_exclusion(tiny):
+    model = Popularity().fit(tiny)
+    # counts [2, 3, 3, 1, 1]: ties go to the lower index
+    items, scores = model.recommend([2], k=5, exclude_seen=False)
+    assert items.tolist() == [[1, 2, 0, 3, 4]]
+    assert scores.tolist() == [[3, 3, 2, 1, 1]]
+    items, _ = model.recommend([2], k=2)
+    assert items.tolist() == [[1, 0]]
+
+
+def test_itemknn_by_hand(tiny):
+    model = ItemKNN(n_neighbors=10, similarity="count").fit(tiny)
+    # user 0 has items {0, 1}; co-occurrence of item 2 with 0 is 1 and with 1 is 2
+    assert model.score([0])[0, 2] == pytest.approx(3.0)
+    items, _ = model.recommend([0], k=1)
+    assert items.tolist() == [[2]]
+
+
+def test_itemknn_neighbour_limit(tiny):
+    full = ItemKNN(n_neighbors=10).fit(tiny)
+    one = ItemKNN(n_neighbors=1).fit(tiny)
+    assert (one.similarity_ != 0).sum(axis=0).max() == 1  # one neighbour per target item
+    assert (full.similarity_ != 0).sum() > (one.similarity_ != 0).sum()
+
+
+def test_random_is_seeded_and_batch_independent(tiny):
+    a = Random(random_state=3).fit(tiny)
+    b = Random(random_state=3).fit(tiny)
+    assert np.array_equal(a.score([0, 1, 2]), b.score([0, 1, 2]))
+    assert np.array_equal(a.score([2]), a.score([0, 1, 2])[2:])
+    assert not np.array_equal(a.score([0]), Random(random_state=4).fit(tiny).score([0]))
+
+
+def test_clears_random_on_planted_data():
+    data = gr.load_dataset("synthetic", n_users=400, n_items=200, seed=0)
+    s = gr.split(data, "random", seed=0)
+    recall = {
+        name: gr.evaluate(
+            gr.create("recommender", name).fit(s.train), s.test, k=[10], exclude=[s.train]
+        ).summary["recall@10"]
+        for name in ("random", "popularity", "itemknn")
+    }
+    assert recall["itemknn"] > recall["popularity"] > recall["random"]
+
+
+def test_errors(tiny):
+    with pytest.raises(gr.NotFittedError):
+        Popularity().recommend([0])
+    with pytest.raises(ValueError, match="out of range"):
+        Popularity().fit(tiny).recommend([7])
+    with pytest.raises(ValueError, match="k must be a positive"):
+        Popularity().fit(tiny).recommend([0], k=0)
+    with pytest.raises(ValueError, match="empty"):
+        Popularity().fit(tiny.filter(np.zeros(tiny.nnz, bool)))
+    with pytest.raises(ValueError, match="similarity must be one of"):
+        ItemKNN(similarity="pearson").fit(tiny)
+    with pytest.raises(ValueError, match="n_neighbors"):
+        ItemKNN(n_neighbors=0).fit(tiny)
+    with pytest.raises(ValueError, match="Interactions"):
+        Popularity().fit(np.ones((2, 2)))
