@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 # ``gr.evaluate`` is the function (bound below); the module stays importable by its full name
 
-from graphrec import data, graph, recommend
+from graphrec import data, embed, graph, recommend
 from graphrec._registry import available, create
 from graphrec._validation import NotFittedError
 from graphrec.data.interactions import Interactions
@@ -34,6 +34,7 @@ __all__ = [
     "available",
     "create",
     "data",
+    "embed",
     "evaluate",
     "graph",
     "item_projection",
