@@ -1,6 +1,7 @@
 """Embedders: user and item vectors from interactions."""
 
 from graphrec.embed.base import BaseEmbedder, Embedder
+from graphrec.embed.lightgcn import MF, LightGCN, LightGCNPlusPlus
 from graphrec.embed.spectral import SVD
 
-__all__ = ["SVD", "BaseEmbedder", "Embedder"]
+__all__ = ["MF", "SVD", "BaseEmbedder", "Embedder", "LightGCN", "LightGCNPlusPlus"]
