@@ -1,6 +1,7 @@
-"""Evaluation: metrics (plain functions) and the full-ranking protocol."""
+"""Evaluation: metrics (plain functions), the full-ranking protocol and statistics."""
 
-from graphrec.evaluate import metrics
+from graphrec.evaluate import metrics, stats
 from graphrec.evaluate.protocol import EvalResult, evaluate
+from graphrec.evaluate.stats import compare, paired_comparison
 
-__all__ = ["EvalResult", "evaluate", "metrics"]
+__all__ = ["EvalResult", "compare", "evaluate", "metrics", "paired_comparison", "stats"]

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "average_precision_at_k",
+    "communities_reached",
     "gini_index",
     "hit_rate_at_k",
     "hits_matrix",
@@ -165,3 +166,17 @@ def intra_list_diversity(
         off_diag = sims.sum(axis=(1, 2)) - np.einsum("bkk->b", sims)
         out[start : start + batch_size] = 1.0 - off_diag / (k * (k - 1))
     return out
+
+
+def communities_reached(recommended: np.ndarray, item_communities: np.ndarray) -> int:
+    """Number of communities with at least one of their items in some list.
+
+    An item belongs to the community given by ``item_communities`` (its
+    co-clustered community, or the one where it is most over-represented);
+    ``-1`` means none.
+
+    >>> communities_reached(np.array([[0, 1], [1, 2]]), np.array([0, 0, 2, 1]))
+    2
+    """
+    labels = np.asarray(item_communities)[np.asarray(recommended)]
+    return len(np.unique(labels[labels >= 0]))

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
 from graphrec.evaluate import metrics as M
+from graphrec.evaluate.stats import activity_bands, group_table
 from graphrec.recommend.base import (
     BaseRecommender,
     default_batch_size,
@@ -60,10 +61,20 @@ class EvalResult:
     recommendations: np.ndarray
     info: dict[str, Any] = field(default_factory=dict)
 
-    def by(self, column: str | pd.Series | np.ndarray, name: str | None = None) -> pd.DataFrame:
-        """Per-group means of the per-user metrics, with the number of users per group.
+    def by(
+        self,
+        column: str | pd.Series | np.ndarray,
+        name: str | None = None,
+        *,
+        metrics: Sequence[str] | None = None,
+        ci: bool = True,
+        n_boot: int = 1000,
+        random_state: int | None = 0,
+    ) -> pd.DataFrame:
+        """Per-group means of the per-user metrics with bootstrap confidence intervals.
 
-        ``column`` names a column of ``per_user`` or gives one value per row.
+        ``column`` names a column of ``per_user`` (``"community"``, ``"activity"``,
+        ...) or gives one group label per row.
         """
         table = self.per_user
         if isinstance(column, str):
@@ -71,16 +82,12 @@ class EvalResult:
                 raise ValueError(
                     f"per_user has no column {column!r}; columns: {list(table.columns)}"
                 )
-            key = table[column]
+            key: str | pd.Series = column
         else:
             key = pd.Series(np.asarray(column), index=table.index, name=name or "group")
             if len(key) != len(table):
                 raise ValueError(f"need one group per test user ({len(table)}), got {len(key)}")
-        metric_cols = [c for c in table.columns if "@" in c]
-        grouped = table[metric_cols].groupby(key)
-        out = grouped.mean()
-        out.insert(0, "users", grouped.size())
-        return out
+        return group_table(table, key, metrics, ci=ci, n_boot=n_boot, random_state=random_state)
 
     def to_frame(self) -> pd.DataFrame:
         """The summary as a one-column table (metric -> value)."""
@@ -100,6 +107,11 @@ def evaluate(
     metrics: Sequence[str] = RANKING,
     item_counts: np.ndarray | None = None,
     item_vectors: np.ndarray | sp.sparray | None = None,
+    communities: Any = None,
+    item_communities: np.ndarray | None = None,
+    cold_threshold: int = 5,
+    hot_quantile: float = 0.9,
+    head_share: float = 0.2,
     batch_size: int | None = None,
 ) -> EvalResult:
     """Evaluate a fitted recommender on ``test`` by full ranking.
@@ -123,6 +135,19 @@ def evaluate(
         Item vectors for intra-list diversity; default: the recommender's
         ``item_embeddings_`` if it has them, else multi-hot genres of
         ``test.item_features["genres"]`` when present; otherwise diversity is skipped.
+    communities : array or Communities, optional
+        One community label per user index (default: the recommender's
+        ``user_communities_``); adds a ``community`` column to ``per_user``.
+    item_communities : array, optional
+        One community per item index (default: the recommender's
+        ``item_communities_``); adds ``outside@k``, the share of each user's list
+        from outside the user's community, and ``communities_reached@k``.
+    cold_threshold, hot_quantile : int, float
+        Activity bands from the training degrees (first ``exclude`` entry): ``cold``
+        (<= ``cold_threshold``), ``hot`` (above the ``hot_quantile`` quantile), ``warm``.
+    head_share : float
+        The most popular ``head_share`` of items are the head; ``head_hits@k`` and
+        ``tail_hits@k`` count each user's hits among head and tail items.
 
     Returns
     -------
@@ -185,10 +210,29 @@ def evaluate(
         "user_id": test.user_ids[users],
         "n_test": n_rel,
     }
-    if item_counts is None and exclude:
-        item_counts = exclude[0].item_degrees()
+    train_ref = exclude[0] if exclude else getattr(recommender, "train_", None)
+    if train_ref is not None:
+        degrees = train_ref.user_degrees()
+        table["n_train"] = degrees[users]
+        table["activity"] = activity_bands(degrees, cold_threshold, hot_quantile)[users]
+        if item_counts is None:
+            item_counts = train_ref.item_degrees()
+    user_comm = _user_labels(
+        communities if communities is not None else getattr(recommender, "user_communities_", None)
+    )
+    if user_comm is not None:
+        if len(user_comm) != test.n_users:
+            raise ValueError(f"communities has {len(user_comm)} labels for {test.n_users} users")
+        table["community"] = user_comm[users]
+    if item_communities is None:
+        item_communities = getattr(recommender, "item_communities_", None)
     if item_vectors is None:
         item_vectors = _default_item_vectors(recommender, test)
+    head = None
+    if item_counts is not None:
+        n_head = max(1, round(head_share * n_items))
+        head = np.zeros(n_items, dtype=bool)
+        head[np.argsort(-np.asarray(item_counts), kind="stable")[:n_head]] = True
     summary: dict[str, float] = {}
     for kk in ks:
         kk_eff = min(kk, kmax)
@@ -198,11 +242,21 @@ def evaluate(
             values["novelty"] = M.novelty(top, item_counts, test.n_users)
         if item_vectors is not None:
             values["diversity"] = M.intra_list_diversity(top, item_vectors)
+        if head is not None:
+            values["head_hits"] = (hits[:, :kk_eff] & head[top]).sum(axis=1).astype(float)
+            values["tail_hits"] = (hits[:, :kk_eff] & ~head[top]).sum(axis=1).astype(float)
+        if user_comm is not None and item_communities is not None:
+            item_comm = np.asarray(item_communities)
+            values["outside"] = (item_comm[top] != user_comm[users][:, None]).mean(axis=1)
         for name, arr in values.items():
             table[f"{name}@{kk}"] = arr
             summary[f"{name}@{kk}"] = float(np.mean(arr))
         summary[f"coverage@{kk}"] = M.item_coverage(top, n_items)
         summary[f"gini@{kk}"] = M.gini_index(top, n_items)
+        if user_comm is not None and item_communities is not None:
+            summary[f"communities_reached@{kk}"] = float(
+                M.communities_reached(top, item_communities)
+            )
     info = {"n_users": len(users), "seconds_ranking": elapsed, "batch_size": batch_size}
     logger.info("evaluated %d users in %.2fs", len(users), elapsed)
     return EvalResult(summary, pd.DataFrame(table), ks, recs, info)
@@ -220,6 +274,13 @@ def _ranking_metrics(
         "mrr": lambda: M.reciprocal_rank_at_k(hits, k),
     }
     return {name: funcs[name]() for name in names}
+
+
+def _user_labels(communities: Any) -> np.ndarray | None:
+    if communities is None:
+        return None
+    labels = getattr(communities, "user_labels", communities)
+    return np.asarray(labels)
 
 
 def _union(parts: Sequence[Interactions], shape: tuple[int, int]) -> sp.csr_array:
