@@ -241,10 +241,25 @@ class LightGCN(BaseEmbedder):
         return {k: getattr(self, k) for k in keys} | {"class": type(self).__name__}
 
     # ------------------------------------------------------------------ training
-    def fit(self, train: Interactions, valid: Interactions | None = None) -> LightGCN:
-        """Train on ``train``; early-stop on ``valid`` (train items masked) when given."""
+    def fit(
+        self,
+        train: Interactions,
+        valid: Interactions | None = None,
+        *,
+        init_weight: np.ndarray | None = None,
+    ) -> LightGCN:
+        """Train on ``train``; early-stop on ``valid`` (train items masked) when given.
+
+        ``init_weight`` (nodes x dim, users first) warm-starts the layer-0 embeddings,
+        e.g. from another model's ``embedding_weight_``.
+        """
         train, valid = check_fit_data(train, valid)
         self._check_params()
+        n_nodes = train.n_users + train.n_items
+        if init_weight is not None and np.shape(init_weight) != (n_nodes, self.dim):
+            raise ValueError(
+                f"init_weight must have shape ({n_nodes}, {self.dim}), got {np.shape(init_weight)}"
+            )
         rng = check_random_state(self.random_state)
         device = torch.device(resolve_device(self.device))
         gen = torch.Generator().manual_seed(seed_from(rng))
@@ -256,6 +271,9 @@ class LightGCN(BaseEmbedder):
 
         model = PyGLightGCN(n_users + n_items, self.dim, self.layers)
         torch.nn.init.xavier_uniform_(model.embedding.weight, generator=gen)
+        if init_weight is not None:
+            with torch.no_grad():
+                model.embedding.weight.copy_(torch.as_tensor(init_weight, dtype=torch.float32))
         model = model.to(device)
         opt = torch.optim.Adam(model.parameters(), lr=self.lr)
         state = {"epoch": 0, "best": -np.inf, "best_epoch": 0, "bad": 0, "history": []}

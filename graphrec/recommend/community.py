@@ -1,0 +1,344 @@
+"""Community-aware recommenders.
+
+All take ``communities`` (a ``Communities`` result, a fitted detector, or one label
+per user index, ``-1`` = unassigned) and share the community statistics computed
+in ``fit``: how many members of each community interacted with each item. Users
+that are unassigned or have very short histories (``reassign_below``) are served
+from the community nearest to their items; :meth:`recommend_new` does the same for
+users unseen in training (cold start).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from graphrec._registry import recommenders
+from graphrec._topk import topk
+from graphrec._validation import check_is_fitted, check_positive_int
+from graphrec.data.interactions import Interactions
+from graphrec.recommend.base import BaseRecommender
+
+__all__ = [
+    "CommunityBlend",
+    "CommunityModel",
+    "CommunityPopularity",
+    "CommunityRecommender",
+    "CommunityRestricted",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def _minmax_rows(x: np.ndarray) -> np.ndarray:
+    lo = x.min(axis=1, keepdims=True)
+    span = x.max(axis=1, keepdims=True) - lo
+    return np.divide(x - lo, span, out=np.zeros_like(x), where=span > 0)
+
+
+class CommunityRecommender(BaseRecommender):
+    """Shared machinery: community item statistics, assignment of users to communities."""
+
+    communities: Any
+    reassign_below: int
+    min_size: int
+
+    # ------------------------------------------------------------------ fitting
+    def _labels(self, train: Interactions) -> tuple[np.ndarray, np.ndarray | None]:
+        source = self.communities
+        if source is None:
+            raise ValueError(
+                f"{type(self).__name__} needs communities: a Communities result, a detector "
+                "or one label per user"
+            )
+        if hasattr(source, "fit") and not hasattr(source, "labels_"):
+            embedder = getattr(self, "embedder_", None)
+            source = (
+                source.fit(train, embedder=embedder) if embedder is not None else source.fit(train)
+            )
+        source = getattr(source, "communities_", source)
+        labels = np.asarray(getattr(source, "user_labels", source))
+        item_labels = getattr(source, "item_labels", None)
+        if labels.ndim != 1 or len(labels) != train.n_users:
+            raise ValueError(
+                f"communities must give one label per user ({train.n_users}), got shape "
+                f"{labels.shape}"
+            )
+        if labels.dtype.kind not in "iu":
+            raise ValueError(f"community labels must be integers, got dtype {labels.dtype}")
+        if item_labels is not None and len(item_labels) != train.n_items:
+            raise ValueError(f"item labels: expected {train.n_items}, got {len(item_labels)}")
+        return labels.astype(np.int64), None if item_labels is None else np.asarray(item_labels)
+
+    def _fit_communities(self, train: Interactions) -> None:
+        check_positive_int(self.min_size, "min_size")
+        check_positive_int(self.reassign_below, "reassign_below", minimum=0)
+        labels, item_labels = self._labels(train)
+        n_comm = int(labels.max()) + 1 if (labels >= 0).any() else 0
+        if n_comm == 0:
+            raise ValueError("communities assign no user to any community")
+        binary = train.binary().matrix
+        assigned = np.flatnonzero(labels >= 0)
+        member = sp.csr_array(
+            (np.ones(len(assigned), np.float32), (labels[assigned], assigned)),
+            shape=(n_comm, train.n_users),
+        )
+        self.community_sizes_ = np.bincount(labels[assigned], minlength=n_comm)
+        self.community_counts_ = sp.csr_array(member @ binary)  # communities x items
+        share = sp.diags_array(1.0 / np.maximum(self.community_sizes_, 1)) @ self.community_counts_
+        self.community_share_ = sp.csr_array(share, dtype=np.float32)
+        self.global_counts_ = train.item_degrees().astype(np.float32)
+        self.large_ = self.community_sizes_ >= self.min_size
+        degrees = train.user_degrees()
+        user_comm = labels.copy()
+        redo = (labels < 0) | (degrees <= self.reassign_below)
+        if redo.any():
+            user_comm[redo] = self.assign(binary[np.flatnonzero(redo)])
+        self.user_communities_ = user_comm
+        if item_labels is None:
+            # an item belongs to the community where the largest share of members chose it
+            dense = self.community_share_.toarray()
+            item_labels = np.where(dense.max(axis=0) > 0, dense.argmax(axis=0), -1)
+        self.item_communities_ = np.asarray(item_labels, dtype=np.int64)
+        self.train_ = train
+
+    def assign(self, items: sp.csr_array | np.ndarray | list[list[int]]) -> np.ndarray:
+        """Nearest large community for users given only their items.
+
+        ``items`` is a users x items matrix or a list of item-index lists. The score
+        of a community is the cosine between the user's items and the community's
+        item shares; users with no overlap go to the largest community.
+        """
+        check_is_fitted(self, "community_share_")
+        x = self._as_rows(items)
+        share = self.community_share_
+        norms = np.sqrt(np.asarray(share.multiply(share).sum(axis=1)).ravel())
+        norms[~self.large_] = np.inf  # tiny communities are not served from
+        affinity = (x @ share.T).toarray() if sp.issparse(x) else x @ share.T.toarray()
+        affinity = affinity / np.where(norms > 0, norms, np.inf)
+        best = affinity.argmax(axis=1)
+        best[affinity.max(axis=1) <= 0] = int(np.argmax(self.community_sizes_))
+        return best.astype(np.int64)
+
+    def _as_rows(self, items: Any) -> sp.csr_array:
+        n_items = self.community_share_.shape[1]
+        if isinstance(items, list):
+            rows = np.repeat(np.arange(len(items)), [len(x) for x in items])
+            cols = (
+                np.concatenate([np.asarray(x, dtype=np.int64) for x in items])
+                if items
+                else np.zeros(0, np.int64)
+            )
+            if cols.size and (cols.min() < 0 or cols.max() >= n_items):
+                raise ValueError(f"item indices must be in [0, {n_items})")
+            x = sp.csr_array(
+                (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(items), n_items)
+            )
+        else:
+            x = sp.csr_array(items, dtype=np.float32)
+        if x.shape[1] != n_items:
+            raise ValueError(f"items must index {n_items} items, got {x.shape[1]} columns")
+        x.data[:] = 1.0
+        return x
+
+    def community_scores(self, communities: np.ndarray) -> np.ndarray:
+        """Community popularity (share of members) with global popularity breaking ties;
+        tiny or missing communities fall back to global popularity."""
+        check_is_fitted(self, "community_share_")
+        glob = self.global_counts_ / (self.global_counts_.max() + 1.0)  # < 1: only breaks ties
+        out = np.broadcast_to(glob, (len(communities), len(glob))).copy()
+        ok = (communities >= 0) & self.large_[np.maximum(communities, 0)]
+        if ok.any():
+            out[ok] += self.community_share_[communities[ok]].toarray() * self.global_counts_.max()
+        return out
+
+    def recommend_new(
+        self, items: Any, k: int = 10, *, exclude_seen: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Recommend to users unseen in training from their given items (cold start):
+        nearest community, then that community's most popular items."""
+        x = self._as_rows(items)
+        scores = self.community_scores(self.assign(x))
+        if exclude_seen and x.nnz:
+            rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+            scores[rows, x.indices] = -np.inf
+        return topk(scores.astype(np.float32), k)
+
+    def _fit_embedder(self, train: Interactions) -> Any:
+        emb = self.embedder
+        if emb is None:
+            raise ValueError(f"{type(self).__name__} needs an embedder (e.g. a fitted LightGCN)")
+        if not hasattr(emb, "user_embeddings_"):
+            emb = emb.fit(train)
+        elif not emb.train_.same_space(train):
+            raise ValueError("the embedder was fitted on a different user/item index space")
+        self.embedder_ = emb
+        return emb
+
+
+@recommenders.register("community_popularity")
+class CommunityPopularity(CommunityRecommender):
+    """The most popular items of the user's community (ties: global popularity).
+
+    Communities smaller than ``min_size`` fall back to global popularity.
+
+    Examples
+    --------
+    >>> import graphrec as gr
+    >>> data = gr.load_dataset("synthetic", n_users=100, n_items=50, seed=0)
+    >>> truth = data.user_features["community"].to_numpy()
+    >>> rec = CommunityPopularity(communities=truth).fit(data)
+    >>> rec.recommend([0], k=3)[0].shape
+    (1, 3)
+    """
+
+    def __init__(self, communities: Any = None, min_size: int = 5, reassign_below: int = 0) -> None:
+        self.communities = communities
+        self.min_size = min_size
+        self.reassign_below = reassign_below
+
+    def fit(self, train: Interactions) -> CommunityPopularity:
+        self._fit_communities(train)
+        return self
+
+    def score(self, users: np.ndarray) -> np.ndarray:
+        users = self._check_users(users)
+        return self.community_scores(self.user_communities_[users])
+
+
+@recommenders.register("community_restricted")
+class CommunityRestricted(CommunityRecommender):
+    """An embedding model's scores, ranked only over the items of the user's community.
+
+    Items with fewer than ``min_support`` interactions from the user's community are
+    placed after all community items (so lists are always full); users of tiny
+    communities get the unrestricted ranking.
+    """
+
+    def __init__(
+        self,
+        embedder: Any = None,
+        communities: Any = None,
+        min_support: int = 1,
+        min_size: int = 5,
+        reassign_below: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.communities = communities
+        self.min_support = min_support
+        self.min_size = min_size
+        self.reassign_below = reassign_below
+
+    def fit(self, train: Interactions) -> CommunityRestricted:
+        check_positive_int(self.min_support, "min_support")
+        self._fit_embedder(train)
+        self._fit_communities(train)
+        return self
+
+    def score(self, users: np.ndarray) -> np.ndarray:
+        users = self._check_users(users)
+        scores = np.asarray(self.embedder_.score(users), dtype=np.float32)
+        comm = self.user_communities_[users]
+        ok = (comm >= 0) & self.large_[np.maximum(comm, 0)]
+        if ok.any():
+            allowed = self.community_counts_[comm[ok]].toarray() >= self.min_support
+            span = scores[ok].max(axis=1, keepdims=True) - scores[ok].min(axis=1, keepdims=True)
+            scores[ok] = np.where(allowed, scores[ok], scores[ok] - span - 1.0)
+        return scores
+
+
+@recommenders.register("community_blend")
+class CommunityBlend(CommunityRecommender):
+    """``(1 - alpha) * personal + alpha * community``, each min-max normalised per user.
+
+    ``personal`` is the embedder's score and ``community`` the community popularity
+    of :class:`CommunityPopularity`. ``alpha = 0`` is exactly the embedding model.
+    """
+
+    def __init__(
+        self,
+        embedder: Any = None,
+        communities: Any = None,
+        alpha: float = 0.3,
+        min_size: int = 5,
+        reassign_below: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.communities = communities
+        self.alpha = alpha
+        self.min_size = min_size
+        self.reassign_below = reassign_below
+
+    def fit(self, train: Interactions) -> CommunityBlend:
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {self.alpha!r}")
+        self._fit_embedder(train)
+        self._fit_communities(train)
+        return self
+
+    def score(self, users: np.ndarray) -> np.ndarray:
+        users = self._check_users(users)
+        personal = np.asarray(self.embedder_.score(users), dtype=np.float32)
+        if self.alpha == 0:
+            return personal
+        community = self.community_scores(self.user_communities_[users]).astype(np.float32)
+        return (1 - self.alpha) * _minmax_rows(personal) + self.alpha * _minmax_rows(community)
+
+
+@recommenders.register("community_model")
+class CommunityModel(CommunityRecommender):
+    """One model per community, fine-tuned on the community's interactions.
+
+    Each community with at least ``min_size`` members gets a copy of the embedder
+    (LightGCN / LightGCN++ / MF) trained for ``epochs`` epochs on its members'
+    interactions, warm-started from the global layer-0 embeddings. Members are
+    scored by their community's model, everyone else by the global one.
+    """
+
+    def __init__(
+        self,
+        embedder: Any = None,
+        communities: Any = None,
+        min_size: int = 50,
+        epochs: int = 10,
+        reassign_below: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.communities = communities
+        self.min_size = min_size
+        self.epochs = epochs
+        self.reassign_below = reassign_below
+
+    def fit(self, train: Interactions) -> CommunityModel:
+        check_positive_int(self.epochs, "epochs")
+        emb = self._fit_embedder(train)
+        if not hasattr(emb, "embedding_weight_"):
+            raise ValueError(
+                "community_model fine-tunes LightGCN-style embedders (lightgcn, lightgcn++, mf); "
+                f"got {type(emb).__name__}"
+            )
+        self._fit_communities(train)
+        users, _, _, _ = train.coo()
+        self.models_: dict[int, Any] = {}
+        for c in np.flatnonzero(self.large_):
+            local = clone(emb).set_params(epochs=self.epochs, max_minutes=None, checkpoint_dir=None)
+            part = train.filter(self.user_communities_[users] == c)
+            self.models_[int(c)] = local.fit(part, init_weight=emb.embedding_weight_)
+            logger.info(
+                "community %d: %d users, %d interactions", c, self.community_sizes_[c], part.nnz
+            )
+        return self
+
+    def score(self, users: np.ndarray) -> np.ndarray:
+        users = self._check_users(users)
+        scores = np.asarray(self.embedder_.score(users), dtype=np.float32)
+        comm = self.user_communities_[users]
+        for c, model in self.models_.items():
+            rows = np.flatnonzero(comm == c)
+            if rows.size:
+                scores[rows] = model.score(users[rows])
+        return scores
