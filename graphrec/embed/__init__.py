@@ -2,6 +2,16 @@
 
 from graphrec.embed.base import BaseEmbedder, Embedder
 from graphrec.embed.lightgcn import MF, LightGCN, LightGCNPlusPlus
+from graphrec.embed.random_walk import DeepWalk, Node2Vec
 from graphrec.embed.spectral import SVD
 
-__all__ = ["MF", "SVD", "BaseEmbedder", "Embedder", "LightGCN", "LightGCNPlusPlus"]
+__all__ = [
+    "MF",
+    "SVD",
+    "BaseEmbedder",
+    "DeepWalk",
+    "Embedder",
+    "LightGCN",
+    "LightGCNPlusPlus",
+    "Node2Vec",
+]

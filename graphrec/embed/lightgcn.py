@@ -133,6 +133,8 @@ class LightGCN(BaseEmbedder):
     lr, batch_size, epochs : float, int, int
         Adam learning rate, BPR triples per step, maximum epochs (one epoch is one
         pass over the training interactions, each with one sampled negative).
+        ``batch_size="auto"``: about 18 steps per epoch, between 2,048 and 32,768;
+        ``lr="auto"``: ``0.02 * sqrt(batch_size / 32768)``.
     reg : float
         L2 weight on the batch's layer-0 embeddings (as in the LightGCN paper).
     alpha, beta : float
@@ -174,8 +176,8 @@ class LightGCN(BaseEmbedder):
         self,
         dim: int = 64,
         layers: int = 2,
-        lr: float = 5e-3,
-        batch_size: int = 8192,
+        lr: float | str = "auto",
+        batch_size: int | str = "auto",
         epochs: int = 300,
         reg: float = 1e-3,
         alpha: float = 0.5,
@@ -218,14 +220,14 @@ class LightGCN(BaseEmbedder):
     def _check_params(self) -> None:
         check_positive_int(self.dim, "dim")
         check_positive_int(self.layers, "layers", minimum=0)
-        check_positive_int(self.batch_size, "batch_size")
+        if self.batch_size != "auto":
+            check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
         check_positive_int(self.eval_every, "eval_every")
         check_positive_int(self.patience, "patience")
         check_positive_int(self.checkpoint_every, "checkpoint_every", minimum=0)
-        for name in ("lr",):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        if self.lr != "auto" and not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"lr must be > 0 or 'auto', got {self.lr!r}")
         if self.reg < 0:
             raise ValueError(f"reg must be >= 0, got {self.reg!r}")
         if self.gamma is not None and not 0.0 <= self.gamma <= 1.0:
@@ -234,6 +236,16 @@ class LightGCN(BaseEmbedder):
             raise ValueError(f"monitor must look like 'ndcg@20', got {self.monitor!r}")
         if self.resume and not self.checkpoint_dir:
             raise ValueError("resume=True needs checkpoint_dir")
+
+    def _batch_and_lr(self, n_interactions: int) -> tuple[int, float]:
+        """The tuned defaults: large batches with a matching learning rate."""
+        batch = (
+            int(np.clip(n_interactions // 18, 2048, 32768))
+            if self.batch_size == "auto"
+            else int(self.batch_size)
+        )
+        lr = 0.02 * float(np.sqrt(batch / 32768)) if self.lr == "auto" else float(self.lr)
+        return batch, lr
 
     def _config(self) -> dict[str, Any]:
         """What a checkpoint must agree on to be resumed."""
@@ -275,7 +287,9 @@ class LightGCN(BaseEmbedder):
             with torch.no_grad():
                 model.embedding.weight.copy_(torch.as_tensor(init_weight, dtype=torch.float32))
         model = model.to(device)
-        opt = torch.optim.Adam(model.parameters(), lr=self.lr)
+        batch_size, lr = self._batch_and_lr(train.nnz)
+        self.batch_size_, self.lr_ = batch_size, lr
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
         state = {"epoch": 0, "best": -np.inf, "best_epoch": 0, "bad": 0, "history": []}
         ckpt = self._checkpoint_path()
         if self.resume and ckpt is not None and ckpt.exists():
@@ -297,8 +311,8 @@ class LightGCN(BaseEmbedder):
             order = rng.permutation(n)
             negatives = sample_negatives(users_all[order], positives, rng)
             model.train()
-            for start in range(0, n, self.batch_size):
-                idx = order[start : start + self.batch_size]
+            for start in range(0, n, batch_size):
+                idx = order[start : start + batch_size]
                 u = torch.from_numpy(users_all[idx]).to(device)
                 i = torch.from_numpy(items_all[idx] + n_users).to(device)
                 j = torch.from_numpy(negatives[start : start + len(idx)] + n_users).to(device)
@@ -445,8 +459,8 @@ class LightGCNPlusPlus(LightGCN):
         self,
         dim: int = 64,
         layers: int = 2,
-        lr: float = 5e-3,
-        batch_size: int = 8192,
+        lr: float | str = "auto",
+        batch_size: int | str = "auto",
         epochs: int = 300,
         reg: float = 1e-3,
         alpha: float = 0.6,
@@ -497,8 +511,8 @@ class MF(LightGCN):
     def __init__(
         self,
         dim: int = 64,
-        lr: float = 5e-3,
-        batch_size: int = 8192,
+        lr: float | str = "auto",
+        batch_size: int | str = "auto",
         epochs: int = 300,
         reg: float = 1e-3,
         eval_every: int = 5,
