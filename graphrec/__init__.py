@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 # ``gr.evaluate`` is the function (bound below); the module stays importable by its full name
 
-from graphrec import data, embed, graph, recommend
+from graphrec import community, data, embed, graph, recommend
 from graphrec._registry import available, create
 from graphrec._validation import NotFittedError
 from graphrec.data.interactions import Interactions
@@ -32,6 +32,7 @@ __all__ = [
     "Split",
     "__version__",
     "available",
+    "community",
     "create",
     "data",
     "embed",

@@ -1,0 +1,111 @@
+"""Graph preparation shared by the graph detectors: weighting, projection, conversions."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from graphrec.data.interactions import Interactions
+from graphrec.graph.projection import KINDS, user_projection
+
+if TYPE_CHECKING:
+    import igraph
+    import networkx as nx
+
+__all__ = [
+    "WEIGHTINGS",
+    "igraph_seeded",
+    "isolated_nodes",
+    "projection_graph",
+    "to_igraph",
+    "to_networkx",
+    "weighted_matrix",
+]
+
+WEIGHTINGS = ("raw", "binary", "log")
+
+_IGRAPH_RNG_LOCK = threading.Lock()
+
+
+def weighted_matrix(train: Interactions, weighting: str) -> sp.csr_array:
+    """The users x items matrix with ``raw`` weights, all ones (``binary``) or ``log1p``.
+
+    >>> import graphrec as gr
+    >>> data = gr.Interactions(sp.csr_array([[3.0, 0.0]]), [0], [0, 1])
+    >>> weighted_matrix(data, "log").data.round(3).tolist()
+    [1.386]
+    """
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
+    matrix = sp.csr_array(train.matrix, dtype=np.float64, copy=True)
+    matrix.eliminate_zeros()
+    if weighting == "binary":
+        matrix.data[:] = 1.0
+    elif weighting == "log":
+        matrix.data = np.log1p(matrix.data)
+    return matrix
+
+
+def projection_graph(
+    train: Interactions, kind: str, top_k: int | None, weighting: str, method: str
+) -> sp.csr_array:
+    """The symmetric user projection used by a detector; ``ValueError`` if it has no edges."""
+    if kind not in KINDS:
+        raise ValueError(f"projection must be one of {', '.join(KINDS)}, got {kind!r}")
+    graph = user_projection(weighted_matrix(train, weighting), kind=kind, top_k=top_k)
+    graph = sp.csr_array(graph, dtype=np.float64)
+    graph.eliminate_zeros()
+    if graph.nnz == 0:
+        raise ValueError(
+            f"detector {method!r}: the {kind} user projection has no edges (no two users "
+            "share an item), so there is no graph to partition"
+        )
+    return graph
+
+
+def isolated_nodes(graph: sp.csr_array) -> np.ndarray:
+    """Boolean mask of the nodes without any edge (they are left unassigned, ``-1``)."""
+    return np.diff(sp.csr_array(graph).indptr) == 0
+
+
+def to_igraph(graph: sp.csr_array) -> igraph.Graph:
+    """Undirected igraph of a symmetric CSR matrix (upper triangle, edge attribute ``weight``)."""
+    import igraph as ig
+
+    upper = sp.triu(sp.coo_array(graph), k=1)
+    g = ig.Graph(n=graph.shape[0], edges=np.column_stack([upper.row, upper.col]), directed=False)
+    g.es["weight"] = upper.data.astype(np.float64)
+    return g
+
+
+def to_networkx(graph: sp.csr_array) -> nx.Graph:
+    """Undirected weighted networkx graph of a symmetric CSR matrix (nodes ``0 .. n-1``)."""
+    import networkx as nx
+
+    g = nx.from_scipy_sparse_array(sp.csr_array(graph), edge_attribute="weight")
+    g.remove_edges_from(nx.selfloop_edges(g))
+    return g
+
+
+@contextmanager
+def igraph_seeded(seed: int) -> Iterator[Any]:
+    """Run igraph calls with a private ``random.Random(seed)``.
+
+    igraph's random number generator is process-wide (by default the ``random``
+    module). This swaps in a private generator under a lock and restores the
+    default afterwards, so the global ``random`` state is never seeded or consumed.
+    """
+    import igraph as ig
+
+    with _IGRAPH_RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            yield
+        finally:
+            ig.set_random_number_generator(random)

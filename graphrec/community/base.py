@@ -1,0 +1,311 @@
+"""The detector protocol, the ``Communities`` result and the shared detector machinery.
+
+Every detector is a scikit-learn style estimator registered under a name in
+:data:`graphrec._registry.detectors`: parameters are stored unchanged in ``__init__``
+and validated in ``fit(train, embedder=None)``, which sets ``labels_`` (one label per
+user index, ``-1`` = unassigned), ``item_labels_`` (bipartite methods, else ``None``)
+and ``communities_`` (a :class:`Communities` recording method, parameters and seed).
+
+>>> import graphrec as gr
+>>> data, truth, _ = gr.planted_communities(200, 100, 4, mean_degree=15, mu=0.1, seed=0)
+>>> det = gr.create("detector", "leiden", random_state=0).fit(data)
+>>> det.communities_.n_communities, det.communities_.method
+(4, 'leiden')
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from graphrec._validation import RandomState, check_is_fitted, check_random_state, seed_from
+from graphrec.data.interactions import Interactions
+
+__all__ = [
+    "BaseDetector",
+    "Communities",
+    "CommunityDetector",
+    "check_detector_input",
+    "check_n_communities",
+    "relabel_by_size",
+    "resolve_seed",
+    "user_vectors",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Communities:
+    """A partition of users (and, for bipartite methods, of items) with its provenance.
+
+    Parameters
+    ----------
+    user_labels : ndarray of int64, shape (n_users,)
+        Community of each user index; ``-1`` means unassigned (e.g. DBSCAN noise or a
+        user without interactions). Communities are numbered ``0 .. k-1`` by
+        decreasing size when produced by a detector.
+    item_labels : ndarray of int64, shape (n_items,), optional
+        Community of each item index for methods that co-cluster items (same numbering
+        as the users: item community ``c`` goes with user community ``c``).
+    method : str
+        Registered name of the detector.
+    params : mapping
+        The detector's parameters (``get_params()``), ``random_state`` included.
+    seed : int or None
+        The integer seed every random step was derived from (reproduces the run when
+        passed as ``random_state``); None for runs without randomness.
+
+    Examples
+    --------
+    >>> c = Communities(np.array([1, 0, 1, -1]), method="demo")
+    >>> c.n_communities, c.sizes().tolist(), c.members(1).tolist()
+    (2, [1, 2], [0, 2])
+    """
+
+    user_labels: np.ndarray
+    item_labels: np.ndarray | None = None
+    method: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "user_labels", _check_labels(self.user_labels, "user_labels"))
+        if self.item_labels is not None:
+            object.__setattr__(self, "item_labels", _check_labels(self.item_labels, "item_labels"))
+        object.__setattr__(self, "params", dict(self.params))
+
+    @property
+    def n_communities(self) -> int:
+        """Number of distinct user communities (``-1`` not counted)."""
+        return int(np.unique(self.user_labels[self.user_labels >= 0]).size)
+
+    def sizes(self) -> np.ndarray:
+        """Number of users in each community ``0 .. max label`` (unassigned not counted)."""
+        labels = self.user_labels[self.user_labels >= 0]
+        return np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)
+
+    def members(self, community: int) -> np.ndarray:
+        """User indices in ``community`` (``-1`` gives the unassigned users)."""
+        return np.flatnonzero(self.user_labels == community)
+
+    def item_members(self, community: int) -> np.ndarray:
+        """Item indices in ``community`` (``ValueError`` when items were not clustered)."""
+        if self.item_labels is None:
+            raise ValueError(f"{self.method or 'this partition'} has no item labels")
+        return np.flatnonzero(self.item_labels == community)
+
+    def to_frame(self, user_ids: Any = None) -> pd.DataFrame:
+        """Table with columns ``user`` (original ids when given, else indices) and ``community``.
+
+        >>> Communities(np.array([0, 1])).to_frame(["a", "b"]).to_dict("list")
+        {'user': ['a', 'b'], 'community': [0, 1]}
+        """
+        n = len(self.user_labels)
+        users = np.arange(n) if user_ids is None else np.asarray(user_ids)
+        if len(users) != n:
+            raise ValueError(f"user_ids has {len(users)} entries for {n} labels")
+        return pd.DataFrame({"user": users, "community": self.user_labels})
+
+    def __repr__(self) -> str:
+        items = "" if self.item_labels is None else f", {len(self.item_labels)} items"
+        unassigned = int((self.user_labels < 0).sum())
+        extra = f", {unassigned} unassigned" if unassigned else ""
+        return (
+            f"Communities({self.method!r}: {self.n_communities} communities over "
+            f"{len(self.user_labels)} users{items}{extra})"
+        )
+
+
+def _check_labels(labels: Any, name: str) -> np.ndarray:
+    arr = np.asarray(labels)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise ValueError(f"{name} must be integer labels, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64, copy=True)
+    if arr.size and arr.min() < -1:
+        raise ValueError(f"{name} must be >= -1 (-1 = unassigned), got {int(arr.min())}")
+    arr.flags.writeable = False
+    return arr
+
+
+@runtime_checkable
+class CommunityDetector(Protocol):
+    """Anything with ``fit(train, embedder=None)``, ``labels_`` and ``communities_``."""
+
+    labels_: np.ndarray
+    communities_: Communities
+
+    def fit(self, train: Interactions, embedder: Any = None) -> Any: ...
+
+    def fit_predict(self, train: Interactions, embedder: Any = None) -> np.ndarray: ...
+
+
+def relabel_by_size(
+    user_labels: np.ndarray, item_labels: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Renumber communities ``0 .. k-1`` by decreasing size, deterministically.
+
+    Order: more users first, then more items, then the community whose first member
+    (users before items) has the lower index. Negative labels become ``-1``.
+
+    >>> relabel_by_size(np.array([5, 7, 7, -3]))[0].tolist()
+    [1, 0, 0, -1]
+    """
+    users = np.asarray(user_labels, dtype=np.int64)
+    items = None if item_labels is None else np.asarray(item_labels, dtype=np.int64)
+    joint = users if items is None else np.concatenate([users, items])
+    valid = joint >= 0
+    if not valid.any():
+        return np.full(len(users), -1, np.int64), (
+            None if items is None else np.full(len(items), -1, np.int64)
+        )
+    uniq, first, inverse = np.unique(joint[valid], return_index=True, return_inverse=True)
+    positions = np.flatnonzero(valid)
+    n_users = len(users)
+    is_user = positions < n_users
+    user_count = np.bincount(inverse[is_user], minlength=len(uniq))
+    item_count = np.bincount(inverse[~is_user], minlength=len(uniq))
+    order = np.lexsort((positions[first], -item_count, -user_count))
+    rank = np.empty(len(uniq), np.int64)
+    rank[order] = np.arange(len(uniq))
+    out = np.full(len(joint), -1, np.int64)
+    out[positions] = rank[inverse]
+    return out[:n_users], (None if items is None else out[n_users:])
+
+
+def resolve_seed(random_state: RandomState) -> int:
+    """The integer seed of a run: ``random_state`` itself when it is an int, else drawn.
+
+    Every random step of a detector derives from this seed, and it is recorded in
+    :attr:`Communities.seed`, so passing it back as ``random_state`` reproduces the run.
+
+    >>> resolve_seed(7)
+    7
+    """
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        check_random_state(random_state)  # rejects negative seeds with a clear message
+        return int(random_state)
+    return seed_from(check_random_state(random_state)) % 2**32
+
+
+class BaseDetector(BaseEstimator):
+    """Base class of community detectors.
+
+    Subclasses set the class attribute ``_method`` (their registered name), implement
+    ``fit(train, embedder=None)`` and end it with ``return self._finish(labels, ...)``.
+    """
+
+    _method: ClassVar[str] = ""
+    labels_: np.ndarray
+    item_labels_: np.ndarray | None
+    communities_: Communities
+    seed_: int | None
+
+    def fit(self, train: Interactions, embedder: Any = None) -> BaseDetector:  # pragma: no cover
+        raise NotImplementedError
+
+    def fit_predict(self, train: Interactions, embedder: Any = None) -> np.ndarray:
+        """Fit and return ``labels_``."""
+        return self.fit(train, embedder).labels_
+
+    def _finish(
+        self,
+        labels: np.ndarray,
+        item_labels: np.ndarray | None = None,
+        seed: int | None = None,
+    ) -> BaseDetector:
+        """Relabel by size and set ``labels_``, ``item_labels_``, ``communities_``."""
+        users, items = relabel_by_size(labels, item_labels)
+        self.labels_ = users
+        self.item_labels_ = items
+        self.seed_ = seed
+        self.communities_ = Communities(
+            users, items, self._method or type(self).__name__, self.get_params(), seed
+        )
+        k = self.communities_.n_communities
+        logger.info("%s: %d communities over %d users", self._method, k, len(users))
+        if k == 0:
+            logger.warning("%s assigned no user to any community", self._method)
+        return self
+
+
+def check_detector_input(train: Any) -> Interactions:
+    """Raise a ``ValueError`` unless ``train`` is non-empty ``Interactions`` with edges.
+
+    >>> import scipy.sparse as sp
+    >>> empty = Interactions(sp.csr_array((3, 2)), [0, 1, 2], [0, 1])
+    >>> check_detector_input(empty)
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot detect communities in empty data: 3 users x 2 items but no interactions
+    """
+    if not isinstance(train, Interactions):
+        raise ValueError(
+            f"a detector is fitted on an Interactions object, got {type(train).__name__}"
+        )
+    if train.n_users == 0 or train.n_items == 0:
+        raise ValueError(
+            f"cannot detect communities in empty data ({train.n_users} users x "
+            f"{train.n_items} items)"
+        )
+    weights = train.matrix.data
+    if train.nnz == 0 or not np.any(weights != 0):
+        raise ValueError(
+            f"cannot detect communities in empty data: {train.n_users} users x "
+            f"{train.n_items} items but no interactions"
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("interaction weights must be finite and non-negative")
+    return train
+
+
+def check_n_communities(k: Any, name: str, n_users: int) -> int:
+    """``k`` as an int in ``[1, n_users]``, else a ``ValueError`` naming ``name``."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"{name} must be a positive integer, got {k!r}")
+    if k > n_users:
+        raise ValueError(f"{name}={k} is larger than the number of users ({n_users})")
+    return int(k)
+
+
+def user_vectors(embedder: Any, train: Interactions, method: str) -> np.ndarray:
+    """User vectors for an embedding-clustering detector: ``(n_users, d)`` float64.
+
+    ``embedder`` is a *fitted* embedder (its ``user_embeddings_`` are used) or an
+    array of shape ``(n_users, d)``.
+
+    >>> import graphrec as gr
+    >>> data = gr.load_dataset("synthetic", n_users=50, n_items=30, seed=0)
+    >>> user_vectors(np.ones((50, 2)), data, "kmeans").shape
+    (50, 2)
+    """
+    if embedder is None:
+        raise ValueError(
+            f"detector {method!r} clusters embeddings: pass a fitted embedder, e.g. "
+            f"fit(train, embedder=gr.create('embedder','svd').fit(train))"
+        )
+    if isinstance(embedder, np.ndarray):
+        vectors = embedder
+    else:
+        check_is_fitted(embedder, "user_embeddings_")
+        vectors = np.asarray(embedder.user_embeddings_)
+    if vectors.ndim != 2 or vectors.shape[0] != train.n_users or vectors.shape[1] < 1:
+        raise ValueError(
+            f"detector {method!r} needs user vectors of shape ({train.n_users}, d), "
+            f"got {vectors.shape}; fit the embedder on the same training data"
+        )
+    vectors = vectors.astype(np.float64)
+    if not np.all(np.isfinite(vectors)):
+        raise ValueError(f"detector {method!r}: the user vectors contain NaN or inf")
+    return vectors

@@ -1,0 +1,151 @@
+"""Leiden community detection (Traag, Waltman & van Eck, 2019) on the user projection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from graphrec._registry import detectors
+from graphrec._validation import RandomState
+from graphrec.community._graph import igraph_seeded, isolated_nodes, projection_graph, to_igraph
+from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
+from graphrec.data.interactions import Interactions
+
+__all__ = ["Leiden"]
+
+QUALITIES = ("modularity", "cpm")
+BACKENDS = ("igraph", "leidenalg")
+
+
+@detectors.register("leiden")
+class Leiden(BaseDetector):
+    """Leiden communities of the user projection.
+
+    Leiden improves on Louvain with a refinement step that guarantees connected
+    communities, and is much faster. Two implementations of the same algorithm are
+    available: igraph's C implementation (``backend="igraph"``, the default and the
+    fastest: on the ml-1m top-50 cosine projection it is more than 5x faster than
+    python-louvain, with higher modularity) and the ``leidenalg`` package.
+
+    Parameters
+    ----------
+    resolution : float
+        For ``quality="modularity"`` the modularity resolution (1.0 = standard
+        modularity; larger gives more, smaller communities). For ``quality="cpm"`` the
+        Constant Potts Model threshold: the minimum density (mean edge weight inside a
+        community) that a community should have, e.g. 0.05 for cosine projections.
+    quality : {"modularity", "cpm"}
+        Quality function to optimise.
+    projection : {"cosine", "count", "jaccard"}
+        Similarity of the user projection.
+    top_k : int or None
+        Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
+    weighting : {"raw", "binary", "log"}
+        Interaction weights used for the projection: as given, all ones, or ``log1p``.
+    n_iterations : int
+        Leiden iterations; negative runs until an iteration no longer improves quality.
+    backend : {"igraph", "leidenalg"}
+        Implementation. igraph's random generator is process-wide: the detector swaps
+        in a private seeded generator for the call and restores the default afterwards.
+    random_state : int, Generator or None
+
+    Attributes
+    ----------
+    labels_ : ndarray of int64, shape (n_users,)
+        Users without an edge in the projection are unassigned (``-1``).
+    communities_ : Communities
+    quality_ : float
+        Value of the optimised quality function on ``graph_``.
+    graph_ : scipy.sparse.csr_array
+        The projection that was partitioned.
+
+    Examples
+    --------
+    >>> import graphrec as gr
+    >>> data, truth, _ = gr.planted_communities(200, 100, 4, mean_degree=15, mu=0.1, seed=0)
+    >>> det = gr.create("detector", "leiden", resolution=1.0, random_state=0).fit(data)
+    >>> det.communities_.n_communities
+    4
+    """
+
+    _method = "leiden"
+
+    def __init__(
+        self,
+        resolution: float = 1.0,
+        quality: str = "modularity",
+        projection: str = "cosine",
+        top_k: int | None = 50,
+        weighting: str = "raw",
+        n_iterations: int = -1,
+        backend: str = "igraph",
+        random_state: RandomState = None,
+    ) -> None:
+        self.resolution = resolution
+        self.quality = quality
+        self.projection = projection
+        self.top_k = top_k
+        self.weighting = weighting
+        self.n_iterations = n_iterations
+        self.backend = backend
+        self.random_state = random_state
+
+    def fit(self, train: Interactions, embedder: Any = None) -> Leiden:
+        """Partition the user projection of ``train`` (``embedder`` is ignored)."""
+        train = check_detector_input(train)
+        if self.quality not in QUALITIES:
+            raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
+        if not self.resolution > 0:
+            raise ValueError(f"resolution must be > 0, got {self.resolution!r}")
+        if isinstance(self.n_iterations, bool) or not isinstance(self.n_iterations, int):
+            raise ValueError(f"n_iterations must be an integer, got {self.n_iterations!r}")
+        seed = resolve_seed(self.random_state)
+        graph = projection_graph(train, self.projection, self.top_k, self.weighting, "leiden")
+        g = to_igraph(graph)
+        if self.backend == "igraph":
+            membership, quality = self._igraph(g, seed)
+        else:
+            membership, quality = self._leidenalg(g, seed)
+        labels = np.asarray(membership, dtype=np.int64)
+        labels[isolated_nodes(graph)] = -1
+        self.graph_ = graph
+        self.quality_ = float(quality)
+        return self._finish(labels, seed=seed)
+
+    def _igraph(self, g: Any, seed: int) -> tuple[list[int], float]:
+        objective = "modularity" if self.quality == "modularity" else "CPM"
+        with igraph_seeded(seed):
+            clustering = g.community_leiden(
+                objective_function=objective,
+                weights="weight",
+                resolution=float(self.resolution),
+                n_iterations=self.n_iterations,
+            )
+        membership = list(clustering.membership)
+        if self.quality == "modularity":
+            quality = g.modularity(membership, weights="weight", resolution=self.resolution)
+        else:
+            quality = clustering.quality
+        return membership, quality
+
+    def _leidenalg(self, g: Any, seed: int) -> tuple[list[int], float]:
+        import leidenalg as la
+
+        kind = la.RBConfigurationVertexPartition if self.quality == "modularity" else None
+        partition = la.find_partition(
+            g,
+            kind or la.CPMVertexPartition,
+            weights="weight",
+            resolution_parameter=float(self.resolution),
+            n_iterations=self.n_iterations,
+            seed=seed % 2**31,
+        )
+        membership = list(partition.membership)
+        if self.quality == "modularity":
+            quality = g.modularity(membership, weights="weight", resolution=self.resolution)
+        else:
+            quality = partition.quality()
+        return membership, quality

@@ -1,0 +1,496 @@
+"""Quality of a user partition: structure, ground truth, side information and stability.
+
+Plain functions over arrays, in the style of ``networkx.algorithms.community.quality``.
+Every ``labels`` argument takes a label array (one per user index) or a
+:class:`~graphrec.community.base.Communities`.
+
+Unassigned users (label ``-1``) are handled the same way throughout:
+
+- **graph measures** (modularity, conductance, coverage, friend-graph measures) treat
+  each unassigned user as a community of its own: its edges are never internal;
+- **label comparisons** (NMI, AMI, ARI, attribute agreement) drop the users that are
+  unassigned in either labelling; report :func:`size_stats` (``unassigned_share``)
+  next to them, since dropping noise users flatters a method that leaves many out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from itertools import combinations
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn import metrics
+
+from graphrec._validation import RandomState, check_positive_int, check_random_state
+from graphrec.community.base import Communities
+
+__all__ = [
+    "Conductance",
+    "ami",
+    "ari",
+    "assign_items",
+    "attribute_agreement",
+    "barber_modularity",
+    "conductance",
+    "coverage",
+    "friend_lift",
+    "modularity",
+    "nmi",
+    "silhouette",
+    "size_stats",
+    "stability",
+]
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _labels(labels: Any, n: int | None = None, name: str = "labels") -> np.ndarray:
+    arr = labels.user_labels if isinstance(labels, Communities) else np.asarray(labels)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise ValueError(f"{name} must be a 1-d integer array (or Communities), got {arr.dtype}")
+    if n is not None and len(arr) != n:
+        raise ValueError(f"{name} has {len(arr)} entries for {n} nodes")
+    return arr.astype(np.int64)
+
+
+def _singletons(labels: np.ndarray) -> np.ndarray:
+    """Labels where every ``-1`` becomes a community of its own."""
+    out = labels.copy()
+    free = out < 0
+    out[free] = out.max(initial=-1) + 1 + np.arange(free.sum())
+    return out
+
+
+def _square(graph: Any) -> sp.csr_array:
+    g = sp.csr_array(getattr(graph, "user_graph", graph), dtype=np.float64)
+    if g.shape[0] != g.shape[1]:
+        raise ValueError(f"graph must be square (users x users), got shape {g.shape}")
+    if g.nnz and abs(g - g.T).max() > 1e-6 * max(1.0, abs(g).max()):
+        raise ValueError("graph must be symmetric (an undirected users x users graph)")
+    return g
+
+
+# ---------------------------------------------------------------------------- structure
+def modularity(graph: Any, labels: Any, resolution: float = 1.0) -> float:
+    """Newman-Girvan modularity of a partition of a symmetric weighted graph.
+
+    ``Q = sum_c [ W_c / 2m - resolution * (K_c / 2m)^2 ]`` with ``W_c`` the weight
+    inside community ``c`` (both directions), ``K_c`` its total degree and ``2m`` the
+    total weight (diagonal entries count once, as in the matrix). Equals
+    ``networkx.community.modularity`` on graphs without self-loops.
+
+    >>> g = sp.csr_array([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
+    >>> round(modularity(g, np.array([0, 0, 0, 1])), 4)
+    -0.0312
+    """
+    g = _square(graph)
+    lab = _singletons(_labels(labels, g.shape[0]))
+    two_m = g.sum()
+    if two_m <= 0:
+        raise ValueError("modularity is undefined on a graph without edges")
+    coo = g.tocoo()
+    intra = coo.data[lab[coo.row] == lab[coo.col]].sum()
+    degree_sums = np.bincount(lab, weights=np.asarray(g.sum(axis=1)).ravel())
+    return float(intra / two_m - resolution * (degree_sums @ degree_sums) / two_m**2)
+
+
+def assign_items(biadjacency: Any, user_labels: Any) -> np.ndarray:
+    """Community of each item: the one holding most of its interaction weight.
+
+    Items with no weight from an assigned user get ``-1``; ties go to the lower label.
+
+    >>> assign_items(sp.csr_array([[1, 0], [2, 1], [0, 5]]), np.array([0, 1, 1])).tolist()
+    [1, 1]
+    """
+    b = sp.csr_array(getattr(biadjacency, "matrix", biadjacency), dtype=np.float64)
+    lab = _labels(user_labels, b.shape[0], "user_labels")
+    ok = lab >= 0
+    if not ok.any():
+        return np.full(b.shape[1], -1, np.int64)
+    onehot = sp.csr_array(
+        (np.ones(ok.sum()), (np.flatnonzero(ok), lab[ok])), shape=(b.shape[0], lab.max() + 1)
+    )
+    weight = (b.T @ onehot).toarray()
+    out = weight.argmax(axis=1).astype(np.int64)
+    out[weight.max(axis=1) <= 0] = -1
+    return out
+
+
+def barber_modularity(
+    data: Any, communities: Any, item_labels: Any = None, resolution: float = 1.0
+) -> float:
+    """Barber's bipartite modularity of a co-clustering of users and items.
+
+    ``Q_B = (1/m) sum_{u,i} (B_ui - resolution * k_u d_i / m) [c_u = c_i]`` with ``m`` the
+    total weight of the biadjacency ``B``, ``k_u`` and ``d_i`` the user and item weighted
+    degrees (Barber, Phys. Rev. E 76, 2007). Item labels come from ``item_labels``, else
+    from ``communities.item_labels``, else each item joins the community of most of
+    its weight (:func:`assign_items`), so user-only partitions can be compared too.
+    Unassigned users and items (``-1``) never match.
+
+    Parameters
+    ----------
+    data : Interactions or sparse matrix (n_users, n_items)
+    communities : Communities or array of user labels
+    item_labels : array of item labels, optional
+
+    >>> b = sp.csr_array([[1, 1, 0], [1, 0, 0], [0, 0, 1]])
+    >>> round(barber_modularity(b, np.array([0, 0, 1]), np.array([0, 0, 1])), 4)
+    0.375
+    """
+    b = sp.csr_array(getattr(data, "matrix", data), dtype=np.float64)
+    users = _labels(communities, b.shape[0], "user_labels")
+    if item_labels is None and isinstance(communities, Communities):
+        item_labels = communities.item_labels
+    items = assign_items(b, users) if item_labels is None else _labels(item_labels, b.shape[1])
+    m = b.sum()
+    if m <= 0:
+        raise ValueError("Barber modularity is undefined without interactions")
+    coo = b.tocoo()
+    same = (users[coo.row] == items[coo.col]) & (users[coo.row] >= 0)
+    n_labels = int(max(users.max(initial=-1), items.max(initial=-1))) + 1
+    ku = np.bincount(users[users >= 0], np.asarray(b.sum(axis=1)).ravel()[users >= 0], n_labels)
+    di = np.bincount(items[items >= 0], np.asarray(b.sum(axis=0)).ravel()[items >= 0], n_labels)
+    return float(coo.data[same].sum() / m - resolution * (ku @ di) / m**2)
+
+
+class Conductance(NamedTuple):
+    """Conductance of each community (``nan`` when undefined) and their mean."""
+
+    per_community: np.ndarray
+    mean: float
+
+
+def conductance(graph: Any, labels: Any) -> Conductance:
+    """Conductance ``cut(S) / min(vol(S), vol(V \\ S))`` of each community (lower is better).
+
+    Communities are ``0 .. max label``; an empty one, or one whose complement has no
+    volume, gets ``nan``, and the mean ignores those.
+
+    >>> g = sp.csr_array([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
+    >>> conductance(g, np.array([0, 0, 0, 1])).per_community.tolist()
+    [1.0, 1.0]
+    """
+    g = _square(graph)
+    lab = _labels(labels, g.shape[0])
+    k = int(lab.max(initial=-1)) + 1
+    degree = np.asarray(g.sum(axis=1)).ravel()
+    total = degree.sum()
+    ok = lab >= 0
+    volume = np.bincount(lab[ok], weights=degree[ok], minlength=k)
+    coo = g.tocoo()
+    inside = (lab[coo.row] == lab[coo.col]) & (lab[coo.row] >= 0)
+    internal = np.bincount(lab[coo.row[inside]], weights=coo.data[inside], minlength=k)
+    denominator = np.minimum(volume, total - volume)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = np.where(denominator > 0, (volume - internal) / denominator, np.nan)
+    mean = float(np.nanmean(per)) if np.isfinite(per).any() else float("nan")
+    return Conductance(per, mean)
+
+
+def coverage(graph: Any, labels: Any) -> float:
+    """Share of the edge weight that lies inside communities (networkx's *coverage*).
+
+    >>> g = sp.csr_array([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
+    >>> coverage(g, np.array([0, 0, 0, 1]))
+    0.75
+    """
+    g = _square(graph)
+    lab = _singletons(_labels(labels, g.shape[0]))
+    coo = g.tocoo()
+    total = coo.data.sum()
+    if total <= 0:
+        raise ValueError("coverage is undefined on a graph without edges")
+    return float(coo.data[lab[coo.row] == lab[coo.col]].sum() / total)
+
+
+def size_stats(labels: Any) -> dict[str, float]:
+    """Size distribution: count, largest share, entropy, singletons, unassigned share.
+
+    Shares are of *all* users (unassigned included). ``entropy`` is the Shannon
+    entropy (nats) of the community sizes; ``normalized_entropy`` divides it by
+    ``log(n_communities)`` (1.0 = equal sizes).
+
+    >>> size_stats(np.array([0, 0, 1, -1]))["largest_share"]
+    0.5
+    """
+    lab = _labels(labels)
+    n = len(lab)
+    sizes = np.bincount(lab[lab >= 0])
+    sizes = sizes[sizes > 0]
+    k = len(sizes)
+    p = sizes / sizes.sum() if k else np.array([])
+    entropy = float(-(p * np.log(p)).sum()) if k else 0.0
+    return {
+        "n_users": n,
+        "n_communities": k,
+        "largest": int(sizes.max(initial=0)),
+        "largest_share": float(sizes.max(initial=0) / n) if n else float("nan"),
+        "median_size": float(np.median(sizes)) if k else float("nan"),
+        "singletons": int((sizes == 1).sum()),
+        "unassigned_share": float((lab < 0).mean()) if n else float("nan"),
+        "entropy": entropy,
+        "normalized_entropy": entropy / np.log(k) if k > 1 else float("nan"),
+    }
+
+
+def silhouette(
+    vectors: np.ndarray,
+    labels: Any,
+    sample_size: int | None = 5000,
+    metric: str = "euclidean",
+    random_state: RandomState = 0,
+) -> float:
+    """Mean silhouette of the partition in embedding space (scikit-learn).
+
+    Unassigned users are dropped; above ``sample_size`` users a seeded sample is
+    scored. ``nan`` when fewer than two communities remain.
+
+    >>> x = np.array([[0.0], [0.1], [5.0], [5.1]])
+    >>> round(silhouette(x, np.array([0, 0, 1, 1])), 3)
+    0.98
+    """
+    x = np.asarray(vectors, dtype=np.float64)
+    lab = _labels(labels, len(x))
+    ok = lab >= 0
+    x, lab = x[ok], lab[ok]
+    if len(np.unique(lab)) < 2 or len(np.unique(lab)) >= len(lab):
+        return float("nan")
+    if sample_size is not None and len(lab) > sample_size:
+        rng = check_random_state(random_state)
+        pick = rng.choice(len(lab), size=sample_size, replace=False)
+        x, lab = x[pick], lab[pick]
+        if len(np.unique(lab)) < 2:
+            return float("nan")
+    return float(metrics.silhouette_score(x, lab, metric=metric))
+
+
+# ---------------------------------------------------------------------------- ground truth
+def _paired(labels_true: Any, labels_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    a = _labels(labels_true, name="labels_true")
+    b = _labels(labels_pred, len(a), "labels_pred")
+    keep = (a >= 0) & (b >= 0)
+    return a[keep], b[keep]
+
+
+def nmi(labels_true: Any, labels_pred: Any) -> float:
+    """Normalised mutual information (arithmetic mean), users unassigned in either dropped.
+
+    >>> nmi([0, 0, 1, 1], [1, 1, 0, 0])
+    1.0
+    """
+    a, b = _paired(labels_true, labels_pred)
+    return float(metrics.normalized_mutual_info_score(a, b)) if len(a) else float("nan")
+
+
+def ami(labels_true: Any, labels_pred: Any) -> float:
+    """Adjusted mutual information (chance-corrected), users unassigned in either dropped.
+
+    >>> ami([0, 0, 1, 1], [0, 0, 1, 1])
+    1.0
+    """
+    a, b = _paired(labels_true, labels_pred)
+    return float(metrics.adjusted_mutual_info_score(a, b)) if len(a) else float("nan")
+
+
+def ari(labels_true: Any, labels_pred: Any) -> float:
+    """Adjusted Rand index, users unassigned in either dropped.
+
+    >>> ari([0, 0, 1, 1], [0, 0, 1, 1])
+    1.0
+    """
+    a, b = _paired(labels_true, labels_pred)
+    return float(metrics.adjusted_rand_score(a, b)) if len(a) else float("nan")
+
+
+# ---------------------------------------------------------------------------- side information
+def friend_lift(
+    user_graph: Any,
+    labels: Any,
+    n_permutations: int = 100,
+    random_state: RandomState = None,
+) -> dict[str, float]:
+    """How much a partition agrees with a friendship graph, against a permutation baseline.
+
+    ``share_inside`` is the share of friend pairs whose two users are in one community;
+    ``friend_modularity`` is the modularity of the friend graph under the partition
+    (comparable across different numbers of communities). The baseline shuffles the
+    labels over users ``n_permutations`` times (same community sizes, seeded), so
+    ``lift = share_inside / baseline_share`` reads as "x times more friend pairs
+    inside than chance".
+
+    Parameters
+    ----------
+    user_graph : Interactions (its ``user_graph``) or symmetric sparse matrix
+    labels : array or Communities
+    n_permutations : int
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    dict
+        ``n_pairs``, ``share_inside``, ``baseline_share``, ``baseline_share_std``,
+        ``lift``, ``p_value`` (share of permutations at least as high, smoothed),
+        ``friend_modularity``, ``baseline_modularity``.
+
+    Examples
+    --------
+    >>> g = sp.csr_array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]])
+    >>> out = friend_lift(g, np.array([0, 0, 1, 1]), random_state=0)
+    >>> out["share_inside"], out["friend_modularity"]
+    (1.0, 0.5)
+    """
+    if getattr(user_graph, "matrix", None) is not None and user_graph.user_graph is None:
+        raise ValueError("the data has no user_graph (friendships) to compare with")
+    g = _square(user_graph)
+    lab = _labels(labels, g.shape[0])
+    n_perm = check_positive_int(n_permutations, "n_permutations")
+    upper = sp.triu(g, k=1).tocoo()
+    if upper.nnz == 0:
+        raise ValueError("the user graph has no edges between different users")
+    rows, cols = upper.row, upper.col
+    degree = np.asarray(g.sum(axis=1)).ravel()
+    coo = g.tocoo()
+    two_m = coo.data.sum()
+
+    def share_and_modularity(assign: np.ndarray) -> tuple[float, float]:
+        share = float(((assign[rows] == assign[cols]) & (assign[rows] >= 0)).mean())
+        single = _singletons(assign)
+        intra = coo.data[single[coo.row] == single[coo.col]].sum()
+        sums = np.bincount(single, weights=degree)
+        return share, float(intra / two_m - (sums @ sums) / two_m**2)
+
+    share, q = share_and_modularity(lab)
+    rng = check_random_state(random_state)
+    base = np.array([share_and_modularity(rng.permutation(lab)) for _ in range(n_perm)])
+    baseline_share = float(base[:, 0].mean())
+    return {
+        "n_pairs": int(upper.nnz),
+        "share_inside": share,
+        "baseline_share": baseline_share,
+        "baseline_share_std": float(base[:, 0].std()),
+        "lift": share / baseline_share if baseline_share > 0 else float("inf"),
+        "p_value": float((1 + (base[:, 0] >= share).sum()) / (1 + n_perm)),
+        "friend_modularity": q,
+        "baseline_modularity": float(base[:, 1].mean()),
+    }
+
+
+def _purity(attribute: np.ndarray, labels: np.ndarray) -> float:
+    table = metrics.cluster.contingency_matrix(attribute, labels, sparse=True)
+    return float(table.max(axis=0).toarray().sum() / len(labels))
+
+
+def attribute_agreement(
+    labels: Any,
+    attribute: Any,
+    n_permutations: int = 100,
+    random_state: RandomState = None,
+) -> dict[str, float]:
+    """NMI and purity between communities and a user attribute, with a permutation baseline.
+
+    ``purity`` is the share of users whose attribute value is the most common one in
+    their community. Users with a missing attribute or unassigned (``-1``) are
+    dropped. The baseline shuffles the community labels over those users (same
+    sizes, seeded); ``nmi_lift`` and ``purity_lift`` divide by it.
+
+    Parameters
+    ----------
+    labels : array or Communities
+    attribute : array-like or pandas Series, one value per user (e.g. age band, gender)
+    n_permutations : int
+    random_state : int, Generator or None
+
+    Examples
+    --------
+    >>> out = attribute_agreement([0, 0, 1, 1], ["F", "F", "M", "M"], random_state=0)
+    >>> out["nmi"], out["purity"]
+    (1.0, 1.0)
+    """
+    values = pd.Series(np.asarray(attribute, dtype=object))
+    lab = _labels(labels, len(values))
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    keep = (codes >= 0) & (lab >= 0)
+    if keep.sum() < 2:
+        raise ValueError("fewer than two users have both a community and the attribute")
+    a, b = codes[keep], lab[keep]
+    n_perm = check_positive_int(n_permutations, "n_permutations")
+    rng = check_random_state(random_state)
+    score_nmi = float(metrics.normalized_mutual_info_score(a, b))
+    score_purity = _purity(a, b)
+    base = np.array(
+        [
+            (metrics.normalized_mutual_info_score(a, p), _purity(a, p))
+            for p in (rng.permutation(b) for _ in range(n_perm))
+        ]
+    )
+    base_nmi, base_purity = float(base[:, 0].mean()), float(base[:, 1].mean())
+    return {
+        "n_users": int(keep.sum()),
+        "nmi": score_nmi,
+        "baseline_nmi": base_nmi,
+        "nmi_lift": score_nmi / base_nmi if base_nmi > 0 else float("inf"),
+        "purity": score_purity,
+        "baseline_purity": base_purity,
+        "purity_lift": score_purity / base_purity if base_purity > 0 else float("inf"),
+    }
+
+
+# ---------------------------------------------------------------------------- stability
+def stability(
+    detector: Any,
+    train: Any,
+    seeds: Iterable[int] = (0, 1, 2, 3, 4),
+    embedder: Any = None,
+) -> dict[str, Any]:
+    """Agreement between runs with different seeds: mean and std of pairwise ARI.
+
+    Parameters
+    ----------
+    detector : detector or callable
+        A detector (cloned and given each seed as ``random_state``) or a factory
+        ``seed -> detector``.
+    train : Interactions
+    seeds : iterable of int
+        At least two seeds.
+    embedder : fitted embedder, optional
+        Passed to ``fit`` (embedding-clustering detectors).
+
+    Returns
+    -------
+    dict
+        ``mean_ari``, ``std_ari``, ``min_ari`` over all pairs of runs, ``n_communities``
+        (one per run) and ``seeds``.
+
+    Examples
+    --------
+    >>> import graphrec as gr
+    >>> data, _, _ = gr.planted_communities(200, 100, 4, mean_degree=15, mu=0.1, seed=0)
+    >>> det = gr.create("detector", "leiden")
+    >>> stability(det, data, seeds=[0, 1])["mean_ari"]
+    1.0
+    """
+    from sklearn.base import clone
+
+    seeds = [int(s) for s in seeds]
+    if len(seeds) < 2:
+        raise ValueError(f"stability needs at least two seeds, got {seeds}")
+    factory: Callable[[int], Any]
+    if callable(detector) and not hasattr(detector, "fit"):
+        factory = detector
+    else:
+        factory = lambda seed: clone(detector).set_params(random_state=seed)  # noqa: E731
+    runs = [factory(seed).fit(train, embedder).labels_ for seed in seeds]
+    scores = np.array([ari(a, b) for a, b in combinations(runs, 2)])
+    return {
+        "mean_ari": float(scores.mean()),
+        "std_ari": float(scores.std()),
+        "min_ari": float(scores.min()),
+        "n_communities": [int(np.unique(r[r >= 0]).size) for r in runs],
+        "seeds": seeds,
+    }

@@ -1,0 +1,176 @@
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import graphrec as gr
+from graphrec.community import quality as Q
+from graphrec.community.base import Communities
+
+# two triangles joined by one edge (2-3), plus a pendant node 6 on node 5
+EDGES = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (3, 5), (4, 5), (5, 6)]
+
+
+def _graph(edges=EDGES, n=7, weights=None):
+    rows, cols = zip(*edges)
+    w = np.ones(len(edges)) if weights is None else np.asarray(weights, float)
+    upper = sp.coo_array((w, (rows, cols)), shape=(n, n))
+    return sp.csr_array(upper + upper.T)
+
+
+def test_modularity_hand_computed():
+    g = _graph()
+    labels = np.array([0, 0, 0, 1, 1, 1, 1])
+    # 2m = 16; inside: 3 + 4 edges -> 14 / 16; degrees 7 and 9 -> (49 + 81) / 256
+    assert Q.modularity(g, labels) == pytest.approx(14 / 16 - 130 / 256)
+    assert Q.modularity(g, labels, resolution=0.5) == pytest.approx(14 / 16 - 65 / 256)
+
+
+@pytest.mark.parametrize("resolution", [0.5, 1.0, 2.0])
+def test_modularity_matches_networkx(resolution):
+    rng = np.random.default_rng(0)
+    g = nx.gnm_random_graph(40, 120, seed=1)
+    for u, v in g.edges:
+        g[u][v]["weight"] = float(rng.integers(1, 5))
+    labels = rng.integers(0, 4, 40)
+    parts = [set(np.flatnonzero(labels == c).tolist()) for c in range(4)]
+    expected = nx.community.modularity(g, parts, weight="weight", resolution=resolution)
+    matrix = nx.to_scipy_sparse_array(g, weight="weight")
+    assert Q.modularity(matrix, labels, resolution) == pytest.approx(expected)
+
+
+def test_unassigned_are_singletons_in_graph_measures():
+    g = _graph()
+    with_noise = np.array([0, 0, 0, 1, 1, 1, -1])
+    own_label = np.array([0, 0, 0, 1, 1, 1, 2])
+    assert Q.modularity(g, with_noise) == pytest.approx(Q.modularity(g, own_label))
+    assert Q.coverage(g, with_noise) == pytest.approx(Q.coverage(g, own_label))
+
+
+def test_graph_checks():
+    with pytest.raises(ValueError, match="symmetric"):
+        Q.modularity(sp.csr_array([[0, 1], [0, 0]]), np.array([0, 0]))
+    with pytest.raises(ValueError, match="without edges"):
+        Q.modularity(sp.csr_array((2, 2)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="3 entries for 7"):
+        Q.modularity(_graph(), np.array([0, 1, 0]))
+
+
+def test_conductance_and_coverage_hand_computed():
+    g = _graph()
+    labels = np.array([0, 0, 0, 1, 1, 1, 1])
+    result = Q.conductance(g, labels)
+    # one edge crosses; volumes 7 and 9 -> 1/7 for both sides
+    assert result.per_community.tolist() == pytest.approx([1 / 7, 1 / 7])
+    assert result.mean == pytest.approx(1 / 7)
+    assert Q.coverage(g, labels) == pytest.approx(7 / 8)
+    # the pendant alone: cut 1, volume 1
+    assert Q.conductance(g, np.array([0, 0, 0, 0, 0, 0, 1])).per_community[1] == 1.0
+    # one community holding everything has no complement: undefined
+    assert np.isnan(Q.conductance(g, np.zeros(7, int)).mean)
+
+
+def test_barber_modularity_hand_computed_and_brute_force():
+    b = sp.csr_array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 1, 1, 1], [0, 0, 1, 1]], dtype=float)
+    users, items = np.array([0, 0, 1, 1]), np.array([0, 0, 1, 1])
+    # m = 9; inside 4 + 4 = 8; community degrees: users (4, 5), items (5, 4) -> 40 / 81
+    assert Q.barber_modularity(b, users, items) == pytest.approx(8 / 9 - 40 / 81)
+    # the definition term by term, on a random weighted graph with an unassigned user
+    rng = np.random.default_rng(0)
+    big = sp.random_array((30, 20), density=0.2, random_state=1, format="csr")
+    u, i = rng.integers(0, 3, 30), rng.integers(0, 3, 20)
+    u[0] = -1
+    dense = big.toarray()
+    m, ku, di = dense.sum(), dense.sum(axis=1), dense.sum(axis=0)
+    same = (u[:, None] == i[None, :]) & (u[:, None] >= 0)
+    expected = ((dense - 0.7 * np.outer(ku, di) / m) * same).sum() / m
+    assert Q.barber_modularity(big, u, i, resolution=0.7) == pytest.approx(expected)
+
+
+def test_barber_modularity_item_labels_from_communities_or_assigned():
+    b = sp.csr_array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 1, 1, 1], [0, 0, 1, 1]], dtype=float)
+    users = np.array([0, 0, 1, 1])
+    assert Q.assign_items(b, users).tolist() == [0, 0, 1, 1]
+    with_items = Communities(users, np.array([0, 0, 1, 1]))
+    assert Q.barber_modularity(b, with_items) == pytest.approx(8 / 9 - 40 / 81)
+    assert Q.barber_modularity(b, users) == pytest.approx(8 / 9 - 40 / 81)
+    assert Q.assign_items(b, np.array([-1, -1, 0, 0])).tolist() == [-1, 0, 0, 0]
+
+
+def test_size_stats():
+    stats = Q.size_stats(np.array([0, 0, 0, 1, 2, -1]))
+    assert stats["n_communities"] == 3
+    assert stats["largest"] == 3
+    assert stats["largest_share"] == 0.5
+    assert stats["singletons"] == 2
+    assert stats["unassigned_share"] == pytest.approx(1 / 6)
+    p = np.array([3, 1, 1]) / 5
+    assert stats["entropy"] == pytest.approx(-(p * np.log(p)).sum())
+    assert Q.size_stats(np.array([0, 1, 0, 1]))["normalized_entropy"] == pytest.approx(1.0)
+
+
+def test_label_agreement_drops_unassigned():
+    truth = np.array([0, 0, 1, 1, 2, 2])
+    pred = np.array([5, 5, 6, 6, -1, -1])
+    assert Q.nmi(truth, pred) == pytest.approx(1.0)
+    assert Q.ami(truth, pred) == pytest.approx(1.0)
+    assert Q.ari(truth, pred) == pytest.approx(1.0)
+    assert Q.nmi(truth, Communities(np.array([0, 1, 0, 1, 0, 1]))) < 0.1
+    assert np.isnan(Q.nmi([0, 1], [-1, -1]))
+
+
+def test_silhouette():
+    x = np.array([[0.0, 0.0], [0.0, 0.1], [5.0, 5.0], [5.0, 5.1], [9.0, 9.0]])
+    assert Q.silhouette(x, np.array([0, 0, 1, 1, -1])) > 0.9
+    assert np.isnan(Q.silhouette(x, np.zeros(5, int)))
+    rng = np.random.default_rng(0)
+    many = np.concatenate([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (300, 2))])
+    labels = np.repeat([0, 1], 300)
+    sampled = Q.silhouette(many, labels, sample_size=100, random_state=0)
+    assert sampled == Q.silhouette(many, labels, sample_size=100, random_state=0)
+    assert sampled == pytest.approx(Q.silhouette(many, labels, sample_size=None), abs=0.05)
+
+
+def test_friend_lift_hand_computed():
+    # friends: 0-1, 2-3 (inside), 1-2 (across)
+    g = _graph([(0, 1), (2, 3), (1, 2)], n=6)
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    out = Q.friend_lift(g, labels, n_permutations=200, random_state=0)
+    assert out["n_pairs"] == 3
+    assert out["share_inside"] == pytest.approx(2 / 3)
+    # same sizes shuffled: P(two given users share a community) = 3 * 2 / (6 * 5) = 0.2
+    assert out["baseline_share"] == pytest.approx(0.2, abs=0.05)
+    assert out["lift"] == pytest.approx(out["share_inside"] / out["baseline_share"])
+    assert out["friend_modularity"] == pytest.approx(Q.modularity(g, labels))
+    assert out["baseline_modularity"] < out["friend_modularity"]
+    again = Q.friend_lift(g, labels, n_permutations=200, random_state=0)
+    assert again == out
+
+
+def test_friend_lift_takes_interactions(easy):
+    with pytest.raises(ValueError, match="no user_graph"):
+        Q.friend_lift(easy.data, easy.user_labels)
+
+
+def test_attribute_agreement():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 50)
+    attribute = np.where(rng.random(150) < 0.8, np.repeat(["a", "b", "c"], 50), "d").astype(object)
+    attribute[:5] = None  # missing values are dropped
+    out = Q.attribute_agreement(labels, attribute, n_permutations=50, random_state=0)
+    assert out["n_users"] == 145
+    assert out["purity"] > 0.7 and out["purity_lift"] > 2
+    assert out["nmi"] > 0.4 and out["nmi_lift"] > 10
+    unrelated = Q.attribute_agreement(labels, rng.permutation(attribute), random_state=0)
+    assert 0.5 < unrelated["nmi_lift"] < 2.5
+
+
+def test_stability(easy):
+    data = easy.data
+    out = Q.stability(gr.create("detector", "leiden"), data, seeds=[0, 1, 2])
+    assert out["mean_ari"] == pytest.approx(1.0)
+    assert out["n_communities"] == [4, 4, 4]
+    factory = lambda seed: gr.create("detector", "louvain", random_state=seed)  # noqa: E731
+    assert Q.stability(factory, data, seeds=[0, 1])["seeds"] == [0, 1]
+    with pytest.raises(ValueError, match="at least two seeds"):
+        Q.stability(gr.create("detector", "leiden"), data, seeds=[0])
