@@ -1,4 +1,4 @@
-"""Command line interface: ``graphrec demo | datasets | list``."""
+"""Command line interface: ``graphrec demo | run | compare | profile | datasets | list``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = ["main"]
 
 KINDS = ("dataset", "embedder", "detector", "recommender")
+EXECUTORS = ("local", "process", "ray")  # graphrec.experiment.executors (imported lazily)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -82,7 +83,111 @@ def _list(args: argparse.Namespace) -> int:
                 p if d is inspect.Parameter.empty else f"{p}={d!r}" for p, d in params.items()
             )
             print(f"  {name:20s} {shown}")
+        if kind == "recommender":
+            print(
+                "  (experiment configs also take 'embedding': an embedder's own dot-product scores)"
+            )
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from graphrec.experiment import load_config, run_experiment
+
+    config = load_config(args.config, output=args.out)  # validated before any work
+    print(f"experiment {config.name!r} -> {config.output}")
+    result = run_experiment(
+        config,
+        executor=args.executor,
+        jobs=args.jobs,
+        address=args.address,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        report=print,
+        plots=not args.no_plots,
+    )
+    stats = ", ".join(
+        f"{s} {v['computed']} computed / {v['cached']} cached" for s, v in result.stats.items()
+    )
+    print(f"\njobs: {stats}")
+    with pd.option_context("display.width", 250, "display.max_columns", 50):
+        for kind, title in (("evaluate", "Recommendation"), ("detect", "Communities")):
+            table = result.summary(kind=kind)
+            if not table.empty:
+                print(f"\n{title} (mean ± std over seeds {list(config.seeds)}):")
+                print(table.to_string(index=False))
+    if (result.runs["kind"] == "evaluate").any():
+        best = result.best_run()
+        parts = " | ".join(best[c] for c in ("embedder", "detector", "recommender") if best[c])
+        print(f"\nbest by {result.primary}: {best['dataset']} | {parts} (run {best['run']})")
+    print(f"results in {result.output} (summary.md, results.csv, plots/)")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from graphrec.experiment.compare import compare_methods
+
+    params = _key_values(args.param)
+    t0 = time.perf_counter()
+    table = compare_methods(
+        args.dataset,
+        path=args.path,
+        methods=args.methods,
+        k=args.k,
+        seed=args.seed,
+        embedder=args.embedder,
+        dataset_params=params or None,
+        output=args.out,
+        executor=args.executor,
+        jobs=args.jobs,
+    )
+    print(
+        f"{args.dataset}: {len(table.columns)} methods, seed {args.seed} "
+        f"({time.perf_counter() - t0:.1f}s)\n"
+    )
+    with pd.option_context("display.width", 250, "display.max_columns", 50):
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        from graphrec.experiment._store import atomic_write_text
+
+        atomic_write_text(f"{args.out}/compare.csv", table.to_csv())
+        print(f"\ntable and experiment in {args.out} (compare.csv, summary.md, plots/)")
+    return 0
+
+
+def _profile(args: argparse.Namespace) -> int:
+    import graphrec as gr
+    from graphrec.community.profile import profile, to_markdown
+    from graphrec.experiment.config import detector_needs_embedder
+
+    params = _key_values(args.param)
+    data = gr.load_dataset(args.dataset, path=args.path, **params)
+    if isinstance(data, gr.Split):
+        data = data.train if data.valid is None else data.train + data.valid
+    detector = gr.create("detector", args.method, random_state=args.seed)
+    embedder = None
+    if detector_needs_embedder(args.method):
+        embedder = gr.create("embedder", "svd", dim=32, random_state=args.seed).fit(data)
+    communities = detector.fit(data, embedder=embedder).communities_
+    table = profile(data, communities, top_n=args.top)
+    columns = [c for c in table.columns if c not in ("mean_activity",)]
+    print(
+        f"## {args.dataset}: {communities.n_communities} communities ({args.method}, seed "
+        f"{args.seed})\n"
+    )
+    print(to_markdown(table, columns))
+    return 0
+
+
+def _key_values(pairs: Sequence[str] | None) -> dict[str, object]:
+    """``["n_users=500", "mu=0.3"]`` -> ``{"n_users": 500, "mu": 0.3}`` (YAML scalars)."""
+    import yaml
+
+    out: dict[str, object] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--param expects KEY=VALUE, got {pair!r}")
+        out[key] = yaml.safe_load(value)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +206,40 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--mu", type=float, default=0.2, help="share of out-of-community picks")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo)
+
+    run = sub.add_parser("run", help="run an experiment config (YAML) and print its summary")
+    run.add_argument("config", help="experiment YAML (relative paths: from the current folder)")
+    run.add_argument("--out", help="output folder (default: the config's 'output')")
+    run.add_argument("--executor", choices=EXECUTORS, default="local", help="where jobs run")
+    run.add_argument("--jobs", type=int, help="workers (process / ray); default: CPU count")
+    run.add_argument("--address", help="Ray cluster address (default: $RAY_ADDRESS or local)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    run.set_defaults(func=_run)
+
+    cmp_ = sub.add_parser(
+        "compare", help="compare community detection methods on one dataset, in one table"
+    )
+    cmp_.add_argument("dataset", help="a registered dataset name (graphrec datasets)")
+    cmp_.add_argument("--path", help="folder of the dataset files")
+    cmp_.add_argument("--methods", nargs="+", metavar="DETECTOR", help="detector names")
+    cmp_.add_argument("--k", type=int, default=20, help="cut-off of the downstream metrics")
+    cmp_.add_argument("--seed", type=int, default=0)
+    cmp_.add_argument("--embedder", default="svd", help="for embedding-clustering methods")
+    cmp_.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter")
+    cmp_.add_argument("--out", help="keep the experiment (cache, results, plots) here")
+    cmp_.add_argument("--executor", choices=EXECUTORS, default="local")
+    cmp_.add_argument("--jobs", type=int)
+    cmp_.set_defaults(func=_compare)
+
+    prof = sub.add_parser("profile", help="describe the communities of a dataset (Markdown)")
+    prof.add_argument("dataset", help="a registered dataset name")
+    prof.add_argument("--path", help="folder of the dataset files")
+    prof.add_argument("--method", default="bipartite_louvain", help="detector name")
+    prof.add_argument("--top", type=int, default=5, help="items and genres per community")
+    prof.add_argument("--seed", type=int, default=0)
+    prof.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter")
+    prof.set_defaults(func=_profile)
 
     ds = sub.add_parser("datasets", help="list the datasets graphrec can load")
     ds.set_defaults(func=_datasets)
@@ -129,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"graphrec: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("graphrec: interrupted; finished jobs are cached, rerun to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,419 @@
+"""Validation of raw experiment configs (YAML structures) into the dataclasses of ``config``.
+
+Every check appends ``"field: problem"`` to a list instead of raising, so one error
+message reports everything wrong with a config at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from graphrec._registry import _registry
+from graphrec.evaluate.protocol import RANKING
+from graphrec.experiment.config import (
+    EMBEDDING,
+    INJECTED,
+    LIST_METRICS,
+    SPLIT_METHODS,
+    ComponentSpec,
+    DatasetSpec,
+    EvaluateSpec,
+    ExperimentConfig,
+    SplitSpec,
+    build,
+    dataset_is_split,
+    detector_needs_embedder,
+    expand_grid,
+    recommender_needs,
+)
+
+__all__ = ["parse"]
+
+_TOP = ("name", "output", "dataset", "embedders", "detectors", "recommenders", "evaluate", "seeds")
+_DATASET = ("name", "path", "params", "preprocess", "split")
+_SPLIT = ("method", "ratios", "seed", "leave_out", "valid", "merge_valid")
+_PREPROCESS = ("binarize", "k_core")
+_EVALUATE = (
+    "k",
+    "metrics",
+    "part",
+    "primary",
+    "cold_threshold",
+    "hot_quantile",
+    "community_metrics",
+)
+_ENTRY = {
+    "embedder": ("name", "label", "params"),
+    "detector": ("name", "label", "params", "embedder"),
+    "recommender": ("name", "label", "params"),
+}
+
+
+def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentConfig | None:
+    """Validate ``raw`` into an :class:`ExperimentConfig`, appending problems to ``errors``."""
+    if not isinstance(raw, Mapping):
+        errors.append(f"the config must be a mapping with keys {', '.join(_TOP)}")
+        return None
+    _keys(raw, _TOP, "config", errors)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        errors.append("name: required, a non-empty string")
+        name = "experiment"
+    out = output if output is not None else raw.get("output", f"runs/{name}")
+    if not isinstance(out, (str, os.PathLike)):
+        errors.append(f"output: expected a folder path, got {out!r}")
+        out = f"runs/{name}"
+    dataset = _dataset(raw.get("dataset"), errors)
+    embedders = _entries(raw.get("embedders"), "embedder", errors)
+    detectors = _entries(raw.get("detectors"), "detector", errors, embedders)
+    recommenders = _entries(raw.get("recommenders"), "recommender", errors)
+    evaluate = _evaluate(raw.get("evaluate"), errors)
+    seeds = _seeds(raw.get("seeds", [0]), errors)
+    _dependencies(embedders, detectors, recommenders, errors)
+    if not detectors and not recommenders:
+        errors.append("config: give at least one detector or recommender")
+    if dataset is None:
+        return None
+    return ExperimentConfig(
+        name=name,
+        output=Path(out).expanduser().absolute(),
+        dataset=dataset,
+        embedders=tuple(embedders),
+        detectors=tuple(detectors),
+        recommenders=tuple(recommenders),
+        evaluate=evaluate,
+        seeds=seeds,
+    )
+
+
+def _keys(raw: Mapping[str, Any], valid: Sequence[str], where: str, errors: list[str]) -> None:
+    unknown = [k for k in raw if k not in valid]
+    for key in unknown:
+        errors.append(f"{where}: unknown key {key!r}; valid keys: {', '.join(valid)}")
+
+
+def _dataset(raw: Any, errors: list[str]) -> DatasetSpec | None:
+    if not isinstance(raw, Mapping) or "name" not in raw:
+        errors.append("dataset: required, a mapping with at least 'name'")
+        return None
+    _keys(raw, _DATASET, "dataset", errors)
+    registry = _registry("dataset")
+    name = raw["name"]
+    try:
+        registry.get(name)
+    except ValueError as exc:
+        errors.append(f"dataset.name: {exc}")
+        return None
+    params = raw.get("params") or {}
+    if not isinstance(params, Mapping):
+        errors.append(f"dataset.params: expected a mapping, got {params!r}")
+        params = {}
+    valid = [p for p in registry.parameters(name) if p != "path"]
+    bad = sorted(set(params) - set(valid))
+    if bad:
+        errors.append(
+            f"dataset.params: dataset {name!r} got unknown parameter(s) {', '.join(bad)}; "
+            f"valid parameters: {', '.join(valid) or '(none)'} (the folder goes in dataset.path)"
+        )
+    path = raw.get("path")
+    if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            errors.append(f"dataset.path: expected a folder or file path, got {path!r}")
+            path = None
+        elif not Path(path).expanduser().exists():
+            errors.append(
+                f"dataset.path: {path} does not exist (relative paths are resolved against "
+                f"the current directory, {Path.cwd()})"
+            )
+        else:
+            path = str(Path(path).expanduser().absolute())
+    elif name == "lightgcn":
+        errors.append("dataset.path: the lightgcn format needs the folder with train.txt/test.txt")
+    returns_split = dataset_is_split(name)
+    split = _split(raw.get("split"), returns_split, errors)
+    preprocess = _preprocess(raw.get("preprocess"), errors)
+    if returns_split and preprocess:
+        errors.append(
+            f"dataset.preprocess: {name!r} gives a ready split; it cannot be preprocessed"
+        )
+    return DatasetSpec(name, path, dict(params), preprocess, split)
+
+
+def _split(raw: Any, returns_split: bool, errors: list[str]) -> SplitSpec:
+    if raw is None:
+        return SplitSpec("given" if returns_split else "random")
+    if isinstance(raw, str):
+        raw = {"method": raw}
+    if not isinstance(raw, Mapping):
+        errors.append(f"dataset.split: expected 'given' or a mapping, got {raw!r}")
+        return SplitSpec()
+    _keys(raw, _SPLIT, "dataset.split", errors)
+    method = raw.get("method", "given" if returns_split else "random")
+    if method not in SPLIT_METHODS:
+        errors.append(
+            f"dataset.split.method: unknown split method {method!r}; "
+            f"expected one of {', '.join(SPLIT_METHODS)}"
+        )
+        method = "random"
+    if returns_split and method != "given":
+        errors.append("dataset.split.method: this dataset is already split; use 'given'")
+    if method == "given" and not returns_split:
+        errors.append("dataset.split.method: 'given' needs a dataset that comes split (lightgcn)")
+    ratios = raw.get("ratios", [0.8, 0.1, 0.1])
+    ok = isinstance(ratios, Sequence) and len(ratios) == 3
+    ok = ok and all(isinstance(r, (int, float)) and r >= 0 for r in ratios)
+    if not ok or abs(sum(ratios) - 1) > 1e-9 or ratios[0] == 0:
+        errors.append(
+            "dataset.split.ratios: three shares (train > 0, valid, test) summing to 1, "
+            f"got {ratios!r}"
+        )
+        ratios = [0.8, 0.1, 0.1]
+    seed = raw.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        errors.append(f"dataset.split.seed: a non-negative integer or null, got {seed!r}")
+        seed = None
+    leave_out = raw.get("leave_out", "last")
+    if leave_out not in ("last", "random"):
+        errors.append(f"dataset.split.leave_out: 'last' or 'random', got {leave_out!r}")
+    flags = {k: raw.get(k, d) for k, d in (("valid", True), ("merge_valid", False))}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            errors.append(f"dataset.split.{key}: true or false, got {value!r}")
+    return SplitSpec(method, tuple(float(r) for r in ratios), seed, leave_out, **flags)
+
+
+def _preprocess(raw: Any, errors: list[str]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        errors.append(f"dataset.preprocess: expected a mapping, got {raw!r}")
+        return {}
+    _keys(raw, _PREPROCESS, "dataset.preprocess", errors)
+    out: dict[str, Any] = {}
+    if "binarize" in raw:
+        b = raw["binarize"]
+        if (
+            b is not True
+            and b is not None
+            and (isinstance(b, bool) or not isinstance(b, (int, float)))
+        ):
+            errors.append(f"dataset.preprocess.binarize: a threshold, true or null, got {b!r}")
+        elif b is not None:
+            out["binarize"] = None if b is True else float(b)
+    if "k_core" in raw:
+        k = raw["k_core"]
+        pair = [k, k] if isinstance(k, int) and not isinstance(k, bool) else k
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair)
+        ):
+            errors.append(f"dataset.preprocess.k_core: [min_user, min_item] or one int, got {k!r}")
+        else:
+            out["k_core"] = [int(v) for v in pair]
+    return out
+
+
+def _entries(
+    raw: Any, kind: str, errors: list[str], embedders: Sequence[ComponentSpec] = ()
+) -> list[ComponentSpec]:
+    where = f"{kind}s"
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append(f"{where}: expected a list of entries like {{name: ..., params: {{...}}}}")
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        here = f"{where}[{i}]"
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, Mapping) or "name" not in item:
+            errors.append(f"{here}: expected a mapping with 'name' (and optional 'params')")
+            continue
+        _keys(item, _ENTRY[kind], here, errors)
+        spec = _entry(item, kind, i, here, errors, embedders)
+        if spec is not None:
+            out.append(spec)
+    return out
+
+
+def _entry(
+    item: Mapping[str, Any],
+    kind: str,
+    index: int,
+    here: str,
+    errors: list[str],
+    embedders: Sequence[ComponentSpec],
+) -> ComponentSpec | None:
+    n_errors = len(errors)
+    name = item["name"]
+    params = item.get("params") or {}
+    label = item.get("label")
+    if label is not None and not isinstance(label, str):
+        errors.append(f"{here}.label: expected a string, got {label!r}")
+        label = None
+    if not isinstance(params, Mapping):
+        errors.append(f"{here}.params: expected a mapping, got {params!r}")
+        return None
+    if kind == "recommender" and name == EMBEDDING:
+        if params:
+            errors.append(f"{here}.params: the '{EMBEDDING}' recommender takes no parameters")
+        return ComponentSpec(kind, name, {}, label, index)
+    registry = _registry(kind)
+    try:
+        defaults = registry.parameters(name)
+    except ValueError as exc:
+        extra = f" (or '{EMBEDDING}': the embedder itself)" if kind == "recommender" else ""
+        errors.append(f"{here}.name: {exc}{extra}")
+        return None
+    injected = [p for p in params if kind == "recommender" and p in INJECTED]
+    for p in injected:
+        errors.append(f"{here}.params.{p}: set by the runner (from the embedders / detectors)")
+    given = {k: v for k, v in params.items() if k not in injected}
+    for key, value in given.items():
+        if isinstance(value, list) and not value:
+            errors.append(f"{here}.params.{key}: an empty list (a grid needs at least one value)")
+    # defaults filled in; a list or tuple default is one value, so it is wrapped as a grid
+    # of one ([[2, 20]]) and the resolved config reads back the same
+    resolved = {
+        p: [list(d)] if isinstance(d, (list, tuple)) else d
+        for p, d in defaults.items()
+        if p not in INJECTED and p != "random_state" and d is not inspect.Parameter.empty
+    }
+    resolved.update(given)
+    for variant in expand_grid(resolved) if len(errors) == n_errors else []:
+        try:
+            obj = build(kind, name, variant)
+            check = getattr(obj, "_check_params", None)
+            if callable(check):
+                check()
+        except (ValueError, TypeError) as exc:
+            errors.append(f"{here}.params: {exc}")
+            break
+    emb = _embedder_ref(item.get("embedder"), name, here, errors, embedders, kind)
+    return ComponentSpec(kind, name, resolved, label, index, emb)
+
+
+def _embedder_ref(
+    ref: Any,
+    name: str,
+    here: str,
+    errors: list[str],
+    embedders: Sequence[ComponentSpec],
+    kind: str,
+) -> tuple[int, ...] | None:
+    if kind != "detector":
+        return None
+    try:
+        needs = detector_needs_embedder(name)
+    except ValueError:
+        return None
+    if ref is None:
+        return tuple(range(len(embedders))) if needs else None
+    if not needs:
+        errors.append(f"{here}.embedder: detector {name!r} does not use an embedder")
+        return None
+    refs = ref if isinstance(ref, list) else [ref]
+    names = [e.label or e.name for e in embedders]
+    out = []
+    for r in refs:
+        if isinstance(r, int) and not isinstance(r, bool) and 0 <= r < len(embedders):
+            out.append(r)
+        elif isinstance(r, str) and r in names:
+            out.extend(i for i, n in enumerate(names) if n == r)
+        else:
+            errors.append(
+                f"{here}.embedder: {r!r} is not an embedder entry; give an index "
+                f"0..{len(embedders) - 1} or one of: {', '.join(names) or '(no embedders)'}"
+            )
+    return tuple(dict.fromkeys(out))
+
+
+def _dependencies(
+    embedders: Sequence[ComponentSpec],
+    detectors: Sequence[ComponentSpec],
+    recommenders: Sequence[ComponentSpec],
+    errors: list[str],
+) -> None:
+    for det in detectors:
+        if det.embedder is not None and not det.embedder and not embedders:
+            errors.append(
+                f"detectors[{det.index}]: detector {det.name!r} clusters embeddings; "
+                "add an entry to 'embedders'"
+            )
+    for rec in recommenders:
+        try:
+            needs_emb, needs_comm = recommender_needs(rec.name)
+        except ValueError:
+            continue
+        if needs_emb and not embedders:
+            errors.append(
+                f"recommenders[{rec.index}]: {rec.name!r} needs an embedder; add one to 'embedders'"
+            )
+        if needs_comm and not detectors:
+            errors.append(
+                f"recommenders[{rec.index}]: {rec.name!r} needs communities; add one to 'detectors'"
+            )
+
+
+def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
+    if raw is None:
+        return EvaluateSpec()
+    if not isinstance(raw, Mapping):
+        errors.append(f"evaluate: expected a mapping, got {raw!r}")
+        return EvaluateSpec()
+    _keys(raw, _EVALUATE, "evaluate", errors)
+    k = raw.get("k", [10, 20])
+    ks = [k] if isinstance(k, int) else k
+    if not (
+        isinstance(ks, list)
+        and ks
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in ks)
+    ):
+        errors.append(f"evaluate.k: positive integers, got {k!r}")
+        ks = [10, 20]
+    ks = sorted(set(ks))
+    metrics = raw.get("metrics", list(EvaluateSpec.metrics))
+    metrics = [metrics] if isinstance(metrics, str) else metrics
+    bad = [m for m in metrics if m not in RANKING] if isinstance(metrics, list) else [metrics]
+    if bad or not metrics:
+        errors.append(
+            f"evaluate.metrics: unknown metric(s) {bad or metrics}; available: "
+            f"{', '.join(RANKING)} (coverage, gini, novelty and diversity are always reported)"
+        )
+        metrics = list(EvaluateSpec.metrics)
+    part = raw.get("part", "test")
+    if part not in ("test", "valid"):
+        errors.append(f"evaluate.part: 'test' or 'valid', got {part!r}")
+    primary = raw.get("primary", f"{'ndcg' if 'ndcg' in metrics else metrics[0]}@{ks[-1]}")
+    base, _, at = str(primary).partition("@")
+    if base not in (*metrics, *LIST_METRICS) or not at.isdigit() or int(at) not in ks:
+        errors.append(
+            f"evaluate.primary: 'metric@k' with metric in {', '.join([*metrics, *LIST_METRICS])} "
+            f"and k in {ks}, got {primary!r}"
+        )
+    cold = raw.get("cold_threshold", 5)
+    if isinstance(cold, bool) or not isinstance(cold, int) or cold < 0:
+        errors.append(f"evaluate.cold_threshold: a non-negative integer, got {cold!r}")
+    hot = raw.get("hot_quantile", 0.9)
+    if not isinstance(hot, (int, float)) or not 0 < hot < 1:
+        errors.append(f"evaluate.hot_quantile: a number in (0, 1), got {hot!r}")
+    cm = raw.get("community_metrics", True)
+    if not isinstance(cm, bool):
+        errors.append(f"evaluate.community_metrics: true or false, got {cm!r}")
+    return EvaluateSpec(tuple(ks), tuple(metrics), part, str(primary), cold, hot, cm)
+
+
+def _seeds(raw: Any, errors: list[str]) -> tuple[int, ...]:
+    seeds = [raw] if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    ok = isinstance(seeds, list) and seeds
+    ok = ok and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
+    if not ok or len(set(seeds)) != len(seeds):
+        errors.append(f"seeds: distinct non-negative integers, got {raw!r}")
+        return (0,)
+    return tuple(seeds)

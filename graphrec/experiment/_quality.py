@@ -1,0 +1,134 @@
+"""Community metrics recorded for every detection: structure, ground truth, side information.
+
+All come from :mod:`graphrec.community.quality`; this module only decides which apply
+to a dataset and names them for the results table.
+
+>>> import graphrec as gr
+>>> data, truth, _ = gr.planted_communities(200, 100, 4, mean_degree=15, mu=0.1, seed=0)
+>>> m = community_quality(data, truth)
+>>> m["nmi"], m["n_communities"], sorted(m)[:3]
+(1.0, 4.0, ['ari', 'barber_modularity', 'conductance'])
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from graphrec.community import quality
+from graphrec.data.interactions import Interactions
+
+__all__ = ["COMMUNITY_METRICS", "community_quality", "projection_graph"]
+
+logger = logging.getLogger(__name__)
+
+COMMUNITY_METRICS = (
+    "n_communities",
+    "largest_share",
+    "unassigned_share",
+    "normalized_entropy",
+    "modularity",
+    "barber_modularity",
+    "conductance",
+    "nmi",
+    "ari",
+    "friend_lift",
+    "friend_share_inside",
+)
+TRUTH_COLUMN = "community"  # synthetic data: the planted communities
+_GRAPHS: dict[str, sp.csr_array] = {}
+_MAX_LEVELS = 30  # categorical user features with more values are skipped (zip codes)
+
+
+def projection_graph(train: Interactions, data_key: str | None = None) -> sp.csr_array:
+    """The cosine top-50 user projection the graph measures use (memoised by ``data_key``).
+
+    It is the graph Louvain and Leiden partition by default, so modularity and
+    conductance are measured on the same footing for every method.
+    """
+    if data_key is not None and data_key in _GRAPHS:
+        return _GRAPHS[data_key]
+    from graphrec.graph.projection import user_projection
+
+    binary = train.binary()
+    graph = sp.csr_array(user_projection(binary, kind="cosine", top_k=50), dtype=np.float64)
+    if data_key is not None:
+        _GRAPHS.clear()
+        _GRAPHS[data_key] = graph
+    return graph
+
+
+def community_quality(
+    train: Interactions,
+    communities: Any,
+    *,
+    data_key: str | None = None,
+    n_permutations: int = 20,
+    random_state: int = 0,
+) -> dict[str, float]:
+    """Metrics of a partition of ``train``'s users, each included when it applies.
+
+    Always: ``n_communities``, ``largest_share``, ``unassigned_share``,
+    ``normalized_entropy``, ``modularity`` and ``conductance`` (mean) on the cosine
+    user projection, ``barber_modularity`` on the user-item graph. With planted
+    communities (``user_features["community"]``): ``nmi`` and ``ari``. With a
+    friendship graph: ``friend_lift`` and ``friend_share_inside``. For each categorical
+    user feature (e.g. gender, age band): ``<feature>_nmi_lift`` against label shuffles.
+    """
+    labels = np.asarray(getattr(communities, "user_labels", communities), dtype=np.int64)
+    out: dict[str, float] = {}
+    sizes = quality.size_stats(labels)
+    for key in ("n_communities", "largest_share", "unassigned_share", "normalized_entropy"):
+        out[key] = float(sizes[key])
+    graph = projection_graph(train, data_key)
+    if graph.nnz:
+        out["modularity"] = quality.modularity(graph, labels)
+        out["conductance"] = quality.conductance(graph, labels).mean
+    if train.nnz:
+        out["barber_modularity"] = quality.barber_modularity(train, communities)
+    features = train.user_features
+    if features is not None and TRUTH_COLUMN in features.columns:
+        truth = features[TRUTH_COLUMN].to_numpy()
+        if truth.dtype.kind in "iu":
+            out["nmi"] = quality.nmi(truth, labels)
+            out["ari"] = quality.ari(truth, labels)
+    if train.user_graph is not None and sp.csr_array(train.user_graph).nnz:
+        lift = quality.friend_lift(
+            train.user_graph, labels, n_permutations=n_permutations, random_state=random_state
+        )
+        out["friend_lift"] = lift["lift"]
+        out["friend_share_inside"] = lift["share_inside"]
+    for column in _categorical(features):
+        try:
+            agree = quality.attribute_agreement(
+                labels, features[column], n_permutations, random_state=random_state
+            )
+        except ValueError as exc:  # e.g. a single community
+            logger.debug("attribute %s skipped: %s", column, exc)
+            continue
+        out[f"{column}_nmi_lift"] = agree["nmi_lift"]
+    return {k: float(v) for k, v in out.items()}
+
+
+def _categorical(features: pd.DataFrame | None) -> list[str]:
+    """User feature columns with 2..30 values that are not numbers (gender, age band, ...)."""
+    if features is None:
+        return []
+    out = []
+    for column in features.columns:
+        if column == TRUTH_COLUMN:
+            continue
+        values = features[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        try:
+            levels = values.nunique(dropna=True)
+        except TypeError:  # lists per user
+            continue
+        if 2 <= levels <= _MAX_LEVELS:
+            out.append(str(column))
+    return out

@@ -1,0 +1,365 @@
+"""Run an experiment: plan the jobs, execute what is not cached, write the results.
+
+Stages run in order (all embeddings, then all detections, then all evaluations), each
+as a batch of independent jobs for the executor. A job whose result file exists is not
+run again, so an interrupted experiment resumes where it stopped and a changed
+parameter recomputes only the jobs downstream of it.
+
+The output folder gets ``results.csv``, ``runs.csv``, ``by_activity.csv``,
+``summary.md``, ``config.resolved.yaml``, ``communities.csv`` and ``recommendations.csv``
+(of the best run), ``provenance/<run>.json`` (resolved config, seeds, package
+versions, timings per stage, host) and ``plots/``, all written atomically.
+
+>>> import tempfile
+>>> cfg = {"name": "doc", "dataset": {"name": "synthetic",
+...        "params": {"n_users": 120, "n_items": 60, "n_communities": 3}},
+...        "detectors": [{"name": "bipartite_louvain"}],
+...        "recommenders": [{"name": "community_popularity"}, {"name": "popularity"}]}
+>>> with tempfile.TemporaryDirectory() as out:
+...     result = run_experiment(cfg, output=out, plots=False)
+...     sorted(result.table["recommender"].unique())
+['', 'community_popularity', 'popularity']
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graphrec.experiment._store import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    package_versions,
+    read_json,
+)
+from graphrec.experiment.config import ExperimentConfig, load_config
+from graphrec.experiment.executors import Executor, make_executor
+from graphrec.experiment.plan import Plan, Run, make_plan
+from graphrec.experiment.results import COLUMNS, ExperimentResult, tidy
+from graphrec.experiment.stages import STAGES, Job, execute, execute_shipped
+
+__all__ = ["run_experiment"]
+
+logger = logging.getLogger(__name__)
+
+Report = Callable[[str], None]
+
+
+def run_experiment(
+    config: ExperimentConfig | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    output: str | os.PathLike[str] | None = None,
+    executor: str | Executor = "local",
+    jobs: int | None = None,
+    address: str | None = None,
+    progress: bool = False,
+    report: Report | None = None,
+    plots: bool = True,
+) -> ExperimentResult:
+    """Run (or resume) an experiment and write its results.
+
+    Parameters
+    ----------
+    config : ExperimentConfig, mapping or path
+        A validated config, or anything :func:`load_config` accepts (validated first).
+    output : path, optional
+        Overrides the config's output folder.
+    executor : {"local", "process", "ray"} or Executor
+        Where jobs run: in this process, in a local process pool of ``jobs`` workers,
+        or as Ray tasks (``address`` of an existing cluster, else a local Ray).
+    progress : bool
+        Progress bars per stage (tqdm, on stderr).
+    report : callable, optional
+        Called with a one-line summary of each run finished in this call.
+    plots : bool
+        Write the figures of :func:`graphrec.experiment.plots.write_plots`.
+
+    Returns
+    -------
+    ExperimentResult
+    """
+    cfg = config if isinstance(config, ExperimentConfig) else load_config(config)
+    if output is not None:
+        cfg = replace(cfg, output=Path(output).expanduser().absolute())
+    out = cfg.output
+    if out.is_dir() and any(out.iterdir()) and not (out / "config.resolved.yaml").exists():
+        raise ValueError(
+            f"output folder {out} holds other files and no graphrec experiment; choose an "
+            "empty or new folder (or the folder of an earlier run to resume it)"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "config.resolved.yaml", cfg.to_yaml())
+    plan = make_plan(cfg, out / "cache")
+    n_eval = sum(r.kind == "evaluate" for r in plan.runs)
+    logger.info(
+        "%s: %d runs (%d evaluated), jobs: %s",
+        cfg.name,
+        len(plan.runs),
+        n_eval,
+        {s: len(j) for s, j in plan.jobs.items()},
+    )
+    t0 = time.perf_counter()
+    owned = not isinstance(executor, Executor)
+    ex = make_executor(executor, jobs, address=address) if owned else executor
+    try:
+        metas, stats = _execute_plan(plan, ex, progress, report)
+    finally:
+        if owned:
+            ex.close()
+    result = collect(cfg, plan, metas, stats)
+    write_outputs(result, plan, metas)
+    if plots and len(result.table):
+        from graphrec.experiment.plots import write_plots
+
+        write_plots(result, out / "plots")
+    logger.info("%s finished in %.1fs: %s", cfg.name, time.perf_counter() - t0, stats)
+    return result
+
+
+# ---------------------------------------------------------------------------- execution
+def _execute_plan(
+    plan: Plan, ex: Executor, progress: bool, report: Report | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
+    from tqdm.auto import tqdm
+
+    metas: dict[str, dict[str, Any]] = {}
+    stats = {stage: {"computed": 0, "cached": 0} for stage in STAGES}
+    finished = 0
+    total = len(plan.runs)
+    for stage in STAGES:
+        todo = []
+        for job in plan.jobs[stage].values():
+            if job.done:
+                metas[job.key] = {**read_json(job.path()), "cached": True}
+                stats[stage]["cached"] += 1
+            else:
+                todo.append(job)
+        if not todo:
+            continue
+        with tqdm(total=len(todo), desc=stage, disable=not progress, leave=False) as bar:
+            for job, meta in _run_jobs(ex, todo):
+                metas[job.key] = meta
+                stats[stage]["computed"] += 1
+                bar.update()
+                if report is None:
+                    continue
+                lines = []
+                if stage == "embed":
+                    secs = meta.get("seconds", {}).get("total", 0.0)
+                    lines.append(f"embedded {plan.describe(job)} ({secs:.1f}s)")
+                for run in plan.runs_of(job.key):
+                    finished += 1
+                    lines.append(f"[{finished}/{total}] {summary_line(run, meta)}")
+                with tqdm.external_write_mode() if not bar.disable else nullcontext():
+                    for line in lines:
+                        report(line)
+    if report:
+        cached = total - finished
+        if cached:
+            report(f"{cached} of {total} runs were already in the cache")
+    return metas, stats
+
+
+def _run_jobs(ex: Executor, jobs: list[Job]) -> Iterator[tuple[Job, dict[str, Any]]]:
+    if not ex.ships_files:
+        yield from ex.map(execute, jobs)
+        return
+    items = [(job, _inputs(job)) for job in jobs]
+    for (job, _), (meta, files) in ex.map(_shipped, items):
+        done = f"{job.stage}/{job.key}.json"
+        for rel in sorted(files, key=lambda r: r == done):  # the done marker last
+            atomic_write_bytes(Path(job.cache) / rel, files[rel])
+        yield job, meta
+
+
+def _inputs(job: Job) -> dict[str, bytes]:
+    return {rel: (Path(job.cache) / rel).read_bytes() for rel in job.inputs()}
+
+
+def _shipped(item: tuple[Job, dict[str, bytes]]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    return execute_shipped(*item)
+
+
+def summary_line(run: Run, meta: dict[str, Any]) -> str:
+    """``dataset | components | seed N: metric=value ... (seconds)`` for one finished run."""
+    seconds = meta.get("seconds", {}).get("total", 0.0)
+    if run.kind == "evaluate":
+        summary = meta.get("summary", {})
+        ks = sorted({int(k.split("@")[1]) for k in summary if "@" in k})
+        shown = [f"{m}@{ks[-1]}" for m in ("recall", "ndcg", "coverage")] if ks else []
+        values = " ".join(f"{m}={summary[m]:.4f}" for m in shown if m in summary)
+    else:
+        metrics = meta.get("metrics", {})
+        shown = ["n_communities", "modularity", "nmi", "friend_lift"]
+        values = " ".join(
+            f"{m}={metrics[m]:.4g}" for m in shown if m in metrics and metrics[m] == metrics[m]
+        )
+    return f"{run.title}: {values} ({seconds:.1f}s)"
+
+
+# ---------------------------------------------------------------------------- results
+def collect(
+    cfg: ExperimentConfig,
+    plan: Plan,
+    metas: dict[str, dict[str, Any]],
+    stats: dict[str, dict[str, int]],
+) -> ExperimentResult:
+    """Build the result tables from the job metas."""
+    rows: list[dict[str, Any]] = []
+    run_rows: list[dict[str, Any]] = []
+    activity: list[dict[str, Any]] = []
+    for run in plan.runs:
+        meta = metas[run.final]
+        base = {
+            "run": run.run,
+            "dataset": run.dataset,
+            "embedder": run.embedder,
+            "detector": run.detector,
+            "recommender": run.recommender,
+            "seed": run.seed,
+        }
+        values = meta.get("summary") if run.kind == "evaluate" else meta.get("metrics")
+        rows += tidy(base, values or {})
+        for band, vals in (meta.get("by_activity") or {}).items():
+            n = vals.get("n_users", 0)
+            for name, value in vals.items():
+                if "@" in name:
+                    metric, _, k = name.partition("@")
+                    activity.append(
+                        {
+                            **base,
+                            "band": band,
+                            "n_users": n,
+                            "metric": metric,
+                            "k": int(k),
+                            "value": value,
+                        }
+                    )
+        run_rows.append(_run_row(run, base, metas))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["k"] = table["k"].astype("Int64")
+    return ExperimentResult(
+        cfg.name,
+        cfg.output,
+        table,
+        pd.DataFrame(run_rows),
+        pd.DataFrame(activity),
+        cfg.evaluate.primary,
+        stats,
+    )
+
+
+def _run_row(run: Run, base: dict[str, Any], metas: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    row: dict[str, Any] = {**base, "kind": run.kind}
+    for stage in STAGES:
+        row[f"{stage}_key"] = run.keys.get(stage)
+    row["final_key"] = run.final
+    row["cached"] = all(metas[k].get("cached", False) for k in run.keys.values())
+    row.update(run.params)
+    names = {
+        "embed": ("fit", "embed"),
+        "detect": ("fit", "detect"),
+        "evaluate": ("fit", "recommend"),
+    }
+    for stage, key in run.keys.items():
+        secs = metas[key].get("seconds", {})
+        row[f"seconds.{names[stage][1]}"] = secs.get("fit", 0.0)
+        if stage == "detect":
+            row["seconds.quality"] = secs.get("metrics", 0.0)
+        if stage == "evaluate":
+            row["seconds.evaluate"] = secs.get("evaluate", 0.0)
+    return row
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_outputs(
+    result: ExperimentResult, plan: Plan, metas: dict[str, dict[str, Any]]
+) -> list[Path]:
+    """Write the tables, the summary, the best run's files and per-run provenance."""
+    out = result.output
+    written = [
+        atomic_write_bytes(out / "results.csv", _csv_bytes(result.table)),
+        atomic_write_bytes(out / "runs.csv", _csv_bytes(result.runs)),
+        atomic_write_bytes(out / "by_activity.csv", _csv_bytes(result.by_activity)),
+        atomic_write_text(out / "summary.md", result.to_markdown()),
+    ]
+    versions = package_versions()
+    for run in plan.runs:
+        written.append(
+            atomic_write_json(
+                out / "provenance" / f"{run.run}.json", _provenance(run, metas, versions)
+            )
+        )
+    evaluated = result.runs[result.runs["kind"] == "evaluate"]
+    if len(evaluated):
+        best = result.best_run()
+        written.append(
+            atomic_write_bytes(
+                out / "recommendations.csv", _csv_bytes(result.recommendations(best))
+            )
+        )
+    detected = result.runs[result.runs["detect_key"].notna()]
+    if len(detected):
+        chosen = result.best_run() if len(evaluated) else detected.iloc[0]
+        if not isinstance(chosen.get("detect_key"), str):
+            chosen = detected.iloc[0]
+        comm = result.communities(chosen)
+        frame = pd.DataFrame({"user_id": result.user_ids(chosen), "community": comm.user_labels})
+        written.append(atomic_write_bytes(out / "communities.csv", _csv_bytes(frame)))
+    return written
+
+
+def _provenance(
+    run: Run, metas: dict[str, dict[str, Any]], versions: dict[str, str | None]
+) -> dict[str, Any]:
+    final = metas[run.final]
+    spec = final.get("spec", {})
+    components = {}
+    for stage, kind in (("embed", "embedder"), ("detect", "detector"), ("evaluate", "recommender")):
+        if stage in run.keys:
+            m = metas[run.keys[stage]]
+            components[kind] = {"name": m.get("name"), "params": m.get("params")}
+    return {
+        "run": run.run,
+        "kind": run.kind,
+        "labels": {
+            "dataset": run.dataset,
+            "embedder": run.embedder,
+            "detector": run.detector,
+            "recommender": run.recommender,
+        },
+        "seed": run.seed,
+        "config": {"data": spec.get("data"), **components, "evaluate": spec.get("evaluate")},
+        "seeds": {
+            "run": run.seed,
+            "split": (spec.get("data") or {}).get("split", {}).get("seed"),
+            **{
+                k: c["params"].get("random_state")
+                for k, c in components.items()
+                if isinstance(c.get("params"), dict)
+            },
+        },
+        "keys": run.keys,
+        "timings": {stage: metas[key].get("seconds", {}) for stage, key in run.keys.items()},
+        "cached_in_this_call": {
+            stage: metas[key].get("cached", False) for stage, key in run.keys.items()
+        },
+        "results": final.get("summary") or final.get("metrics") or {},
+        "versions": versions,
+        "environment": final.get("environment", {}),
+    }

@@ -1,0 +1,338 @@
+"""The stages of a run and their cache: data, embed, detect, evaluate.
+
+A :class:`Job` is one stage of one run, identified by the hash of everything that
+determines its output (upstream hashes included). :func:`execute` does the work unless
+the job's result file exists, and writes its outputs under ``<cache>/<stage>/<key>.*``,
+the JSON meta last (so a JSON file means a complete result):
+
+- ``embed/<key>.npz``: the fitted embedder (its own ``save``; no pickle);
+- ``detect/<key>.npz``: user (and item) labels; the JSON holds the community metrics;
+- ``evaluate/<key>.per_user.csv.gz`` and ``<key>.recs.npz`` (top-K items and scores);
+  the JSON holds the summary metrics and the breakdown per activity band.
+
+Jobs are plain data (picklable), so any executor can run them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from graphrec._registry import _registry
+from graphrec.community.base import Communities
+from graphrec.data.interactions import Interactions
+from graphrec.experiment._quality import community_quality
+from graphrec.experiment._store import (
+    atomic_write,
+    atomic_write_json,
+    environment,
+    read_json,
+)
+from graphrec.experiment.config import EMBEDDING, build, recommender_needs
+
+__all__ = ["STAGES", "Job", "Prepared", "execute", "load_communities", "load_embedder"]
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("embed", "detect", "evaluate")
+_MEMO: dict[str, Prepared] = {}  # per process: the last datasets loaded, by data key
+_MEMO_SIZE = 2
+
+
+@dataclass(frozen=True)
+class Job:
+    """One stage of a run: ``stage``, its hash ``key``, a JSON-able ``spec`` and the cache folder.
+
+    ``spec`` holds ``data`` (dataset and split, resolved seeds included), ``data_key``,
+    ``name`` and ``params`` of the component, and the upstream ``embed`` / ``detect``
+    references (``{"name": ..., "key": ...}`` or None).
+    """
+
+    stage: str
+    key: str
+    spec: dict[str, Any] = field(hash=False, compare=False)
+    cache: str = field(default="", hash=False, compare=False)
+
+    def path(self, suffix: str = ".json") -> Path:
+        """``<cache>/<stage>/<key><suffix>``."""
+        return Path(self.cache) / self.stage / f"{self.key}{suffix}"
+
+    @property
+    def done(self) -> bool:
+        """Whether the result is in the cache (its JSON meta exists)."""
+        return self.path().exists()
+
+    def inputs(self) -> list[str]:
+        """Cache-relative paths of the upstream files this job reads."""
+        out = []
+        if self.spec.get("embed"):
+            out.append(f"embed/{self.spec['embed']['key']}.npz")
+        if self.spec.get("detect"):
+            out.append(f"detect/{self.spec['detect']['key']}.npz")
+        return out
+
+
+class Prepared(NamedTuple):
+    """The data of a run: train / valid (or None) / test, and facts about them."""
+
+    train: Interactions
+    valid: Interactions | None
+    test: Interactions
+    info: dict[str, Any]
+
+
+# ---------------------------------------------------------------------------- data
+def prepare_data(spec: dict[str, Any], key: str) -> Prepared:
+    """Load, preprocess and split a dataset as ``spec`` says (memoised per process by ``key``)."""
+    if key in _MEMO:
+        return _MEMO[key]
+    from graphrec.data.loaders import load_dataset
+    from graphrec.data.preprocess import binarize, k_core
+    from graphrec.data.split import Split, split
+
+    t0 = time.perf_counter()
+    ds, sp_ = spec["dataset"], spec["split"]
+    obj = load_dataset(ds["name"], path=ds.get("path"), **ds.get("params", {}))
+    if isinstance(obj, Split):
+        if sp_["method"] != "given":
+            raise ValueError(f"dataset {ds['name']!r} comes split; use split method 'given'")
+        parts = obj
+    else:
+        if sp_["method"] == "given":
+            raise ValueError(f"dataset {ds['name']!r} is not split; choose a split method")
+        data = obj
+        pre = ds.get("preprocess", {})
+        if "binarize" in pre:
+            data = binarize(data, pre["binarize"])
+        if "k_core" in pre:
+            data = k_core(data, *pre["k_core"])
+        parts = split(
+            data,
+            sp_["method"],
+            ratios=tuple(sp_["ratios"]),
+            seed=sp_["seed"],
+            leave_out=sp_["leave_out"],
+            valid=sp_["valid"],
+        )
+    train, valid, test = parts.train, parts.valid, parts.test
+    if sp_.get("merge_valid") and valid is not None:
+        train, valid = train + valid, None
+    info = {
+        "users": train.n_users,
+        "items": train.n_items,
+        "train": train.nnz,
+        "valid": None if valid is None else valid.nnz,
+        "test": test.nnz,
+        "report": dict(parts.report),
+        "seconds": time.perf_counter() - t0,
+    }
+    prepared = Prepared(train, valid, test, info)
+    while len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[key] = prepared
+    return prepared
+
+
+def _data(job: Job) -> tuple[Prepared, float]:
+    """The job's data and the seconds spent loading it in this call (0 when memoised)."""
+    t0 = time.perf_counter()
+    prepared = prepare_data(job.spec["data"], job.spec["data_key"])
+    seconds = time.perf_counter() - t0
+    meta = Path(job.cache) / "data" / f"{job.spec['data_key']}.json"
+    if not meta.exists():
+        atomic_write_json(meta, {"spec": job.spec["data"], **prepared.info})
+    return prepared, seconds
+
+
+# ---------------------------------------------------------------------------- loading
+def load_embedder(cache: str | Path, ref: dict[str, Any]) -> Any:
+    """The fitted embedder saved by an embed job (``ref = {"name": ..., "key": ...}``)."""
+    cls = _registry("embedder").get(ref["name"])
+    return cls.load(Path(cache) / "embed" / f"{ref['key']}.npz")
+
+
+def load_communities(cache: str | Path, key: str) -> Communities:
+    """The communities saved by a detect job."""
+    path = Path(cache) / "detect" / f"{key}.npz"
+    with np.load(path, allow_pickle=False) as f:
+        users = f["user_labels"]
+        items = f["item_labels"] if "item_labels" in f.files else None
+    meta_path = path.with_suffix(".json")
+    meta = read_json(meta_path) if meta_path.exists() else {}
+    return Communities(users, items, meta.get("name", ""), meta.get("params", {}), meta.get("seed"))
+
+
+def _embedder_for(job: Job, train: Interactions) -> Any:
+    ref = job.spec.get("embed")
+    if not ref:
+        return None
+    emb = load_embedder(job.cache, ref)
+    if not emb.train_.same_space(train):
+        raise ValueError(f"cached embedder {ref['key'][:12]} was fitted on other data")
+    emb.train_ = train  # the same interactions, with the side tables
+    return emb
+
+
+# ---------------------------------------------------------------------------- stages
+def execute(job: Job) -> dict[str, Any]:
+    """Run ``job`` unless its result is cached; return its meta (``cached`` says which)."""
+    if job.done:
+        meta = read_json(job.path())
+        meta["cached"] = True
+        return meta
+    t0 = time.perf_counter()
+    prepared, data_seconds = _data(job)
+    run = {"embed": _embed, "detect": _detect, "evaluate": _evaluate}[job.stage]
+    meta = run(job, prepared)
+    meta["seconds"] = {"data": data_seconds, **meta["seconds"]}
+    meta["seconds"]["total"] = time.perf_counter() - t0
+    meta.update(stage=job.stage, key=job.key, spec=job.spec, environment=environment())
+    atomic_write_json(job.path(), meta)  # last: marks the job complete
+    meta["cached"] = False
+    logger.info("%s %s done in %.2fs", job.stage, job.key[:12], meta["seconds"]["total"])
+    return meta
+
+
+def _embed(job: Job, data: Prepared) -> dict[str, Any]:
+    spec = job.spec
+    model = build("embedder", spec["name"], spec["params"])
+    valid = data.valid if spec.get("use_valid", True) else None
+    t0 = time.perf_counter()
+    model.fit(data.train, valid=valid)
+    fit = time.perf_counter() - t0
+    model.save(job.path(".npz"), overwrite=True)
+    info = {k: getattr(model, k) for k in ("best_epoch_", "epochs_run_") if hasattr(model, k)}
+    return {"name": spec["name"], "params": spec["params"], "info": info, "seconds": {"fit": fit}}
+
+
+def _detect(job: Job, data: Prepared) -> dict[str, Any]:
+    spec = job.spec
+    emb = _embedder_for(job, data.train)
+    detector = build("detector", spec["name"], spec["params"])
+    t0 = time.perf_counter()
+    detector.fit(data.train, embedder=emb) if emb is not None else detector.fit(data.train)
+    fit = time.perf_counter() - t0
+    comm = detector.communities_
+    arrays = {"user_labels": np.asarray(comm.user_labels)}
+    if comm.item_labels is not None:
+        arrays["item_labels"] = np.asarray(comm.item_labels)
+    atomic_write(job.path(".npz"), lambda fh: np.savez_compressed(fh, **arrays))
+    t1 = time.perf_counter()
+    metrics = (
+        community_quality(data.train, comm, data_key=spec["data_key"])
+        if spec.get("community_metrics", True)
+        else {"n_communities": comm.n_communities}
+    )
+    return {
+        "name": spec["name"],
+        "params": spec["params"],
+        "seed": comm.seed,
+        "metrics": metrics,
+        "seconds": {"fit": fit, "metrics": time.perf_counter() - t1},
+    }
+
+
+def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
+    from graphrec.evaluate.protocol import evaluate
+
+    spec, ev = job.spec, job.spec["evaluate"]
+    emb = _embedder_for(job, data.train)
+    comm = load_communities(job.cache, spec["detect"]["key"]) if spec.get("detect") else None
+    t0 = time.perf_counter()
+    if spec["name"] == EMBEDDING:
+        rec = emb
+    else:
+        needs_emb, needs_comm = recommender_needs(spec["name"])
+        extra = {"embedder": emb} if needs_emb else {}
+        if needs_comm:
+            extra["communities"] = comm
+        rec = build("recommender", spec["name"], spec["params"], **extra).fit(data.train)
+    fit = time.perf_counter() - t0
+    if ev["part"] == "test":
+        target, exclude = data.test, [data.train, data.valid]
+    else:
+        if data.valid is None:
+            raise ValueError("evaluate.part is 'valid' but the split has no validation set")
+        target, exclude = data.valid, [data.train]
+    t1 = time.perf_counter()
+    res = evaluate(
+        rec,
+        target,
+        k=ev["k"],
+        exclude=exclude,
+        metrics=ev["metrics"],
+        communities=comm,
+        cold_threshold=ev["cold_threshold"],
+        hot_quantile=ev["hot_quantile"],
+    )
+    seconds = time.perf_counter() - t1
+    users = res.per_user["user"].to_numpy()
+    scores = _scores(rec, users, res.recommendations)
+    atomic_write(
+        job.path(".recs.npz"),
+        lambda fh: np.savez_compressed(fh, users=users, items=res.recommendations, scores=scores),
+    )
+    atomic_write(job.path(".per_user.csv.gz"), lambda fh: _csv_gz(res.per_user, fh))
+    return {
+        "name": spec["name"],
+        "params": spec["params"],
+        "summary": res.summary,
+        "by_activity": _by_activity(res.per_user),
+        "n_users": len(users),
+        "seconds": {"fit": fit, "evaluate": seconds},
+    }
+
+
+def _scores(rec: Any, users: np.ndarray, items: np.ndarray, batch: int = 1024) -> np.ndarray:
+    """The recommender's score of each recommended item (same shape as ``items``)."""
+    out = np.empty(items.shape, dtype=np.float32)
+    for start in range(0, len(users), batch):
+        block = np.asarray(rec.score(users[start : start + batch]), dtype=np.float32)
+        out[start : start + batch] = np.take_along_axis(block, items[start : start + batch], 1)
+    return out
+
+
+def _by_activity(per_user: Any) -> dict[str, dict[str, float]]:
+    if "activity" not in per_user.columns:
+        return {}
+    metric_cols = [c for c in per_user.columns if "@" in c]
+    table = per_user.groupby("activity")[metric_cols].mean()
+    counts = per_user.groupby("activity").size()
+    return {
+        str(band): {"n_users": int(counts[band]), **{c: float(v) for c, v in row.items()}}
+        for band, row in table.iterrows()
+    }
+
+
+def _csv_gz(frame: Any, fh: Any) -> None:
+    import gzip
+
+    with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        gz.write(frame.to_csv(index=False).encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------- shipping
+def execute_shipped(job: Job, inputs: dict[str, bytes]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Run ``job`` in a private temporary cache holding only ``inputs``; return its files.
+
+    Used by executors whose workers do not share the output folder (Ray on a cluster):
+    the driver sends the upstream files and writes the returned ones into its cache.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="graphrec-job-") as tmp:
+        for rel, blob in inputs.items():
+            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / rel).write_bytes(blob)
+        meta = execute(replace(job, cache=tmp))
+        files = {
+            str(p.relative_to(tmp)): p.read_bytes()
+            for p in Path(tmp).rglob("*")
+            if p.is_file() and str(p.relative_to(tmp)) not in inputs and not p.name.startswith(".")
+        }
+    return meta, files

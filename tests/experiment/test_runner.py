@@ -1,0 +1,192 @@
+"""The runner end to end: outputs, caching, recomputing only what changed, resume, atomicity."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from graphrec.experiment import ExperimentResult, run_experiment, stages
+from graphrec.experiment._store import atomic_write_text
+from graphrec.experiment.results import COLUMNS
+
+
+def test_outputs(tiny_result):
+    out = tiny_result.output
+    for name in (
+        "results.csv",
+        "runs.csv",
+        "by_activity.csv",
+        "summary.md",
+        "communities.csv",
+        "recommendations.csv",
+        "config.resolved.yaml",
+    ):
+        assert (out / name).is_file(), name
+    table = pd.read_csv(out / "results.csv")
+    assert tuple(table.columns) == COLUMNS
+    assert set(table["seed"]) == {0, 1}
+    recall = table[(table["metric"] == "recall") & (table["k"] == 10)]
+    assert len(recall) == 16 and recall["value"].between(0, 1).all()
+    community = table[table["metric"] == "nmi"]
+    assert len(community) == 4 and community["k"].isna().all() and (community["value"] > 0.5).all()
+    recs = pd.read_csv(out / "recommendations.csv")
+    assert list(recs.columns) == ["user_id", "rank", "item_id", "score"]
+    assert recs.groupby("user_id")["rank"].max().eq(10).all()
+    assert (recs.groupby("user_id")["score"].diff().dropna() <= 1e-6).all()  # ranked by score
+    comm = pd.read_csv(out / "communities.csv")
+    assert list(comm.columns) == ["user_id", "community"] and len(comm) == 120
+    summary = (out / "summary.md").read_text()
+    assert "## Recommendation" in summary and "## Communities" in summary and " ± " in summary
+    resolved = yaml.safe_load((out / "config.resolved.yaml").read_text())
+    assert resolved["detectors"][1]["params"]["n_clusters"] == 3
+    for ext in ("png", "svg"):
+        for name in ("metrics", "activity", "community_sizes", "embedding_map"):
+            assert (out / "plots" / f"{name}.{ext}").stat().st_size > 1000
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_provenance(tiny_result):
+    run = tiny_result.runs[tiny_result.runs["recommender"] == "community_blend(alpha=0.5)"].iloc[0]
+    info = json.loads((tiny_result.output / "provenance" / f"{run['run']}.json").read_text())
+    assert info["seed"] == run["seed"]
+    assert info["seeds"]["split"] == run["seed"]
+    assert info["config"]["recommender"]["params"]["alpha"] == 0.5
+    assert info["config"]["embedder"]["params"]["random_state"] == run["seed"]
+    assert set(info["timings"]) == {"embed", "detect", "evaluate"}
+    assert info["timings"]["evaluate"]["evaluate"] >= 0
+    for package in ("graphrec", "torch", "numpy", "scipy", "scikit-learn", "networkx"):
+        assert info["versions"][package]
+    assert info["environment"]["hostname"] and info["environment"]["device"]
+    assert info["results"]["recall@10"] == pytest.approx(
+        tiny_result.table.query("run == @run.run and metric == 'recall' and k == 10")[
+            "value"
+        ].item()
+    )
+
+
+def test_result_api(tiny_result):
+    best = tiny_result.best_run("recall@10")
+    per_config = tiny_result.summary_numbers().query("metric == 'recall' and k == 10")
+    assert per_config["mean"].max() == pytest.approx(
+        tiny_result.table.query(
+            "metric == 'recall' and k == 10 and embedder == @best.embedder and "
+            "detector == @best.detector and recommender == @best.recommender"
+        )["value"].mean()
+    )
+    summary = tiny_result.summary(["recall@10", "coverage@10"])
+    assert list(summary.columns) == [
+        "embedder",
+        "detector",
+        "recommender",
+        "recall@10",
+        "coverage@10",
+    ]
+    assert len(summary) == 8
+    assert tiny_result.communities(best).user_labels.shape == (120,) if best["detector"] else True
+    loaded = ExperimentResult.load(tiny_result.output)
+    pd.testing.assert_frame_equal(loaded.summary(), tiny_result.summary())
+    assert loaded.best_run()["run"] == tiny_result.best_run()["run"]
+
+
+def test_second_run_recomputes_nothing(tiny_result):
+    again = run_experiment(tiny_result.output / "config.resolved.yaml", plots=False)
+    assert all(v["computed"] == 0 for v in again.stats.values())
+    assert again.stats["evaluate"]["cached"] == 16
+    pd.testing.assert_frame_equal(again.table, tiny_result.table)
+
+
+def test_changed_recommender_param_recomputes_only_evaluation(make_config, tmp_path):
+    run_experiment(make_config(tmp_path, seeds=[0]), plots=False)
+    cfg = make_config(tmp_path, seeds=[0])
+    cfg["recommenders"][3]["params"]["alpha"] = [0.2, 0.7]
+    lines: list[str] = []
+    result = run_experiment(cfg, plots=False, report=lines.append)
+    assert result.stats["embed"] == {"computed": 0, "cached": 1}
+    assert result.stats["detect"] == {"computed": 0, "cached": 2}
+    assert result.stats["evaluate"] == {"computed": 2, "cached": 6}
+    assert len(lines) == 3 and "alpha=0.7" in lines[0] and "recall@10=" in lines[0]
+    assert lines[-1] == "8 of 10 runs were already in the cache"  # 2 detections, 6 evaluations
+
+
+def test_resume_after_interruption(make_config, tmp_path, monkeypatch):
+    real = stages._evaluate
+    calls = {"n": 0}
+
+    def flaky(job, data):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C in the 4th evaluation
+        return real(job, data)
+
+    monkeypatch.setattr(stages, "_evaluate", flaky)
+    cfg = make_config(tmp_path, seeds=[0])
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(cfg, plots=False)
+    assert not (tmp_path / "results.csv").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
+    monkeypatch.setattr(stages, "_evaluate", real)
+    result = run_experiment(cfg, plots=False)
+    assert result.stats["embed"]["computed"] == 0 and result.stats["detect"]["computed"] == 0
+    assert result.stats["evaluate"] == {"computed": 5, "cached": 3}
+
+
+def test_refuses_a_foreign_output_folder(make_config, tmp_path):
+    (tmp_path / "results.csv").write_text("somebody else's results\n")
+    with pytest.raises(ValueError, match="holds other files and no graphrec experiment"):
+        run_experiment(make_config(tmp_path, seeds=[0]), plots=False)
+    assert (tmp_path / "results.csv").read_text() == "somebody else's results\n"
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path):
+    from graphrec.experiment._store import atomic_write
+
+    path = tmp_path / "out.txt"
+    atomic_write_text(path, "complete")
+
+    def broken(fh):
+        fh.write(b"half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(path, broken)
+    assert path.read_text() == "complete"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_evaluate_on_valid_and_leave_one_out(make_config, tmp_path):
+    cfg = make_config(
+        tmp_path,
+        seeds=[0],
+        detectors=[{"name": "bipartite_louvain"}],
+        recommenders=["popularity", "community_popularity"],
+        evaluate={"k": [5], "part": "valid", "metrics": ["hit_rate", "mrr"]},
+    )
+    cfg["dataset"]["split"] = {"method": "leave_one_out", "leave_out": "random"}
+    result = run_experiment(cfg, plots=False)
+    hit = result.table.query("metric == 'hit_rate'")
+    assert len(hit) == 2 and hit["value"].between(0, 1).all()
+    assert set(result.table["metric"]) >= {"mrr", "coverage", "modularity"}
+
+
+@pytest.mark.realdata
+def test_given_split_merge_valid(shared_datasets, tmp_path):
+    cfg = {
+        "name": "lastfm-pop",
+        "output": str(tmp_path),
+        "dataset": {
+            "name": "lightgcn",
+            "path": str(shared_datasets / "lightgcn-splits" / "lastfm"),
+            "split": {"method": "given", "merge_valid": True},
+        },
+        "recommenders": ["popularity"],
+        "evaluate": {"k": [20]},
+    }
+    result = run_experiment(cfg, plots=False)
+    data = json.loads(next((tmp_path / "cache" / "data").glob("*.json")).read_text())
+    assert data["valid"] is None and data["train"] == 64315 + 9143
+    assert 0 < result.table.query("metric == 'recall'")["value"].item() < 1
+    assert np.isfinite(result.table["value"]).all()
