@@ -54,10 +54,11 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Full-ranking evaluation on {len(res.per_user)} test users (train and valid masked):")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"\ndone in {time.perf_counter() - t0:.1f}s. Next:")
-    print("  graphrec datasets                      # real datasets graphrec can load")
-    print("  graphrec list                          # registered components and parameters")
-    print("  python experiments/bench_data.py       # loaders, projection and evaluation speed")
-    print('  python -c "import graphrec as gr; help(gr.evaluate)"')
+    print("  graphrec compare synthetic              # community detection methods side by side")
+    print("  graphrec run experiments/configs/synthetic_sweep.yaml   # a cached, resumable grid")
+    print("  graphrec datasets                       # real datasets graphrec can load")
+    print("  graphrec list                           # registered components and parameters")
+    print("  jupyter notebook notebooks/01_quickstart.ipynb")
     return 0
 
 
