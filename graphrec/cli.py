@@ -58,7 +58,7 @@ def _demo(args: argparse.Namespace) -> int:
     print("  graphrec run experiments/configs/synthetic_sweep.yaml   # a cached, resumable grid")
     print("  graphrec datasets                       # real datasets graphrec can load")
     print("  graphrec list                           # registered components and parameters")
-    print("  notebooks/01_quickstart.ipynb           # open in Jupyter: load, embed, detect, recommend")
+    print("  notebooks/01_quickstart.ipynb           # load, embed, detect, recommend")
     return 0
 
 
