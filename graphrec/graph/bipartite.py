@@ -9,7 +9,6 @@ the same biadjacency matrix.
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -288,20 +287,18 @@ class BipartiteGraph:
         """The (normalised) adjacency as a float32 torch sparse tensor on the CPU."""
         import torch
 
+        from graphrec._sparse import to_torch_csr
+
+        if layout not in ("csr", "coo"):
+            raise ValueError(f"layout must be 'csr' or 'coo', got {layout!r}")
         adj = self.normalized_adjacency() if normalized else self.adjacency()
+        if layout == "csr":
+            return to_torch_csr(adj)
         values = torch.from_numpy(adj.data.astype(np.float32))
         size = (self.n_nodes, self.n_nodes)
-        if layout == "csr":
-            crow = torch.from_numpy(adj.indptr.astype(np.int64))
-            col = torch.from_numpy(adj.indices.astype(np.int64))
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", "Sparse CSR tensor support is in beta")
-                return torch.sparse_csr_tensor(crow, col, values, size=size, check_invariants=False)
-        if layout == "coo":
-            return torch.sparse_coo_tensor(
-                self.edge_index(), values, size, is_coalesced=True, check_invariants=False
-            )
-        raise ValueError(f"layout must be 'csr' or 'coo', got {layout!r}")
+        return torch.sparse_coo_tensor(
+            self.edge_index(), values, size, is_coalesced=True, check_invariants=False
+        )
 
     def to_hetero_data(self) -> HeteroData:
         """A ``HeteroData`` with ``user``/``item`` nodes and both edge directions.
