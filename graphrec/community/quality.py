@@ -1,6 +1,8 @@
 """Quality of a user partition: structure, ground truth, side information and stability.
 
 Plain functions over arrays, in the style of ``networkx.algorithms.community.quality``.
+The side-information measures (:func:`friend_lift`, :func:`attribute_agreement`) live
+in :mod:`graphrec.community.homophily` and are re-exported here.
 Every ``labels`` argument takes a label array (one per user index) or a
 :class:`~graphrec.community.base.Communities`.
 
@@ -21,12 +23,13 @@ from itertools import combinations
 from typing import Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn import metrics
 
-from graphrec._validation import RandomState, check_positive_int, check_random_state
+from graphrec._validation import RandomState, check_random_state
+from graphrec.community._partition import _labels, _singletons, _square
 from graphrec.community.base import Communities
+from graphrec.community.homophily import attribute_agreement, friend_lift
 
 __all__ = [
     "Conductance",
@@ -46,33 +49,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-# ---------------------------------------------------------------------------- helpers
-def _labels(labels: Any, n: int | None = None, name: str = "labels") -> np.ndarray:
-    arr = labels.user_labels if isinstance(labels, Communities) else np.asarray(labels)
-    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-        raise ValueError(f"{name} must be a 1-d integer array (or Communities), got {arr.dtype}")
-    if n is not None and len(arr) != n:
-        raise ValueError(f"{name} has {len(arr)} entries for {n} nodes")
-    return arr.astype(np.int64)
-
-
-def _singletons(labels: np.ndarray) -> np.ndarray:
-    """Labels where every ``-1`` becomes a community of its own."""
-    out = labels.copy()
-    free = out < 0
-    out[free] = out.max(initial=-1) + 1 + np.arange(free.sum())
-    return out
-
-
-def _square(graph: Any) -> sp.csr_array:
-    g = sp.csr_array(getattr(graph, "user_graph", graph), dtype=np.float64)
-    if g.shape[0] != g.shape[1]:
-        raise ValueError(f"graph must be square (users x users), got shape {g.shape}")
-    if g.nnz and abs(g - g.T).max() > 1e-6 * max(1.0, abs(g).max()):
-        raise ValueError("graph must be symmetric (an undirected users x users graph)")
-    return g
 
 
 # ---------------------------------------------------------------------------- structure
@@ -306,139 +282,6 @@ def ari(labels_true: Any, labels_pred: Any) -> float:
     """
     a, b = _paired(labels_true, labels_pred)
     return float(metrics.adjusted_rand_score(a, b)) if len(a) else float("nan")
-
-
-# ---------------------------------------------------------------------------- side information
-def friend_lift(
-    user_graph: Any,
-    labels: Any,
-    n_permutations: int = 100,
-    random_state: RandomState = None,
-) -> dict[str, float]:
-    """How much a partition agrees with a friendship graph, against a permutation baseline.
-
-    ``share_inside`` is the share of friend pairs whose two users are in one community;
-    ``friend_modularity`` is the modularity of the friend graph under the partition
-    (comparable across different numbers of communities). The baseline shuffles the
-    labels over users ``n_permutations`` times (same community sizes, seeded), so
-    ``lift = share_inside / baseline_share`` reads as "x times more friend pairs
-    inside than chance".
-
-    Parameters
-    ----------
-    user_graph : Interactions (its ``user_graph``) or symmetric sparse matrix
-    labels : array or Communities
-    n_permutations : int
-    random_state : int, Generator or None
-
-    Returns
-    -------
-    dict
-        ``n_pairs``, ``share_inside``, ``baseline_share``, ``baseline_share_std``,
-        ``lift``, ``p_value`` (share of permutations at least as high, smoothed),
-        ``friend_modularity``, ``baseline_modularity``.
-
-    Examples
-    --------
-    >>> g = sp.csr_array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]])
-    >>> out = friend_lift(g, np.array([0, 0, 1, 1]), random_state=0)
-    >>> out["share_inside"], out["friend_modularity"]
-    (1.0, 0.5)
-    """
-    if getattr(user_graph, "matrix", None) is not None and user_graph.user_graph is None:
-        raise ValueError("the data has no user_graph (friendships) to compare with")
-    g = _square(user_graph)
-    lab = _labels(labels, g.shape[0])
-    n_perm = check_positive_int(n_permutations, "n_permutations")
-    upper = sp.triu(g, k=1).tocoo()
-    if upper.nnz == 0:
-        raise ValueError("the user graph has no edges between different users")
-    rows, cols = upper.row, upper.col
-    degree = np.asarray(g.sum(axis=1)).ravel()
-    coo = g.tocoo()
-    two_m = coo.data.sum()
-
-    def share_and_modularity(assign: np.ndarray) -> tuple[float, float]:
-        share = float(((assign[rows] == assign[cols]) & (assign[rows] >= 0)).mean())
-        single = _singletons(assign)
-        intra = coo.data[single[coo.row] == single[coo.col]].sum()
-        sums = np.bincount(single, weights=degree)
-        return share, float(intra / two_m - (sums @ sums) / two_m**2)
-
-    share, q = share_and_modularity(lab)
-    rng = check_random_state(random_state)
-    base = np.array([share_and_modularity(rng.permutation(lab)) for _ in range(n_perm)])
-    baseline_share = float(base[:, 0].mean())
-    return {
-        "n_pairs": int(upper.nnz),
-        "share_inside": share,
-        "baseline_share": baseline_share,
-        "baseline_share_std": float(base[:, 0].std()),
-        "lift": share / baseline_share if baseline_share > 0 else float("inf"),
-        "p_value": float((1 + (base[:, 0] >= share).sum()) / (1 + n_perm)),
-        "friend_modularity": q,
-        "baseline_modularity": float(base[:, 1].mean()),
-    }
-
-
-def _purity(attribute: np.ndarray, labels: np.ndarray) -> float:
-    table = metrics.cluster.contingency_matrix(attribute, labels, sparse=True)
-    return float(table.max(axis=0).toarray().sum() / len(labels))
-
-
-def attribute_agreement(
-    labels: Any,
-    attribute: Any,
-    n_permutations: int = 100,
-    random_state: RandomState = None,
-) -> dict[str, float]:
-    """NMI and purity between communities and a user attribute, with a permutation baseline.
-
-    ``purity`` is the share of users whose attribute value is the most common one in
-    their community. Users with a missing attribute or unassigned (``-1``) are
-    dropped. The baseline shuffles the community labels over those users (same
-    sizes, seeded); ``nmi_lift`` and ``purity_lift`` divide by it.
-
-    Parameters
-    ----------
-    labels : array or Communities
-    attribute : array-like or pandas Series, one value per user (e.g. age band, gender)
-    n_permutations : int
-    random_state : int, Generator or None
-
-    Examples
-    --------
-    >>> out = attribute_agreement([0, 0, 1, 1], ["F", "F", "M", "M"], random_state=0)
-    >>> out["nmi"], out["purity"]
-    (1.0, 1.0)
-    """
-    values = pd.Series(np.asarray(attribute, dtype=object))
-    lab = _labels(labels, len(values))
-    codes, _ = pd.factorize(values, use_na_sentinel=True)
-    keep = (codes >= 0) & (lab >= 0)
-    if keep.sum() < 2:
-        raise ValueError("fewer than two users have both a community and the attribute")
-    a, b = codes[keep], lab[keep]
-    n_perm = check_positive_int(n_permutations, "n_permutations")
-    rng = check_random_state(random_state)
-    score_nmi = float(metrics.normalized_mutual_info_score(a, b))
-    score_purity = _purity(a, b)
-    base = np.array(
-        [
-            (metrics.normalized_mutual_info_score(a, p), _purity(a, p))
-            for p in (rng.permutation(b) for _ in range(n_perm))
-        ]
-    )
-    base_nmi, base_purity = float(base[:, 0].mean()), float(base[:, 1].mean())
-    return {
-        "n_users": int(keep.sum()),
-        "nmi": score_nmi,
-        "baseline_nmi": base_nmi,
-        "nmi_lift": score_nmi / base_nmi if base_nmi > 0 else float("inf"),
-        "purity": score_purity,
-        "baseline_purity": base_purity,
-        "purity_lift": score_purity / base_purity if base_purity > 0 else float("inf"),
-    }
 
 
 # ---------------------------------------------------------------------------- stability

@@ -131,40 +131,6 @@ def test_silhouette():
     assert sampled == pytest.approx(Q.silhouette(many, labels, sample_size=None), abs=0.05)
 
 
-def test_friend_lift_hand_computed():
-    # friends: 0-1, 2-3 (inside), 1-2 (across)
-    g = _graph([(0, 1), (2, 3), (1, 2)], n=6)
-    labels = np.array([0, 0, 1, 1, 2, 2])
-    out = Q.friend_lift(g, labels, n_permutations=200, random_state=0)
-    assert out["n_pairs"] == 3
-    assert out["share_inside"] == pytest.approx(2 / 3)
-    # same sizes shuffled: P(two given users share a community) = 3 * 2 / (6 * 5) = 0.2
-    assert out["baseline_share"] == pytest.approx(0.2, abs=0.05)
-    assert out["lift"] == pytest.approx(out["share_inside"] / out["baseline_share"])
-    assert out["friend_modularity"] == pytest.approx(Q.modularity(g, labels))
-    assert out["baseline_modularity"] < out["friend_modularity"]
-    again = Q.friend_lift(g, labels, n_permutations=200, random_state=0)
-    assert again == out
-
-
-def test_friend_lift_takes_interactions(easy):
-    with pytest.raises(ValueError, match="no user_graph"):
-        Q.friend_lift(easy.data, easy.user_labels)
-
-
-def test_attribute_agreement():
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1, 2], 50)
-    attribute = np.where(rng.random(150) < 0.8, np.repeat(["a", "b", "c"], 50), "d").astype(object)
-    attribute[:5] = None  # missing values are dropped
-    out = Q.attribute_agreement(labels, attribute, n_permutations=50, random_state=0)
-    assert out["n_users"] == 145
-    assert out["purity"] > 0.7 and out["purity_lift"] > 2
-    assert out["nmi"] > 0.4 and out["nmi_lift"] > 10
-    unrelated = Q.attribute_agreement(labels, rng.permutation(attribute), random_state=0)
-    assert 0.5 < unrelated["nmi_lift"] < 2.5
-
-
 def test_stability(easy):
     data = easy.data
     out = Q.stability(gr.create("detector", "leiden"), data, seeds=[0, 1, 2])

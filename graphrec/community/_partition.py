@@ -1,0 +1,36 @@
+"""Helpers shared by the partition quality measures: label arrays and user graphs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from graphrec.community.base import Communities
+
+
+def _labels(labels: Any, n: int | None = None, name: str = "labels") -> np.ndarray:
+    arr = labels.user_labels if isinstance(labels, Communities) else np.asarray(labels)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise ValueError(f"{name} must be a 1-d integer array (or Communities), got {arr.dtype}")
+    if n is not None and len(arr) != n:
+        raise ValueError(f"{name} has {len(arr)} entries for {n} nodes")
+    return arr.astype(np.int64)
+
+
+def _singletons(labels: np.ndarray) -> np.ndarray:
+    """Labels where every ``-1`` becomes a community of its own."""
+    out = labels.copy()
+    free = out < 0
+    out[free] = out.max(initial=-1) + 1 + np.arange(free.sum())
+    return out
+
+
+def _square(graph: Any) -> sp.csr_array:
+    g = sp.csr_array(getattr(graph, "user_graph", graph), dtype=np.float64)
+    if g.shape[0] != g.shape[1]:
+        raise ValueError(f"graph must be square (users x users), got shape {g.shape}")
+    if g.nnz and abs(g - g.T).max() > 1e-6 * max(1.0, abs(g).max()):
+        raise ValueError("graph must be symmetric (an undirected users x users graph)")
+    return g
