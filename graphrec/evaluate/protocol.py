@@ -106,7 +106,7 @@ def evaluate(
     *,
     metrics: Sequence[str] = RANKING,
     item_counts: np.ndarray | None = None,
-    item_vectors: np.ndarray | sp.sparray | None = None,
+    item_vectors: np.ndarray | sp.sparray | str | None = "auto",
     communities: Any = None,
     item_communities: np.ndarray | None = None,
     cold_threshold: int = 5,
@@ -124,17 +124,20 @@ def evaluate(
         Held-out interactions in the recommender's user and item index space.
     k : int or list of int
         Cut-offs; every metric is reported at each.
-    exclude : list of Interactions
+    exclude : Interactions or list of Interactions
         Interactions masked before ranking (train, plus valid when testing).
     metrics : list of str
         Per-user ranking metrics among recall, precision, ndcg, hit_rate, map, mrr.
     item_counts : ndarray, optional
         Training popularity per item for novelty; default: the item degrees of the
         first ``exclude`` entry (the training set).
-    item_vectors : array (items x d), optional
-        Item vectors for intra-list diversity; default: the recommender's
-        ``item_embeddings_`` if it has them, else multi-hot genres of
-        ``test.item_features["genres"]`` when present; otherwise diversity is skipped.
+    item_vectors : "auto", array (items x d) or None
+        Item vectors for intra-list diversity, one space for every recommender so
+        that ``diversity@k`` compares across models. ``"auto"``: multi-hot genres of
+        ``test.item_features["genres"]`` when present, else a 64-dimensional
+        truncated SVD (seed 0) of the training matrix (the first ``exclude`` entry);
+        None skips diversity. Pass a model's ``item_embeddings_`` to measure it in
+        that model's own space.
     communities : array or Communities, optional
         One community label per user index (default: the recommender's
         ``user_communities_``); adds a ``community`` column to ``per_user``.
@@ -161,9 +164,7 @@ def evaluate(
     >>> 0 <= res.summary["recall@10"] <= 1
     True
     """
-    ks = sorted({int(x) for x in np.atleast_1d(k)})
-    if not ks or ks[0] < 1:
-        raise ValueError(f"k must be positive integers, got {k!r}")
+    ks = _check_ks(k)
     unknown = sorted(set(metrics) - set(RANKING))
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}; available: {', '.join(RANKING)}")
@@ -178,6 +179,8 @@ def evaluate(
                 "test and the recommender's training data use different user/item index "
                 f"spaces (shapes {test.shape} vs {recommender.train_.shape})"
             )
+    if isinstance(exclude, Interactions):
+        exclude = [exclude]
     exclude = [e for e in exclude if e is not None]
     for i, part in enumerate(exclude):
         if not isinstance(part, Interactions) or not part.same_space(test):
@@ -226,8 +229,12 @@ def evaluate(
         table["community"] = user_comm[users]
     if item_communities is None:
         item_communities = getattr(recommender, "item_communities_", None)
-    if item_vectors is None:
-        item_vectors = _default_item_vectors(recommender, test)
+    if isinstance(item_vectors, str):
+        if item_vectors != "auto":
+            raise ValueError(f'item_vectors must be "auto", an array or None, got {item_vectors!r}')
+        item_vectors = _default_item_vectors(test, train_ref)
+    elif item_vectors is not None and np.shape(item_vectors)[0] != n_items:
+        raise ValueError(f"item_vectors has {np.shape(item_vectors)[0]} rows for {n_items} items")
     head = None
     if item_counts is not None:
         n_head = max(1, round(head_share * n_items))
@@ -294,10 +301,21 @@ def _union(parts: Sequence[Interactions], shape: tuple[int, int]) -> sp.csr_arra
     return total
 
 
-def _default_item_vectors(recommender: Any, test: Interactions) -> np.ndarray | None:
-    emb = getattr(recommender, "item_embeddings_", None)
-    if emb is not None:
-        return np.asarray(emb)
+def _check_ks(k: Any) -> list[int]:
+    values = np.atleast_1d(np.asarray(k, dtype=object))
+    ok = values.size > 0 and all(
+        isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 1 for x in values
+    )
+    if not ok:
+        raise ValueError(f"k must be a positive integer or a list of them, got {k!r}")
+    return sorted({int(x) for x in values})
+
+
+_SVD_BASIS: dict[tuple[Any, ...], np.ndarray] = {}  # the last training matrix's basis
+
+
+def _default_item_vectors(test: Interactions, train: Interactions | None) -> Any:
+    """Genres when the data has them, else a seeded SVD of the training matrix."""
     feats = test.item_features
     if feats is not None and "genres" in feats.columns:
         genres = feats["genres"].map(
@@ -314,4 +332,17 @@ def _default_item_vectors(recommender: Any, test: Interactions) -> np.ndarray | 
                 (np.ones(len(codes), np.float32), (exploded.index.to_numpy(), codes)),
                 shape=(len(feats), len(names)),
             ).toarray()
-    return None
+    if train is None or train.nnz == 0:
+        return None
+    m = train.binary().matrix
+    key = (m.shape, m.nnz, hash(m.indptr.tobytes()), hash(m.indices.tobytes()))
+    if key not in _SVD_BASIS:
+        from sklearn.utils.extmath import randomized_svd
+
+        dim = min(64, min(m.shape) - 1)
+        if dim < 1:
+            return None
+        _, sigma, vt = randomized_svd(sp.csr_matrix(m), dim, random_state=0)
+        _SVD_BASIS.clear()
+        _SVD_BASIS[key] = (vt.T * sigma).astype(np.float32)
+    return _SVD_BASIS[key]

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -97,6 +98,63 @@ def test_errors():
     bad = Fixed(SCORES[:, :3]).fit(TRAIN)
     with pytest.raises(ValueError, match="returned shape"):
         gr.evaluate(bad, TEST)
+    for k in [0, -5, [], 2.5, "20", True, [10, 2.0]]:
+        with pytest.raises(ValueError, match="k must be a positive integer"):
+            gr.evaluate(model, TEST, k=k)
+    with pytest.raises(ValueError, match="item_vectors has 2 rows for 5 items"):
+        gr.evaluate(model, TEST, item_vectors=np.ones((2, 3)))
+    with pytest.raises(ValueError, match="item_vectors must be"):
+        gr.evaluate(model, TEST, item_vectors="genres")
+
+
+def test_exclude_takes_one_interactions_or_a_list():
+    model = Fixed(SCORES).fit(TRAIN)
+    one = gr.evaluate(model, TEST, k=[3], exclude=TRAIN).summary
+    assert one == gr.evaluate(model, TEST, k=[3], exclude=[TRAIN]).summary
+
+
+class WithVectors(Fixed):
+    def __init__(self, scores=None, vectors=None):
+        self.scores = scores
+        self.vectors = vectors
+
+    @property
+    def item_embeddings_(self):
+        return self.vectors
+
+
+def test_diversity_uses_one_space_for_every_model():
+    data = gr.load_dataset("synthetic", n_users=120, n_items=60, seed=0)
+    s = gr.split(data, "random", seed=0)
+    scores = np.random.default_rng(0).random((120, 60))
+    rng = np.random.default_rng(1)
+    # same rankings, different private item vectors: same diversity
+    a = WithVectors(scores, rng.normal(size=(60, 4))).fit(s.train)
+    b = WithVectors(scores, rng.normal(size=(60, 8))).fit(s.train)
+    ra = gr.evaluate(a, s.test, k=[5], exclude=[s.train]).summary["diversity@5"]
+    rb = gr.evaluate(b, s.test, k=[5], exclude=[s.train]).summary["diversity@5"]
+    assert ra == rb
+    # the default space (no genres here) is a seeded SVD of the training matrix
+    from sklearn.utils.extmath import randomized_svd
+
+    _, sigma, vt = randomized_svd(sp.csr_matrix(s.train.binary().matrix), 59, random_state=0)
+    own = gr.evaluate(a, s.test, k=[5], exclude=[s.train], item_vectors=vt.T * sigma)
+    assert own.summary["diversity@5"] == pytest.approx(ra, rel=1e-4)
+    # a model's own space on request, and None skips the metric
+    private = gr.evaluate(a, s.test, k=[5], exclude=[s.train], item_vectors=a.vectors)
+    assert private.summary["diversity@5"] != pytest.approx(ra)
+    assert "diversity@5" not in gr.evaluate(a, s.test, k=[5], item_vectors=None).summary
+
+
+def test_diversity_uses_genres_when_present():
+    train = interactions([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [1, 1, 1, 1, 0]])
+    genres = pd.DataFrame({"genres": ["A", "A", "B", "A|B", None]})
+    train = Interactions(train.matrix, train.user_ids, train.item_ids, item_features=genres)
+    test = Interactions(TEST.matrix, TEST.user_ids, TEST.item_ids, item_features=genres)
+    model = Fixed(SCORES).fit(train)
+    res = gr.evaluate(model, test, k=[2], exclude=[train])
+    # user 0 gets [1, 4] (A vs no genre: cosine 0), user 1 gets [0, 2] (A vs B: 0)
+    assert res.summary["diversity@2"] == pytest.approx(1.0)
 
 
 @pytest.mark.realdata
