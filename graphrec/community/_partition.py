@@ -27,9 +27,20 @@ def _singletons(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def _square(graph: Any) -> sp.csr_array:
-    g = sp.csr_array(getattr(graph, "user_graph", graph), dtype=np.float64)
-    if g.shape[0] != g.shape[1]:
+def _square(graph: Any, friends: bool = False) -> sp.csr_array:
+    """A symmetric users x users matrix; ``friends`` takes an Interactions' user graph."""
+    if getattr(graph, "matrix", None) is not None:  # an Interactions object
+        if not friends:
+            raise ValueError(
+                "this measure takes a users x users graph, not interactions: pass "
+                "gr.user_projection(train) (co-interactions) or data.user_graph "
+                "(friendships); for the user-item graph use barber_modularity"
+            )
+        if graph.user_graph is None:
+            raise ValueError("the data has no user_graph (friendships) to compare with")
+        graph = graph.user_graph
+    g = sp.csr_array(graph, dtype=np.float64)
+    if g.ndim != 2 or g.shape[0] != g.shape[1]:
         raise ValueError(f"graph must be square (users x users), got shape {g.shape}")
     if g.nnz and abs(g - g.T).max() > 1e-6 * max(1.0, abs(g).max()):
         raise ValueError("graph must be symmetric (an undirected users x users graph)")

@@ -295,6 +295,12 @@ def user_vectors(embedder: Any, train: Interactions, method: str) -> np.ndarray:
             f"detector {method!r} clusters embeddings: pass a fitted embedder, e.g. "
             f"fit(train, embedder=gr.create('embedder','svd').fit(train))"
         )
+    if isinstance(embedder, str):
+        raise ValueError(
+            f"detector {method!r}: embedder must be a fitted embedder object, not the name "
+            f"{embedder!r}; e.g. fit(train, embedder=gr.create('embedder', {embedder!r})"
+            ".fit(train))"
+        )
     if isinstance(embedder, np.ndarray):
         vectors = embedder
     else:

@@ -75,14 +75,14 @@ class _EmbeddingDetector(BaseDetector):
         raise NotImplementedError  # pragma: no cover
 
 
-def _k_candidates(k: int | None, k_range: tuple[int, int], n_users: int, n: int) -> list[int]:
+def _k_candidates(
+    k: int | None, k_range: tuple[int, int], n_users: int, n: int, name: str = "n_clusters"
+) -> list[int]:
     """The given k (checked), or the candidates in ``k_range`` that fit ``n`` vectors."""
     if k is not None:
-        k = check_n_communities(k, "n_clusters", n_users)
+        k = check_n_communities(k, name, n_users)
         if k > n:
-            raise ValueError(
-                f"n_clusters={k} is larger than the number of users with vectors ({n})"
-            )
+            raise ValueError(f"{name}={k} is larger than the number of users with vectors ({n})")
         return [k]
     if (
         not isinstance(k_range, (tuple, list))
@@ -252,9 +252,9 @@ class EmbeddingGMM(_EmbeddingDetector):
                 "covariance_type must be one of diag, full, spherical, tied, "
                 f"got {self.covariance_type!r}"
             )
-        candidates = _k_candidates(self.n_components, self.k_range, n_users, len(x))
-        if self.n_components is not None and self.n_components > n_users:
-            raise ValueError(f"n_components={self.n_components} is larger than the number of users")
+        candidates = _k_candidates(
+            self.n_components, self.k_range, n_users, len(x), name="n_components"
+        )
         seed = int(rng.integers(2**31))
         best, best_bic, self.bic_ = None, np.inf, {}
         # EM (and its k-means start) on low-dimensional vectors makes many tiny BLAS and

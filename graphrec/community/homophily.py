@@ -56,9 +56,7 @@ def friend_lift(
     >>> out["share_inside"], out["friend_modularity"]
     (1.0, 0.5)
     """
-    if getattr(user_graph, "matrix", None) is not None and user_graph.user_graph is None:
-        raise ValueError("the data has no user_graph (friendships) to compare with")
-    g = _square(user_graph)
+    g = _square(user_graph, friends=True)
     lab = _labels(labels, g.shape[0])
     n_perm = check_positive_int(n_permutations, "n_permutations")
     upper = sp.triu(g, k=1).tocoo()

@@ -230,6 +230,10 @@ class LightGCN(BaseEmbedder):
             raise ValueError(f"lr must be > 0 or 'auto', got {self.lr!r}")
         if self.reg < 0:
             raise ValueError(f"reg must be >= 0, got {self.reg!r}")
+        if self.max_minutes is not None and not (
+            isinstance(self.max_minutes, (int, float)) and self.max_minutes > 0
+        ):
+            raise ValueError(f"max_minutes must be > 0 or None, got {self.max_minutes!r}")
         if self.gamma is not None and not 0.0 <= self.gamma <= 1.0:
             raise ValueError(f"gamma must be None or in [0, 1], got {self.gamma!r}")
         if "@" not in self.monitor:

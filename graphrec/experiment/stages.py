@@ -188,7 +188,12 @@ def execute(job: Job) -> dict[str, Any]:
     t0 = time.perf_counter()
     prepared, data_seconds = _data(job)
     run = {"embed": _embed, "detect": _detect, "evaluate": _evaluate}[job.stage]
-    meta = run(job, prepared)
+    try:
+        meta = run(job, prepared)
+    except ValueError as exc:  # data-dependent problems: say which component met them
+        kind = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}[job.stage]
+        params = ", ".join(f"{k}={v!r}" for k, v in job.spec.get("params", {}).items())
+        raise ValueError(f"{kind} {job.spec.get('name')}({params}): {exc}") from exc
     meta["seconds"] = {"data": data_seconds, **meta["seconds"]}
     meta["seconds"]["total"] = time.perf_counter() - t0
     meta.update(stage=job.stage, key=job.key, spec=job.spec, environment=environment())

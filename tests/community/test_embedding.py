@@ -51,3 +51,12 @@ def test_bad_parameters(easy, blobs):
         EmbeddingAgglomerative(linkage="median").fit(easy.data, embedder=blobs)
     with pytest.raises(ValueError, match="fewer than 2 users"):
         EmbeddingKMeans().fit(easy.data, embedder=np.zeros((600, 3)))
+
+
+def test_errors_name_the_parameter_and_the_fix(easy, blobs):
+    with pytest.raises(ValueError, match="n_components=601 is larger"):
+        EmbeddingGMM(n_components=601).fit(easy.data, embedder=blobs)
+    with pytest.raises(ValueError, match="n_clusters=601 is larger"):
+        EmbeddingKMeans(n_clusters=601).fit(easy.data, embedder=blobs)
+    with pytest.raises(ValueError, match=r"not the name 'svd'.*gr.create\('embedder', 'svd'\)"):
+        EmbeddingKMeans(n_clusters=3).fit(easy.data, embedder="svd")

@@ -56,6 +56,15 @@ def test_graph_checks():
         Q.modularity(_graph(), np.array([0, 1, 0]))
 
 
+def test_interactions_are_refused_with_a_pointer_to_the_projection(easy):
+    # an Interactions object is not a users x users graph; never the friend graph silently
+    for measure in (Q.modularity, Q.conductance, Q.coverage):
+        with pytest.raises(ValueError, match="user_projection"):
+            measure(easy.data, easy.user_labels)
+    projection = gr.user_projection(easy.data)
+    assert Q.modularity(projection, easy.user_labels) > 0.3
+
+
 def test_conductance_and_coverage_hand_computed():
     g = _graph()
     labels = np.array([0, 0, 0, 1, 1, 1, 1])

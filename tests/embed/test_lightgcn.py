@@ -131,3 +131,6 @@ def test_bad_input(split):
         LightGCN().fit(split.train.filter(np.zeros(split.train.nnz, bool)))
     with pytest.raises(ValueError, match="gamma must be"):
         LightGCN(gamma=2.0).fit(split.train)
+    for minutes in [0, -1, "5"]:
+        with pytest.raises(ValueError, match="max_minutes must be > 0"):
+            LightGCN(max_minutes=minutes).fit(split.train)

@@ -112,6 +112,15 @@ def test_changed_recommender_param_recomputes_only_evaluation(make_config, tmp_p
     assert lines[-1] == "8 of 10 runs were already in the cache"  # 2 detections, 6 evaluations
 
 
+def test_data_dependent_error_names_the_component(make_config, tmp_path):
+    cfg = make_config(tmp_path, seeds=[0])
+    cfg["detectors"] = [{"name": "kmeans", "params": {"n_clusters": 400}}]
+    cfg["recommenders"] = [{"name": "community_popularity"}]
+    message = r"detector kmeans\(n_clusters=400, .*\): n_clusters=400 is larger .* users \(120\)"
+    with pytest.raises(ValueError, match=message):
+        run_experiment(cfg, plots=False)
+
+
 def test_resume_after_interruption(make_config, tmp_path, monkeypatch):
     real = stages._evaluate
     calls = {"n": 0}
