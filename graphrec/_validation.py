@@ -53,16 +53,49 @@ def resolve_device(device: str | None = "auto") -> str:
     """Resolve ``"auto"`` to a concrete torch device string.
 
     Order: an explicit value, else ``$GRAPHREC_DEVICE``, else ``"cuda"`` when
-    available, else ``"cpu"``.
+    available, else ``"cpu"``. An explicit ``"cuda"`` / ``"cuda:N"`` (argument or
+    environment variable) raises ``ValueError`` when torch sees no such CUDA device.
     """
-    if device not in (None, "auto"):
-        return str(device)
-    env = os.environ.get("GRAPHREC_DEVICE")
-    if env:
-        return env
+    where = f"device={device!r}"
+    if device in (None, "auto"):
+        env = os.environ.get("GRAPHREC_DEVICE", "").strip()
+        if env and env != "auto":
+            device, where = env, f"$GRAPHREC_DEVICE={env!r}"
+        else:
+            import torch
+
+            return "cuda" if torch.cuda.is_available() else "cpu"
+    device = str(device)
+    if device == "cuda" or device.startswith("cuda:"):
+        _check_cuda(device, where)
+    return device
+
+
+def _check_cuda(device: str, where: str) -> None:
+    """Raise a ``ValueError`` naming ``where`` unless torch can use ``device``."""
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    fix = (
+        "use device='auto' or 'cpu'"
+        if where.startswith("device=")
+        else "unset it or set it to 'auto' or 'cpu'"
+    )
+    if not torch.cuda.is_available():
+        build = (
+            "built without CUDA"
+            if torch.version.cuda is None
+            else f"built for CUDA {torch.version.cuda}, but no GPU or driver is visible"
+        )
+        raise ValueError(
+            f"{where} asks for a CUDA device but none is available (torch "
+            f"{torch.__version__}, {build}); {fix}"
+        )
+    index = device.partition(":")[2]
+    count = torch.cuda.device_count()
+    if index and (not index.isdigit() or int(index) >= count):
+        raise ValueError(
+            f"{where}: no such CUDA device; {count} visible (cuda:0..cuda:{count - 1}); {fix}"
+        )
 
 
 def check_is_fitted(estimator: Any, attributes: str | Iterable[str]) -> None:

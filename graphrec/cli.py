@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = ["main"]
 
 KINDS = ("dataset", "embedder", "detector", "recommender")
+_PLURALS = {f"{kind}s": kind for kind in KINDS}  # `graphrec list detectors` works too
 EXECUTORS = ("local", "process", "ray")  # graphrec.experiment.executors (imported lazily)
 
 
@@ -75,7 +76,7 @@ def _list(args: argparse.Namespace) -> int:
     import graphrec as gr
     from graphrec._registry import _registry
 
-    for kind in args.kinds or KINDS:
+    for kind in [_PLURALS.get(k, k) for k in args.kinds] or KINDS:
         names = gr.available(kind)  # raises ValueError naming the valid kinds
         print(f"{kind}s:" if names else f"{kind}s: (none registered yet)")
         for name in names:
@@ -127,6 +128,7 @@ def _compare(args: argparse.Namespace) -> int:
     from graphrec.experiment.compare import compare_methods
 
     params = _key_values(args.param)
+    _check_compare_args(args)
     t0 = time.perf_counter()
     table = compare_methods(
         args.dataset,
@@ -152,6 +154,32 @@ def _compare(args: argparse.Namespace) -> int:
         atomic_write_text(f"{args.out}/compare.csv", table.to_csv())
         print(f"\ntable and experiment in {args.out} (compare.csv, summary.md, plots/)")
     return 0
+
+
+def _check_compare_args(args: argparse.Namespace) -> None:
+    """Check the names and numbers typed on the command line before the config is built.
+
+    The config built from them would report the same mistakes, followed by errors about
+    entries the user never wrote (recommenders that "need communities" once no detector
+    is left); checked here, only the typed values are named.
+    """
+    import graphrec  # noqa: F401  (fills the registries)
+    from graphrec._registry import _registry
+
+    errors = []
+    if args.k < 1:
+        errors.append(f"--k must be a positive integer, got {args.k}")
+    typed = [("--methods", "detector", m) for m in args.methods or []]
+    typed.append(("--embedder", "embedder", args.embedder))
+    for option, kind, name in typed:
+        try:
+            _registry(kind).get(name)
+        except ValueError as exc:  # the registry's message, with "Did you mean"
+            errors.append(f"{option}: {exc}")
+    if len(errors) == 1:
+        raise ValueError(errors[0])
+    if errors:
+        raise ValueError("invalid arguments:\n" + "\n".join(f"  - {e}" for e in errors))
 
 
 def _profile(args: argparse.Namespace) -> int:
@@ -246,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     ds.set_defaults(func=_datasets)
 
     ls = sub.add_parser("list", help="list registered components and their parameters")
-    ls.add_argument("kinds", nargs="*", metavar="KIND", help="any of: " + ", ".join(KINDS))
+    ls.add_argument(
+        "kinds", nargs="*", metavar="KIND", help="any of: " + ", ".join(KINDS) + " (or plurals)"
+    )
     ls.set_defaults(func=_list)
     return parser
 

@@ -15,6 +15,41 @@ def test_list_and_datasets(capsys):
     assert "movielens-100k" in capsys.readouterr().out
 
 
+def test_list_accepts_plural_kinds(capsys):
+    assert main(["list", "detectors", "datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "detectors:" in out and "leiden" in out and "datasets:" in out
+    assert main(["list", "embedders", "recommenders"]) == 0
+    assert "svd" in capsys.readouterr().out
+
+
+def test_compare_names_only_what_was_typed(capsys):
+    assert main(["compare", "synthetic", "--methods", "leidn"]) == 2
+    err = capsys.readouterr().err
+    assert "--methods: unknown detector 'leidn'" in err and "Did you mean 'leiden'?" in err
+    assert "needs communities" not in err and "recommenders[" not in err
+    assert main(["compare", "synthetic", "--methods", "kmeans", "--embedder", "svdd"]) == 2
+    err = capsys.readouterr().err
+    assert "--embedder: unknown embedder 'svdd'" in err and "needs an embedder" not in err
+    assert main(["compare", "synthetic", "--methods", "leiden", "--k", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--k must be a positive integer, got 0" in err and "primary" not in err
+
+
+def test_compare_offline_download_is_one_error_line(tmp_path, monkeypatch, capsys):
+    from graphrec.data import download as download_mod
+
+    url = (tmp_path / "nowhere" / "ml-100k.zip").as_uri()
+    archive = download_mod.Archive(url, None, "u.data")
+    monkeypatch.setitem(download_mod.ARCHIVES, "movielens-100k", archive)
+    monkeypatch.setenv("GRAPHREC_DATA", str(tmp_path / "cache"))
+    assert main(["compare", "movielens-100k", "--methods", "leiden"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("graphrec: error: ") and "Traceback" not in err
+    assert "could not download movielens-100k" in err and "--path" in err
+    assert not (tmp_path / "cache").exists()
+
+
 def test_errors_are_messages_not_tracebacks(capsys):
     assert main(["list", "models"]) == 2
     assert "unknown kind 'models'" in capsys.readouterr().err

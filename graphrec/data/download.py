@@ -9,21 +9,30 @@ an interrupted or corrupt download never looks complete. ``file://`` URLs work t
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
 import shutil
 import tempfile
+import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-__all__ = ["ARCHIVES", "Archive", "data_home", "download", "file_digest"]
+__all__ = ["ARCHIVES", "Archive", "DownloadError", "data_home", "download", "file_digest"]
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
+_TIMEOUT = 60  # seconds without an answer before a download gives up
+# what a failed fetch raises (URLError covers HTTPError and file:// misses)
+_NETWORK_ERRORS = (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError)
+
+
+class DownloadError(ValueError):
+    """A dataset archive could not be fetched (no network, server error, timeout)."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +147,14 @@ def download(
 
     Raises
     ------
+    DownloadError
+        The archive could not be fetched (no network, HTTP error, timeout); a
+        ``ValueError`` subclass whose message names the URL and the reason.
     ValueError
         Unknown name, malformed checksum, or a checksum mismatch (the bad download is
         deleted).
+
+    Folders this call creates are removed again when it fails and they are empty.
 
     Examples
     --------
@@ -165,15 +179,54 @@ def download(
         found = _find_data_dir(extracted, marker)
         if found is not None:
             return found
+    created = _missing_parents(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    archive = folder / (Path(urlparse(source).path).name or f"{name}.zip")
-    _fetch(source, archive, expected)
-    _extract(archive, extracted)
-    found = _find_data_dir(extracted, marker)
-    if found is None:
-        raise ValueError(f"{archive} does not contain the expected file {marker!r}")
+    try:
+        archive = folder / (Path(urlparse(source).path).name or f"{name}.zip")
+        try:
+            _fetch(source, archive, expected)
+        except _NETWORK_ERRORS as exc:
+            raise DownloadError(
+                f"could not download {name} from {source} ({_reason(exc)}); pass path= "
+                "(graphrec CLI: --path) the folder of a local copy of the dataset instead"
+            ) from exc
+        _extract(archive, extracted)
+        found = _find_data_dir(extracted, marker)
+        if found is None:
+            raise ValueError(f"{archive} does not contain the expected file {marker!r}")
+    except BaseException:
+        _remove_empty(created)
+        raise
     logger.info("%s: extracted to %s", name, found)
     return found
+
+
+def _missing_parents(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for p in (folder, *folder.parents):
+        if p.exists():
+            break
+        missing.append(p)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders (deepest first) that are empty; leave the others alone."""
+    for p in folders:
+        try:
+            p.rmdir()
+        except OSError:  # not empty (or already gone): keep it and its parents
+            return
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for a failed download: ``HTTP 404 Not Found``, ``[Errno -2] ...``."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return str(exc) or type(exc).__name__
 
 
 def _fetch(url: str, target: Path, expected: tuple[str, str] | None) -> None:
@@ -182,7 +235,7 @@ def _fetch(url: str, target: Path, expected: tuple[str, str] | None) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url) as response:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
             shutil.copyfileobj(response, out, _CHUNK)
         if expected is None:
             digest = file_digest(tmp, "sha256")

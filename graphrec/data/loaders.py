@@ -243,7 +243,8 @@ def load_lastfm_hetrec(
     duplicates : str
         How repeated (user, artist) rows are combined (default: play counts summed).
     max_tags : int
-        How many of the most used tags to keep per artist.
+        How many of the most used tags to keep per artist. When a tag file is missing
+        a warning is logged, unless ``max_tags=0``.
 
     Returns
     -------
@@ -269,6 +270,17 @@ def load_lastfm_hetrec(
         items = _read_artists(f)
         tag_file = _optional(name, folder, "tags.dat", warn=False)
         tagged = _optional(name, folder, "user_taggedartists.dat", warn=False)
+        absent = [
+            f for f, p in (("tags.dat", tag_file), ("user_taggedartists.dat", tagged)) if p is None
+        ]
+        if absent and max_tags:
+            logger.warning(
+                "%s: %s not found in %s; artists get no 'tags' column, so tag profiles "
+                "will be absent (pass max_tags=0 if no tags are wanted)",
+                name,
+                " and ".join(absent),
+                folder,
+            )
         if tag_file is not None and tagged is not None:
             tag_names = read_records(
                 tag_file,

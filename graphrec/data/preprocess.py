@@ -74,6 +74,11 @@ def clean_frame(
             df[col] = values
     rows = len(df)
     has_id = df[user_col].notna() & df[item_col].notna()
+    if rows and not has_id.any():
+        raise ValueError(
+            f"{source}: every row ({rows}) lacks a {user_col!r} or {item_col!r} id, so no "
+            "interaction is left; check the column names and the file"
+        )
     df = df[has_id]
     for col in (user_col, item_col):
         ids = df[col]
@@ -123,12 +128,20 @@ def clean_frame(
 def binarize(data: Interactions, threshold: float | None = None) -> Interactions:
     """Implicit feedback: keep interactions with weight >= ``threshold``, set weights to 1.
 
+    Raises ``ValueError`` when no weight reaches ``threshold``.
+
     >>> import scipy.sparse as sp
     >>> d = Interactions(sp.csr_array([[5.0, 2.0], [4.0, 0.0]]), [0, 1], [0, 1])
     >>> binarize(d, threshold=4).matrix.toarray().tolist()
     [[1.0, 0.0], [1.0, 0.0]]
     """
     out = data if threshold is None else data.filter(data.matrix.data >= threshold)
+    if data.nnz and not out.nnz:
+        w = data.matrix.data
+        raise ValueError(
+            f"binarize(threshold={threshold!r}) removed every interaction (weights range "
+            f"from {w.min():g} to {w.max():g}); lower threshold"
+        )
     dropped = data.nnz - out.nnz
     return _with_report(out.binary(), "binarize", threshold=threshold, dropped=dropped)
 
@@ -140,7 +153,8 @@ def k_core(
 
     Repeats until every remaining user has at least ``min_user_interactions`` and
     every item at least ``min_item_interactions``; removed users and items are
-    dropped from the index space (ids, side tables and user graph follow).
+    dropped from the index space (ids, side tables and user graph follow). Raises
+    ``ValueError`` when nothing would be left.
     """
     for name, v in (
         ("min_user_interactions", min_user_interactions),
@@ -158,6 +172,14 @@ def k_core(
         if not bad.any():
             break
         keep &= ~bad
+    if data.nnz and not keep.any():
+        raise ValueError(
+            f"k_core(min_user_interactions={min_user_interactions}, "
+            f"min_item_interactions={min_item_interactions}) removed every interaction (the "
+            f"most active user has {data.user_degrees().max()} interactions, the most popular "
+            f"item {data.item_degrees().max()}); lower min_user_interactions / "
+            "min_item_interactions"
+        )
     out = data.filter(keep)
     udeg, ideg = out.user_degrees(), out.item_degrees()
     out = out.subset(users=udeg > 0, items=ideg > 0)

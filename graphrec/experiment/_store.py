@@ -124,7 +124,10 @@ def environment() -> dict[str, Any]:
 
         from graphrec._validation import resolve_device
 
-        device = resolve_device("auto")
+        try:
+            device = resolve_device("auto")
+        except ValueError:  # $GRAPHREC_DEVICE names a missing GPU: torch stages will say so
+            device = f"{os.environ.get('GRAPHREC_DEVICE')} (unavailable)"
         info["device"] = device
         info["torch_threads"] = torch.get_num_threads()
         if device.startswith("cuda") and torch.cuda.is_available():

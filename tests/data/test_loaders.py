@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import urllib.error
 import zipfile
 from pathlib import Path
 
@@ -286,6 +287,24 @@ def test_lastfm_tags_are_optional(lastfm: Path) -> None:
         load_lastfm_hetrec(lastfm, max_tags=-1)
 
 
+def test_lastfm_missing_tag_file_warns_once(lastfm: Path, caplog) -> None:
+    (lastfm / "user_taggedartists.dat").unlink()
+    with caplog.at_level(logging.WARNING, logger="graphrec.data.loaders"):
+        load_lastfm_hetrec(lastfm)
+    warnings = [
+        r
+        for r in caplog.records
+        if r.levelno == logging.WARNING and "user_taggedartists" in r.getMessage()
+    ]
+    assert len(warnings) == 1
+    assert "user_taggedartists.dat not found" in warnings[0].message
+    assert "tag profiles will be absent" in warnings[0].message
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="graphrec.data.loaders"):
+        load_lastfm_hetrec(lastfm, max_tags=0)  # tags not wanted: nothing to warn about
+    assert "user_taggedartists.dat" not in caplog.text
+
+
 def test_lastfm_errors(lastfm: Path) -> None:
     write(lastfm, "user_friends.dat", "userID\tfriendID\n2\t3\n3\t2 x\n")
     with pytest.raises(ValueError, match=r"user_friends\.dat line 3, column 2 \(friend\)"):
@@ -493,6 +512,55 @@ def test_download_argument_errors(tmp_path: Path) -> None:
         download("nope", tmp_path)
     with pytest.raises(ValueError, match="checksum must look like"):
         download("movielens-100k", tmp_path, url="file:///x.zip", checksum="crc:1234")
+
+
+def test_download_failure_is_a_clear_error_and_leaves_no_folders(tmp_path: Path) -> None:
+    url = (tmp_path / "served" / "missing.zip").as_uri()  # unreachable without any network
+    cache = tmp_path / "cache" / "graphrec"
+    with pytest.raises(download_mod.DownloadError) as err:
+        download("movielens-100k", cache, url=url)
+    message = str(err.value)
+    assert isinstance(err.value, ValueError)  # the CLI prints it as "graphrec: error: ..."
+    assert f"could not download movielens-100k from {url}" in message
+    assert "No such file" in message and "pass path=" in message and "--path" in message
+    assert not (tmp_path / "cache").exists()  # both folders were made by the call
+
+
+def test_download_failure_keeps_folders_it_did_not_create(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def offline(*args: object, **kwargs: object) -> None:
+        raise urllib.error.URLError(OSError(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.setattr(download_mod.urllib.request, "urlopen", offline)
+    cache = tmp_path / "cache"
+    (cache / "lastfm-hetrec").mkdir(parents=True)  # existed before: kept
+    (cache / "movielens-1m" / "notes").mkdir(parents=True)  # not empty: kept
+    for name in ("lastfm-hetrec", "movielens-1m", "movielens-100k"):
+        with pytest.raises(download_mod.DownloadError, match="Temporary failure in name"):
+            download(name, cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["lastfm-hetrec", "movielens-1m"]
+    assert [p.name for p in (cache / "movielens-1m").iterdir()] == ["notes"]
+
+
+def test_download_http_error_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_found(url: str, *args: object, **kwargs: object) -> None:
+        raise urllib.error.HTTPError(url, 404, "Not Found", {}, None)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(download_mod.urllib.request, "urlopen", not_found)
+    with pytest.raises(download_mod.DownloadError, match=r"ml-1m\.zip \(HTTP 404 Not Found\)"):
+        download("movielens-1m", tmp_path)
+
+
+def test_loader_without_path_offline_names_dataset_and_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = (tmp_path / "nowhere" / "ml-100k.zip").as_uri()
+    monkeypatch.setitem(download_mod.ARCHIVES, "movielens-100k", Archive(url, None, "u.data"))
+    monkeypatch.setenv("GRAPHREC_DATA", str(tmp_path / "env-cache"))
+    with pytest.raises(ValueError, match=r"could not download movielens-100k from .*pass path="):
+        load_dataset("movielens-100k")
+    assert not (tmp_path / "env-cache").exists()
 
 
 def test_loader_downloads_into_the_cache(

@@ -86,3 +86,20 @@ def test_k_core_bad_argument():
     data = Interactions(sp.csr_array(np.ones((2, 2))), [0, 1], [0, 1])
     with pytest.raises(ValueError, match="min_user_interactions"):
         k_core(data, -1, 2)
+
+
+def test_filters_that_remove_everything_raise():
+    data = Interactions(sp.csr_array([[5.0, 3.0, 4.0], [1.0, 0.0, 0.0]]), [0, 1], [0, 1, 2])
+    with pytest.raises(ValueError, match=r"binarize\(threshold=100\) removed every interaction"):
+        binarize(data, 100)
+    with pytest.raises(
+        ValueError,
+        match=r"k_core\(min_user_interactions=1000, min_item_interactions=1000\) removed every "
+        r"interaction.*lower min_user_interactions / min_item_interactions",
+    ):
+        k_core(data, 1000, 1000)
+    df = pd.DataFrame({"u": [None, None], "i": [1, 2]})
+    with pytest.raises(ValueError, match=r"ratings.csv: every row \(2\) lacks a 'u' or 'i' id"):
+        clean_frame(df, "u", "i", source="ratings.csv")
+    empty, report = clean_frame(df.iloc[:0], "u", "i")  # nothing to start with: no error
+    assert len(empty) == 0 and report["rows"] == 0
