@@ -9,6 +9,7 @@ as the paper's, not as an early-stopped held-out estimate.
     python experiments/reproduce_lightgcn_gowalla.py                      # GPU if present
     python experiments/reproduce_lightgcn_gowalla.py --max-minutes 30     # a time budget
     python experiments/reproduce_lightgcn_gowalla.py --recipe fast        # graphrec defaults
+    python experiments/reproduce_lightgcn_gowalla.py --recipe fast --reg 1e-4 --batch-size 8192
 
 On a 2-core CPU this takes hours (see ``--epochs-only`` to measure seconds per epoch).
 """
@@ -41,6 +42,9 @@ def main() -> None:
     parser.add_argument("--eval-every", type=int, default=10)
     parser.add_argument("--patience", type=int, default=10, help="evaluations without gain")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--lr", type=float, default=None, help="override the recipe's lr")
+    parser.add_argument("--reg", type=float, default=None, help="override the recipe's L2 weight")
+    parser.add_argument("--batch-size", type=int, default=None, help="override the batch size")
     parser.add_argument(
         "--epochs-only",
         type=int,
@@ -57,6 +61,8 @@ def main() -> None:
         f"test {split.test.nnz}; device {resolve_device(args.device)}; recipe {args.recipe}"
     )
     params = dict(RECIPES[args.recipe], device=args.device, random_state=0, verbose=True)
+    overrides = {"lr": args.lr, "reg": args.reg, "batch_size": args.batch_size}
+    params.update({k: v for k, v in overrides.items() if v is not None})
     if args.epochs_only:
         params.update(epochs=args.epochs_only)
         model = gr.create("embedder", "lightgcn", **params).fit(train)
