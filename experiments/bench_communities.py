@@ -134,7 +134,9 @@ def planted(
                 # checks it against belief propagation)
                 limit, _, _ = refine_coclusters(data.binary().matrix, truth, items, 10)
                 scores["limit"][a, b] = quality.nmi(truth, limit)
-                emb = gr.create("embedder", "svd", dim=16, random_state=seed).fit(data)
+                emb = None
+                if any(name in EMBEDDING for _, name, _ in methods):
+                    emb = gr.create("embedder", "svd", dim=16, random_state=seed).fit(data)
                 for row, name, params in methods:
                     det, sec = timed(
                         lambda n=name, p=params, d=data, e=emb, s=seed: fit(n, p, d, e, s)

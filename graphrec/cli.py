@@ -157,12 +157,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _check_compare_args(args: argparse.Namespace) -> None:
-    """Check the names and numbers typed on the command line before the config is built.
-
-    The config built from them would report the same mistakes, followed by errors about
-    entries the user never wrote (recommenders that "need communities" once no detector
-    is left); checked here, only the typed values are named.
-    """
+    """Check the names and numbers typed on the command line before the config is built,
+    so an error names the option typed (``--methods``) rather than the config entry
+    built from it (``detectors[0].name``)."""
     import graphrec  # noqa: F401  (fills the registries)
     from graphrec._registry import _registry
 

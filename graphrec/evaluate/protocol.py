@@ -134,8 +134,9 @@ def evaluate(
     item_vectors : "auto", array (items x d) or None
         Item vectors for intra-list diversity, one space for every recommender so
         that ``diversity@k`` compares across models. ``"auto"``: multi-hot genres of
-        ``test.item_features["genres"]`` when present, else a 64-dimensional
-        truncated SVD (seed 0) of the training matrix (the first ``exclude`` entry);
+        ``test.item_features["genres"]`` when present, else the item vectors of a
+        64-dimensional ``svd`` embedder (seed 0) of the binary training matrix (the
+        first ``exclude`` entry);
         None skips diversity. Pass a model's ``item_embeddings_`` to measure it in
         that model's own space.
     communities : array or Communities, optional
@@ -332,17 +333,15 @@ def _default_item_vectors(test: Interactions, train: Interactions | None) -> Any
                 (np.ones(len(codes), np.float32), (exploded.index.to_numpy(), codes)),
                 shape=(len(feats), len(names)),
             ).toarray()
-    if train is None or train.nnz == 0:
+    dim = 0 if train is None or train.nnz == 0 else min(64, min(train.shape) - 1)
+    if dim < 1:
         return None
-    m = train.binary().matrix
+    m = train.matrix  # the pattern identifies the basis (weights are binarised below)
     key = (m.shape, m.nnz, hash(m.indptr.tobytes()), hash(m.indices.tobytes()))
     if key not in _SVD_BASIS:
-        from sklearn.utils.extmath import randomized_svd
+        from graphrec.embed.spectral import SVD
 
-        dim = min(64, min(m.shape) - 1)
-        if dim < 1:
-            return None
-        _, sigma, vt = randomized_svd(sp.csr_matrix(m), dim, random_state=0)
+        svd = SVD(dim=dim, normalize=False, random_state=0).fit(train.binary())
         _SVD_BASIS.clear()
-        _SVD_BASIS[key] = (vt.T * sigma).astype(np.float32)
+        _SVD_BASIS[key] = svd.item_embeddings_
     return _SVD_BASIS[key]

@@ -73,7 +73,9 @@ def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentC
     recommenders = _entries(raw.get("recommenders"), "recommender", errors)
     evaluate = _evaluate(raw.get("evaluate"), errors)
     seeds = _seeds(raw.get("seeds", [0]), errors)
-    _dependencies(embedders, detectors, recommenders, errors)
+    # a list that was given but holds only invalid entries has its own errors already
+    given = {key: bool(raw.get(key)) for key in ("embedders", "detectors")}
+    _dependencies(embedders, detectors, recommenders, errors, given)
     if not detectors and not recommenders:
         errors.append("config: give at least one detector or recommender")
     if dataset is None:
@@ -339,9 +341,13 @@ def _dependencies(
     detectors: Sequence[ComponentSpec],
     recommenders: Sequence[ComponentSpec],
     errors: list[str],
+    given: Mapping[str, bool],
 ) -> None:
+    """Components that need an embedder or communities, when the config gives none."""
+    no_embedders = not embedders and not given["embedders"]
+    no_detectors = not detectors and not given["detectors"]
     for det in detectors:
-        if det.embedder is not None and not det.embedder and not embedders:
+        if det.embedder is not None and not det.embedder and no_embedders:
             errors.append(
                 f"detectors[{det.index}]: detector {det.name!r} clusters embeddings; "
                 "add an entry to 'embedders'"
@@ -351,11 +357,11 @@ def _dependencies(
             needs_emb, needs_comm = recommender_needs(rec.name)
         except ValueError:
             continue
-        if needs_emb and not embedders:
+        if needs_emb and no_embedders:
             errors.append(
                 f"recommenders[{rec.index}]: {rec.name!r} needs an embedder; add one to 'embedders'"
             )
-        if needs_comm and not detectors:
+        if needs_comm and no_detectors:
             errors.append(
                 f"recommenders[{rec.index}]: {rec.name!r} needs communities; add one to 'detectors'"
             )
@@ -370,11 +376,12 @@ def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
     _keys(raw, _EVALUATE, "evaluate", errors)
     k = raw.get("k", [10, 20])
     ks = [k] if isinstance(k, int) else k
-    if not (
+    k_ok = (
         isinstance(ks, list)
-        and ks
+        and bool(ks)
         and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in ks)
-    ):
+    )
+    if not k_ok:
         errors.append(f"evaluate.k: positive integers, got {k!r}")
         ks = [10, 20]
     ks = sorted(set(ks))
@@ -392,7 +399,8 @@ def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
         errors.append(f"evaluate.part: 'test' or 'valid', got {part!r}")
     primary = raw.get("primary", f"{'ndcg' if 'ndcg' in metrics else metrics[0]}@{ks[-1]}")
     base, _, at = str(primary).partition("@")
-    if base not in (*metrics, *LIST_METRICS) or not at.isdigit() or int(at) not in ks:
+    at_ok = at.isdigit() and (int(at) in ks or not k_ok)  # a bad k is reported once, above
+    if base not in (*metrics, *LIST_METRICS) or not at_ok:
         errors.append(
             f"evaluate.primary: 'metric@k' with metric in {', '.join([*metrics, *LIST_METRICS])} "
             f"and k in {ks}, got {primary!r}"

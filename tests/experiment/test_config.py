@@ -87,6 +87,26 @@ def test_all_problems_reported_at_once(make_config):
     assert "recommenders[0].params.embedder: set by the runner" in message
 
 
+def test_a_misspelt_component_is_one_error_not_follow_ons():
+    base = {"name": "x", "dataset": {"name": "synthetic"}}
+    cfg = {
+        **base,
+        "embedders": ["svdd"],
+        "detectors": ["leidn", {"name": "kmeans"}],
+        "recommenders": ["community_popularity", "embedding"],
+        "evaluate": {"k": [0], "primary": "ndcg@0"},
+    }
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    message = str(info.value)
+    assert "embedders[0].name: unknown embedder 'svdd'" in message
+    assert "detectors[0].name: unknown detector 'leidn'" in message
+    assert "evaluate.k: positive integers" in message
+    # the lists were given: no "add one to ..." and no second error about the same k
+    assert "add one to" not in message and "clusters embeddings" not in message
+    assert "evaluate.primary" not in message
+
+
 def test_missing_components_and_paths(tmp_path):
     base = {"name": "x", "dataset": {"name": "synthetic"}}
     with pytest.raises(ConfigError, match="needs communities; add one to 'detectors'"):
