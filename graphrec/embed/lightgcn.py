@@ -10,11 +10,13 @@ same matrix (the adjacency is symmetric for alpha = beta), instead of
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,29 @@ from graphrec.graph.bipartite import BipartiteGraph
 __all__ = ["MF", "LightGCN", "LightGCNPlusPlus", "sample_negatives"]
 
 logger = logging.getLogger(__name__)
+
+CHECKPOINT_FORMAT = 2  # 2: adds the sampling RNG, best weights and early-stopping state
+
+
+def _json_array(value: Any) -> Any:
+    """JSON for the numpy arrays in a bit generator's state (MT19937's key)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _data_fingerprint(train: Interactions, valid: Interactions | None) -> str:
+    """A hash of the training (and validation) interactions a checkpoint belongs to."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (train, valid):
+        if part is None:
+            h.update(b"none")
+            continue
+        m = part.binary().matrix
+        h.update(np.asarray(m.shape, dtype=np.int64).tobytes())
+        h.update(np.ascontiguousarray(m.indptr, dtype=np.int64).tobytes())
+        h.update(np.ascontiguousarray(m.indices, dtype=np.int64).tobytes())
+    return h.hexdigest()
 
 
 class _SparseProduct(torch.autograd.Function):
@@ -150,12 +175,35 @@ class LightGCN(BaseEmbedder):
     monitor : str
         Validation metric, e.g. ``"ndcg@20"`` or ``"recall@20"``.
     max_minutes : float or None
-        Wall-clock budget for training.
+        Wall-clock budget for the training of one ``fit`` call, checked after each
+        epoch. When it ends training early, the last epoch is validated (with
+        ``valid``), the best validated weights are returned, a ``UserWarning`` says
+        so and ``stopped_by_`` is ``"time"``. A budget makes the result depend on the
+        machine's speed and load; ``n_epochs_`` records how many epochs ran.
     checkpoint_dir, checkpoint_every, resume
         Write ``checkpoint_dir/<name>.pt`` every ``checkpoint_every`` epochs
-        (atomically); with ``resume=True`` continue from it (same configuration only).
+        (atomically): the weights, the optimiser, the negative-sampling generator,
+        the best weights and score, the early-stopping counters and the history.
+        With ``resume=True`` the fit continues from it, and on the CPU gives the same
+        weights as one uninterrupted fit (``epochs`` may be raised; the other
+        parameters and the data must be the same, else a ``ValueError``; so is a
+        truncated or corrupted checkpoint file).
     device : str
         ``"auto"``: ``$GRAPHREC_DEVICE``, else CUDA when available, else CPU.
+
+    Attributes
+    ----------
+    user_embeddings_, item_embeddings_ : ndarray
+        Final (propagated) embeddings of the returned weights.
+    history_ : list of dict
+        Per epoch: ``epoch``, ``loss``, ``seconds`` (cumulative, across a resume) and
+        the ``monitor`` value on validated epochs.
+    best_epoch_, best_score_ : int, float
+        Epoch and ``monitor`` value of the returned weights (with ``valid``).
+    n_epochs_ : int
+        Epochs trained (including those of a resumed checkpoint).
+    stopped_by_ : str
+        Why training ended: ``"epochs"``, ``"early_stopping"`` or ``"time"``.
 
     The defaults are tuned for speed on a CPU (large batches, a higher learning
     rate): on the ml-1m LightGCN split they pass the LightGCN++ paper's LightGCN row.
@@ -168,6 +216,8 @@ class LightGCN(BaseEmbedder):
     >>> m = LightGCN(dim=16, epochs=3, random_state=0).fit(s.train, valid=s.valid)
     >>> m.user_embeddings_.shape
     (200, 16)
+    >>> m.n_epochs_, m.stopped_by_
+    (3, 'epochs')
     """
 
     _name = "lightgcn"
@@ -216,6 +266,9 @@ class LightGCN(BaseEmbedder):
         self.verbose = verbose
         self.random_state = random_state
 
+    # the clock of the time budget; tests replace it to make the budget deterministic
+    _clock = staticmethod(time.perf_counter)
+
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
         check_positive_int(self.dim, "dim")
@@ -252,9 +305,13 @@ class LightGCN(BaseEmbedder):
         return batch, lr
 
     def _config(self) -> dict[str, Any]:
-        """What a checkpoint must agree on to be resumed."""
-        keys = ("dim", "layers", "alpha", "beta", "gamma", "normalize_layers", "lr", "reg")
-        return {k: getattr(self, k) for k in keys} | {"class": type(self).__name__}
+        """What a checkpoint must agree on to be resumed (``epochs`` may grow)."""
+        keys = (
+            "dim", "layers", "alpha", "beta", "gamma", "normalize_layers", "reg",
+            "eval_every", "patience", "monitor",
+        )  # fmt: skip
+        resolved = {"lr": getattr(self, "lr_", self.lr), "batch_size": self.batch_size_}
+        return {k: getattr(self, k) for k in keys} | resolved | {"class": type(self).__name__}
 
     # ------------------------------------------------------------------ training
     def fit(
@@ -294,23 +351,35 @@ class LightGCN(BaseEmbedder):
         batch_size, lr = self._batch_and_lr(train.nnz)
         self.batch_size_, self.lr_ = batch_size, lr
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        state = {"epoch": 0, "best": -np.inf, "best_epoch": 0, "bad": 0, "history": []}
+        state: dict[str, Any] = {
+            "epoch": 0,
+            "best": -np.inf,
+            "best_epoch": 0,
+            "bad": 0,
+            "stopped": False,
+            "seconds": 0.0,
+            "history": [],
+        }
+        best_weights: torch.Tensor | None = None
         ckpt = self._checkpoint_path()
+        fingerprint = _data_fingerprint(train, valid)
         if self.resume and ckpt is not None and ckpt.exists():
-            state = self._load_checkpoint(ckpt, model, opt, rng)
-        best_weights = model.embedding.weight.detach().clone()
+            state, best_weights = self._load_checkpoint(ckpt, model, opt, rng, fingerprint)
+            best_weights = None if best_weights is None else best_weights.to(device)
 
         users_all, items_all, _, _ = train.coo()
         positives = train.binary().matrix
         n = len(users_all)
-        deadline = None if self.max_minutes is None else time.perf_counter() + 60 * self.max_minutes
         from tqdm.auto import tqdm
 
         bar = tqdm(
             total=self.epochs, initial=state["epoch"], disable=not self.verbose, desc="LightGCN"
         )
-        t_start = time.perf_counter()
-        while state["epoch"] < self.epochs:
+        seconds_before = state["seconds"]  # training time of a resumed checkpoint
+        t_start = self._clock()
+        deadline = None if self.max_minutes is None else t_start + 60 * self.max_minutes
+        out_of_time = False
+        while state["epoch"] < self.epochs and not state["stopped"]:
             epoch_loss = 0.0
             order = rng.permutation(n)
             negatives = sample_negatives(users_all[order], positives, rng)
@@ -333,24 +402,19 @@ class LightGCN(BaseEmbedder):
                 opt.step()
                 epoch_loss += float(loss.detach()) * len(idx)
             state["epoch"] += 1
+            now = self._clock()
+            state["seconds"] = seconds_before + (now - t_start)
             record: dict[str, float] = {
                 "epoch": state["epoch"],
                 "loss": epoch_loss / n,
-                "seconds": time.perf_counter() - t_start,
+                "seconds": state["seconds"],
             }
-            stop = False
-            if valid is not None and (
-                state["epoch"] % self.eval_every == 0 or state["epoch"] == self.epochs
-            ):
-                value = self._validate(model, a_torch, a_t, train, valid)
-                record[self.monitor] = value
-                if value > state["best"]:
-                    state.update(best=value, best_epoch=state["epoch"], bad=0)
-                    best_weights = model.embedding.weight.detach().clone()
-                else:
-                    state["bad"] += 1
-                    stop = state["bad"] >= self.patience
             state["history"].append(record)
+            if valid is not None and state["epoch"] % self.eval_every == 0:
+                best_weights = self._validation_step(
+                    model, a_torch, a_t, train, valid, state, best_weights
+                )
+                state["stopped"] = state["bad"] >= self.patience
             bar.set_postfix({k: round(v, 4) for k, v in record.items() if k != "epoch"})
             bar.update(1)
             logger.debug("epoch %s", record)
@@ -359,20 +423,77 @@ class LightGCN(BaseEmbedder):
                 and self.checkpoint_every
                 and state["epoch"] % self.checkpoint_every == 0
             ):
-                self._save_checkpoint(ckpt, model, opt, state)
-            if stop or (deadline is not None and time.perf_counter() > deadline):
+                # written before the closing validation below, so that a resumed run
+                # continues exactly as the uninterrupted one would have
+                self._save_checkpoint(ckpt, model, opt, state, best_weights, rng, fingerprint)
+            if deadline is not None and now > deadline:
+                out_of_time = True
                 break
         bar.close()
-        if valid is None:
+        if state["stopped"]:
+            stopped_by = "early_stopping"
+        elif state["epoch"] < self.epochs:
+            stopped_by = "time"
+        else:
+            stopped_by = "epochs"
+        history = state["history"]
+        if valid is not None and history and self.monitor not in history[-1]:
+            # the last epoch was not on the validation schedule (end of the epochs or of
+            # the time budget): validate it, so the weights returned are the best evaluated
+            best_weights = self._validation_step(
+                model, a_torch, a_t, train, valid, state, best_weights
+            )
+        if out_of_time and stopped_by == "time":
+            warnings.warn(
+                f"{type(self).__name__}: the time budget max_minutes={self.max_minutes} ended "
+                f"training after {state['epoch']} of {self.epochs} epochs"
+                + (
+                    f"; returning the best validated weights (epoch {state['best_epoch']}, "
+                    f"{self.monitor} {state['best']:.4f})"
+                    if valid is not None
+                    else "; returning the last weights (no valid set)"
+                ),
+                UserWarning,
+                stacklevel=2,
+            )
+        if valid is not None and best_weights is None:
+            warnings.warn(
+                f"{type(self).__name__}: no validation gave a finite {self.monitor}; "
+                "returning the last weights",
+                UserWarning,
+                stacklevel=2,
+            )
+        if valid is None or best_weights is None:
             best_weights = model.embedding.weight.detach().clone()
         with torch.no_grad():
             model.embedding.weight.copy_(best_weights)
         self._set_embeddings(model, a_torch, a_t, n_users)
-        self.history_ = state["history"]
+        self.history_ = history
+        self.n_epochs_ = state["epoch"]
+        self.stopped_by_ = stopped_by
         self.best_epoch_ = state["best_epoch"] if valid is not None else state["epoch"]
         self.best_score_ = state["best"] if valid is not None else float("nan")
         self.train_ = train
         return self
+
+    def _validation_step(
+        self,
+        model: Any,
+        a: torch.Tensor,
+        a_t: torch.Tensor,
+        train: Interactions,
+        valid: Interactions,
+        state: dict[str, Any],
+        best_weights: torch.Tensor | None,
+    ) -> torch.Tensor | None:
+        """Validate the current weights into ``state``; return the best weights so far."""
+        value = self._validate(model, a, a_t, train, valid)
+        state["history"][-1][self.monitor] = value
+        if value > state["best"]:
+            state.update(best=value, best_epoch=state["epoch"], bad=0)
+            return model.embedding.weight.detach().clone()
+        state["bad"] += 1
+        return best_weights
 
     def _set_embeddings(self, model: Any, a: torch.Tensor, a_t: torch.Tensor, n_users: int) -> None:
         with torch.no_grad():
@@ -407,13 +528,29 @@ class LightGCN(BaseEmbedder):
             return None
         return Path(self.checkpoint_dir) / f"{self._name}.pt"
 
-    def _save_checkpoint(self, path: Path, model: Any, opt: Any, state: dict[str, Any]) -> None:
+    def _save_checkpoint(
+        self,
+        path: Path,
+        model: Any,
+        opt: Any,
+        state: dict[str, Any],
+        best_weights: torch.Tensor | None,
+        rng: np.random.Generator,
+        fingerprint: str,
+    ) -> None:
+        """Everything the rest of the run depends on: weights, optimiser, the best
+        weights and score, the early-stopping counters, the history and the state of
+        the negative-sampling generator."""
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
+            "format": CHECKPOINT_FORMAT,
             "config": json.dumps(self._config()),
+            "data": fingerprint,
             "model": model.state_dict(),
             "optimizer": opt.state_dict(),
-            "state": json.dumps({k: v for k, v in state.items()}, default=float),
+            "best_weights": None if best_weights is None else best_weights.detach().cpu(),
+            "state": json.dumps(state, default=float),
+            "rng": json.dumps(rng.bit_generator.state, default=_json_array),
         }
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
@@ -425,21 +562,49 @@ class LightGCN(BaseEmbedder):
             raise
 
     def _load_checkpoint(
-        self, path: Path, model: Any, opt: Any, rng: np.random.Generator
-    ) -> dict[str, Any]:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        self, path: Path, model: Any, opt: Any, rng: np.random.Generator, fingerprint: str
+    ) -> tuple[dict[str, Any], torch.Tensor | None]:
+        """Restore what :meth:`_save_checkpoint` wrote; a clear error for a file that
+        is unreadable, from another graphrec version, configuration or data."""
+        fix = "delete it, use another checkpoint_dir, or resume=False"
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # torch raises RuntimeError, UnpicklingError, EOFError ...
+            raise ValueError(
+                f"checkpoint {path} is truncated or corrupted and cannot be resumed "
+                f"({type(exc).__name__}: {exc}); {fix}"
+            ) from exc
+        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+            found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+            raise ValueError(
+                f"checkpoint {path} is not a {type(self).__name__} checkpoint of format "
+                f"{CHECKPOINT_FORMAT} (found format {found!r}; older checkpoints lack the "
+                f"sampling state needed to resume the same run); {fix}"
+            )
         saved = json.loads(payload["config"])
-        if saved != json.loads(json.dumps(self._config())):
-            diff = {k: (saved.get(k), v) for k, v in self._config().items() if saved.get(k) != v}
+        current = json.loads(json.dumps(self._config()))
+        if saved != current:
+            diff = {k: (saved.get(k), v) for k, v in current.items() if saved.get(k) != v}
             raise ValueError(
                 f"checkpoint {path} was written with a different configuration "
                 f"(saved, current): {diff}; use another checkpoint_dir or resume=False"
             )
+        if payload["data"] != fingerprint:
+            raise ValueError(
+                f"checkpoint {path} was written for other training / validation data; "
+                "use another checkpoint_dir or resume=False"
+            )
+        state = json.loads(payload["state"])
+        if state["epoch"] > self.epochs:
+            raise ValueError(
+                f"checkpoint {path} is at epoch {state['epoch']}, beyond epochs={self.epochs}; "
+                "pass epochs >= that to resume it, or resume=False"
+            )
         model.load_state_dict(payload["model"])
         opt.load_state_dict(payload["optimizer"])
-        state = json.loads(payload["state"])
+        rng.bit_generator.state = json.loads(payload["rng"])
         logger.info("resumed from %s at epoch %d", path, state["epoch"])
-        return state
+        return state, payload["best_weights"]
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> dict[str, np.ndarray]:

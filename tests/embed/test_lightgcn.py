@@ -1,3 +1,6 @@
+import re
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -88,26 +91,143 @@ def test_fit_learns_and_is_seeded(split):
     assert res.summary["recall@20"] > pop.summary["recall@20"]
 
 
-def test_early_stopping_and_time_budget(split):
-    m = LightGCN(dim=8, epochs=200, eval_every=1, patience=2, lr=0.05, random_state=0)
-    m.fit(split.train, valid=split.valid)
-    assert len(m.history_) < 200
-    quick = LightGCN(dim=8, epochs=10_000, max_minutes=0.01, random_state=0).fit(split.train)
-    assert len(quick.history_) < 10_000
+def validated(model):
+    return [(h["epoch"], h["ndcg@20"]) for h in model.history_ if "ndcg@20" in h]
 
 
-def test_checkpoint_resume(split, tmp_path):
-    kw = dict(
-        dim=8, batch_size=1024, checkpoint_dir=str(tmp_path), checkpoint_every=2, random_state=0
+def test_early_stopping(split):
+    m = LightGCN(dim=8, epochs=200, eval_every=1, patience=2, lr=0.05, device="cpu")
+    m.set_params(random_state=0).fit(split.train, valid=split.valid)
+    assert m.stopped_by_ == "early_stopping"
+    assert m.n_epochs_ == len(m.history_) < 200
+    scores = validated(m)
+    best_epoch, best = max(scores, key=lambda es: es[1])
+    assert (m.best_epoch_, m.best_score_) == (best_epoch, best)
+    # stopped at the `patience`-th validation without improvement
+    assert [e for e, v in scores if e > best_epoch] == [best_epoch + 1, best_epoch + 2]
+    assert all(v <= best for e, v in scores if e > best_epoch)
+
+
+FAST = dict(dim=8, batch_size=512, lr=1e-2, device="cpu", random_state=0)
+
+
+@pytest.mark.parametrize("cls", [LightGCN, LightGCNPlusPlus, MF])
+def test_time_budget_returns_validated_weights_and_warns(split, cls):
+    # a budget of 60 ns ends during the first epoch, before the first scheduled
+    # validation (epoch 5): the first epoch is validated and returned, never the
+    # untrained initial weights
+    with pytest.warns(UserWarning, match=r"max_minutes=1e-09 ended training after 1 of 50"):
+        cut = cls(epochs=50, eval_every=5, max_minutes=1e-9, **FAST).fit(
+            split.train, valid=split.valid
+        )
+    assert (cut.stopped_by_, cut.n_epochs_, cut.best_epoch_) == ("time", 1, 1)
+    assert "ndcg@20" in cut.history_[-1]
+    one = cls(epochs=1, **FAST).fit(split.train, valid=split.valid)
+    assert one.stopped_by_ == "epochs"
+    np.testing.assert_array_equal(cut.embedding_weight_, one.embedding_weight_)
+    np.testing.assert_array_equal(cut.user_embeddings_, one.user_embeddings_)
+    assert cut.best_score_ == one.best_score_
+
+
+class FakeClock:
+    """A clock that advances one minute per reading."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        self.now += 60.0
+        return self.now
+
+
+@pytest.mark.parametrize("with_valid", [False, True])
+def test_time_budget_with_injected_clock(split, monkeypatch, with_valid):
+    # readings: 1 min at the start, then 2, 3, 4 after epochs 1, 2, 3: a 2.5-minute
+    # budget ends after epoch 3, which the budgeted run validates (schedule: even epochs)
+    monkeypatch.setattr(LightGCN, "_clock", staticmethod(FakeClock()))
+    valid = split.valid if with_valid else None
+    kw = dict(eval_every=2, patience=100, **FAST)
+    with pytest.warns(UserWarning, match="after 3 of 40 epochs") as rec:
+        cut = LightGCN(epochs=40, max_minutes=2.5, **kw).fit(split.train, valid=valid)
+    assert ("best validated" if with_valid else "last weights") in str(rec[0].message)
+    straight = LightGCN(epochs=3, **kw).fit(split.train, valid=valid)
+    assert (cut.stopped_by_, cut.n_epochs_) == ("time", 3)
+    assert [h["seconds"] for h in cut.history_] == [60.0, 120.0, 180.0]
+    np.testing.assert_array_equal(cut.embedding_weight_, straight.embedding_weight_)
+    if with_valid:
+        assert validated(cut) == validated(straight) and [e for e, _ in validated(cut)] == [2, 3]
+        assert cut.best_epoch_ == straight.best_epoch_
+    # a budget that ends with the last epoch did not cut anything short: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        full = LightGCN(epochs=3, max_minutes=2.5, **kw).fit(split.train, valid=valid)
+    assert full.stopped_by_ == "epochs"
+
+
+def strip_seconds(history):
+    return [{k: v for k, v in h.items() if k != "seconds"} for h in history]
+
+
+@pytest.mark.parametrize("with_valid", [False, True])
+def test_resume_equals_uninterrupted_run(split, tmp_path, with_valid):
+    # validation every 3 epochs: the 4-epoch run also validates epoch 4 (its last),
+    # which the 6-epoch run does not; the resumed run must not inherit it
+    valid = split.valid if with_valid else None
+    kw = dict(eval_every=3, patience=100, **FAST)
+    straight = LightGCN(epochs=6, **kw).fit(split.train, valid=valid)
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    first = LightGCN(epochs=4, **ckpt, **kw).fit(split.train, valid=valid)
+    assert first.n_epochs_ == 4 and (tmp_path / "lightgcn.pt").exists()
+    resumed = LightGCN(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=valid)
+    assert torch.equal(
+        torch.from_numpy(resumed.embedding_weight_), torch.from_numpy(straight.embedding_weight_)
     )
-    LightGCN(epochs=4, **kw).fit(split.train)
-    assert (tmp_path / "lightgcn.pt").exists()
-    resumed = LightGCN(epochs=6, resume=True, **kw).fit(split.train)
-    assert [h["epoch"] for h in resumed.history_] == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
+    np.testing.assert_array_equal(resumed.item_embeddings_, straight.item_embeddings_)
+    assert strip_seconds(resumed.history_) == strip_seconds(straight.history_)
+    seconds = [h["seconds"] for h in resumed.history_]
+    assert seconds == sorted(seconds)  # cumulative across the resume
+    for attr in ("best_score_", "best_epoch_", "stopped_by_", "n_epochs_"):
+        a, b = getattr(resumed, attr), getattr(straight, attr)
+        assert a == b or (np.isnan(a) and np.isnan(b)), attr
+    if with_valid:
+        assert [e for e, _ in validated(resumed)] == [3, 6]
+
+
+def test_resume_of_an_early_stopped_run(split, tmp_path):
+    # the checkpoint of a run that stopped early resumes as stopped: the same model
+    kw = dict(epochs=200, eval_every=1, patience=2, lr=0.05, dim=8, device="cpu", random_state=0)
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=1)
+    first = LightGCN(**kw, **ckpt).fit(split.train, valid=split.valid)
+    assert first.stopped_by_ == "early_stopping"
+    again = LightGCN(**kw, **ckpt, resume=True).fit(split.train, valid=split.valid)
+    assert (again.stopped_by_, again.n_epochs_) == ("early_stopping", first.n_epochs_)
+    np.testing.assert_array_equal(again.embedding_weight_, first.embedding_weight_)
+
+
+def test_resume_refuses_other_runs_and_bad_files(split, tmp_path):
+    kw = dict(dim=8, batch_size=1024, checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    LightGCN(epochs=4, **kw, random_state=0).fit(split.train)
+    path = tmp_path / "lightgcn.pt"
     with pytest.raises(ValueError, match="different configuration"):
         LightGCN(epochs=6, resume=True, **{**kw, "dim": 16}).fit(split.train)
+    with pytest.raises(ValueError, match=r"different configuration.*patience"):
+        LightGCN(epochs=6, resume=True, patience=9, **kw).fit(split.train)
+    with pytest.raises(ValueError, match="other training / validation data"):
+        LightGCN(epochs=6, resume=True, **kw).fit(split.valid)
+    with pytest.raises(ValueError, match="epoch 4, beyond epochs=3"):
+        LightGCN(epochs=3, resume=True, **kw).fit(split.train)
     with pytest.raises(ValueError, match="needs checkpoint_dir"):
         LightGCN(resume=True).fit(split.train)
+    good = path.read_bytes()
+    corrupted = re.escape(f"checkpoint {path} is truncated or corrupted")
+    for broken in (good[: len(good) // 2], b"", b"not a checkpoint"):
+        path.write_bytes(broken)
+        with pytest.raises(ValueError, match=corrupted):
+            LightGCN(epochs=6, resume=True, **kw).fit(split.train)
+    torch.save({"config": "{}", "model": {}}, path)  # a checkpoint of the old format
+    with pytest.raises(ValueError, match=r"format 2.*found format None"):
+        LightGCN(epochs=6, resume=True, **kw).fit(split.train)
 
 
 def test_variants_registered_and_save_load(split, tmp_path):
