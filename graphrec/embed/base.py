@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -129,34 +131,88 @@ class BaseEmbedder(BaseRecommender):
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> BaseEmbedder:
-        """Read an embedder written by :meth:`save` (``allow_pickle=False``)."""
+        """Read an embedder written by :meth:`save` (``allow_pickle=False``).
+
+        A file that is not such an archive (truncated, corrupted, another format,
+        arrays missing or of inconsistent shapes) raises a ``ValueError`` naming it.
+        """
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"no saved embedder at {path}")
-        with np.load(path, allow_pickle=False) as f:
-            files = dict(f.items())
+        expected = "a .npz archive written by Embedder.save"
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+        if magic != b"PK\x03\x04":
+            raise ValueError(
+                f"{path} is not a graphrec embedder file: expected {expected} "
+                f"(a zip archive), but it starts with {magic!r}"
+                + (" (the file is empty)" if not magic else "")
+            )
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                files = dict(f.items())
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+            raise ValueError(
+                f"{path} is truncated or corrupted: expected {expected} "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
+        if "config" not in files:
+            raise ValueError(
+                f"{path} is not a graphrec embedder file: expected {expected} "
+                "(it has no 'config' entry)"
+            )
         try:
             config = json.loads(str(files.pop("config")))
-        except KeyError:
-            raise ValueError(f"{path} is not a graphrec embedder file (no config)") from None
+            params = config["params"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: its 'config' entry is not valid ({exc})") from exc
+        if config.get("format") != FORMAT_VERSION:
+            raise ValueError(
+                f"{path} has format {config.get('format')!r}; this graphrec reads format "
+                f"{FORMAT_VERSION}"
+            )
         if config.get("class") != cls.__name__:
             raise ValueError(
                 f"{path} holds a {config.get('class')}, not a {cls.__name__}; "
                 f"load it with that class"
             )
-        model = cls(**config["params"])
+        missing = sorted(_SAVED_ARRAYS - files.keys())
+        if missing:
+            raise ValueError(f"{path} is incomplete: the arrays {missing} are missing")
         user_ids, item_ids = files["user_ids"], files["item_ids"]
-        matrix = sp.csr_array(
-            (files["train_data"], files["train_indices"], files["train_indptr"]),
-            shape=(len(user_ids), len(item_ids)),
-        )
-        model.train_ = Interactions(matrix, user_ids, item_ids)
-        model.user_embeddings_ = files["user_embeddings"]
-        model.item_embeddings_ = files["item_embeddings"]
+        users, items = files["user_embeddings"], files["item_embeddings"]
+        if (
+            users.ndim != 2
+            or items.ndim != 2
+            or users.shape[1] != items.shape[1]
+            or len(users) != len(user_ids)
+            or len(items) != len(item_ids)
+        ):
+            raise ValueError(
+                f"{path} is inconsistent: embeddings {users.shape} / {items.shape} for "
+                f"{len(user_ids)} users and {len(item_ids)} items"
+            )
+        model = cls(**params)
+        try:
+            matrix = sp.csr_array(
+                (files["train_data"], files["train_indices"], files["train_indptr"]),
+                shape=(len(user_ids), len(item_ids)),
+            )
+            model.train_ = Interactions(matrix, user_ids, item_ids)
+        except ValueError as exc:
+            raise ValueError(f"{path}: its training interactions are invalid ({exc})") from exc
+        model.user_embeddings_ = users
+        model.item_embeddings_ = items
         model._set_state(
             {k[len("state__") :]: v for k, v in files.items() if k.startswith("state__")}
         )
         return model
+
+
+_SAVED_ARRAYS = frozenset(
+    {"user_embeddings", "item_embeddings", "train_indptr", "train_indices", "train_data",
+     "user_ids", "item_ids"}
+)  # fmt: skip
 
 
 def _plain(ids: np.ndarray) -> np.ndarray:
