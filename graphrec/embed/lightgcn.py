@@ -362,7 +362,7 @@ class LightGCN(BaseEmbedder):
         }
         best_weights: torch.Tensor | None = None
         ckpt = self._checkpoint_path()
-        fingerprint = _data_fingerprint(train, valid)
+        fingerprint = "" if ckpt is None else _data_fingerprint(train, valid)
         if self.resume and ckpt is not None and ckpt.exists():
             state, best_weights = self._load_checkpoint(ckpt, model, opt, rng, fingerprint)
             best_weights = None if best_weights is None else best_weights.to(device)
