@@ -121,20 +121,16 @@ def community_item_counts(data: Any, user_labels: Any) -> tuple[np.ndarray, sp.c
     return np.bincount(lab[ok], minlength=k), sp.csr_array(member @ pattern)
 
 
-def nearest_communities(
-    sizes: np.ndarray, counts: sp.csr_array, items: sp.csr_array, eligible: np.ndarray | None = None
-) -> np.ndarray:
+def nearest_communities(sizes: np.ndarray, counts: sp.csr_array, items: Any) -> np.ndarray:
     """Nearest community of each row of ``items`` (users x items, any weights -> present).
 
     The score of a community is the cosine between the user's items and the community's
-    member shares (``counts / sizes``); users with no overlap with any eligible
-    community go to the largest one. Ties go to the lower label. Computed in chunks.
+    member shares (``counts / sizes``); users with no overlap with any community go to
+    the largest one. Ties go to the lower label. Computed in chunks of users.
     """
     share = sp.csr_array(sp.diags_array(1.0 / np.maximum(sizes, 1)) @ counts, dtype=np.float64)
     norms = np.sqrt(np.asarray(share.multiply(share).sum(axis=1)).ravel())
     usable = (sizes > 0) & (norms > 0)
-    if eligible is not None:
-        usable &= eligible
     if not usable.any():
         raise ValueError("no community has members with interactions to assign users to")
     inv_norm = np.where(usable, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)

@@ -98,6 +98,7 @@ class CommunityRecommender(BaseRecommender):
         )
         self.global_counts_ = np.asarray(train.item_degrees(), dtype=np.int64)
         self.large_ = sizes >= self.min_size
+        self._ranks: dict[int, np.ndarray] = {}  # community_scores' cache, per fit
         # the one user -> community map (unassigned users: nearest community), shared
         # with evaluate's outside@k and the experiment runner
         self.user_communities_ = assign_users(train, labels)
@@ -177,11 +178,16 @@ class CommunityRecommender(BaseRecommender):
         communities = np.asarray(communities, dtype=np.int64)
         ok = (communities >= 0) & self.large_[np.maximum(communities, 0)]
         rows, inverse = np.unique(np.where(ok, communities, -1), return_inverse=True)
-        keys = self.popularity_keys(rows)
-        ranks = np.empty(keys.shape, np.float32)
-        for j, key in enumerate(keys):  # one sort per distinct community in the batch
-            ranks[j] = np.unique(key, return_inverse=True)[1]
-        return ranks[inverse.ravel()]
+        cache = self.__dict__.setdefault("_ranks", {})  # community -> ranks, bounded below
+        missing = [c for c in rows.tolist() if c not in cache]
+        if missing:
+            keys = self.popularity_keys(np.asarray(missing, dtype=np.int64))
+            room = len(cache) * keys.shape[1] < 2**24
+            for c, key in zip(missing, keys):  # one sort per community
+                cache[c] = np.unique(key, return_inverse=True)[1].astype(np.float32).ravel()
+            if not room:
+                self._ranks = {c: cache[c] for c in missing}
+        return np.stack([cache[c] for c in rows.tolist()])[inverse.ravel()]
 
     def recommend_new(
         self, items: Any, k: int = 10, *, exclude_seen: bool = True
