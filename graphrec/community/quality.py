@@ -93,7 +93,9 @@ def barber_modularity(
     from ``communities.item_labels``, else from :func:`assign_items` (the one rule for an
     item's community, shared with the recommenders and ``evaluate``; it is the best item
     labelling for the user labels), so user-only partitions can be compared too.
-    Unassigned users and items (``-1``) never match.
+    Unassigned users and items (``-1``) never match: the partition is scored as found,
+    like the other graph measures (:func:`assign_users` places unassigned users for
+    serving and for ``evaluate``, and leaves the item rule unchanged).
 
     Parameters
     ----------
