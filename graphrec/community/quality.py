@@ -95,7 +95,7 @@ def barber_modularity(
     labelling for the user labels), so user-only partitions can be compared too.
     Unassigned users and items (``-1``) never match: the partition is scored as found,
     like the other graph measures (:func:`assign_users` places unassigned users for
-    serving and for ``evaluate``, and leaves the item rule unchanged).
+    serving and for ``evaluate``; item communities always come from the labels as found).
 
     Parameters
     ----------
