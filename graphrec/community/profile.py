@@ -2,15 +2,23 @@
 
 For each community: its size and activity, the items and the genres / tags most
 over-represented in it (lift against the whole population, above a minimum support),
-a demographic summary when the data has user features, and a short label made of
-the top genres or tags ("Film-Noir & Mystery"). :func:`profile` returns a DataFrame,
-:func:`to_markdown` renders it.
+a demographic summary when the data has user features, the median release year and
+rating date of its interactions when the data has them, and a short label made of
+the distinctive genres or tags ("Film-Noir & Mystery"). :func:`profile` returns a
+DataFrame, :func:`to_markdown` renders it.
 
 Lift of an item in community ``c``: the share of ``c``'s members who interacted with
 it divided by the share of all users who did. Lift of a genre: its share of ``c``'s
 interactions divided by its share of all interactions. Only items interacted with by
 at least ``max(min_count, min_support * size)`` members, and genres holding at least
-``min_support`` of the community's interactions (and ``min_count`` of them), qualify.
+``min_support`` of the community's interactions (and ``min_count`` of them), are listed.
+
+A community is *named* only from over-representation that is both large (lift at
+least ``min_lift``) and significant: a one-sided hypergeometric test (the community's
+interactions drawn from all interactions for genres; its members drawn from all users
+for items) with a multiple-testing correction over every community x genre (or
+community x item) pair (``correction``: Holm by default, or Benjamini-Hochberg), at
+level ``alpha``. Otherwise the label says there is no distinctive genre.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy import stats
 
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
@@ -30,6 +39,8 @@ _NAME_COLUMNS = ("title", "name")
 _TAG_COLUMNS = ("genres", "tags")
 _MAX_CATEGORIES = 50  # categorical user features with more values are skipped (zip codes)
 _MAX_NUMERIC_LEVELS = 12  # numeric features with at most this many (repeated) values are codes
+_YEAR_COLUMNS = ("year",)
+CORRECTIONS = ("holm", "bh")
 
 
 def profile(
@@ -40,6 +51,9 @@ def profile(
     min_count: int = 3,
     item_column: str | None = None,
     tag_column: str | None = None,
+    min_lift: float = 1.5,
+    alpha: float = 0.05,
+    correction: str = "holm",
 ) -> pd.DataFrame:
     """One row per community: size, activity, distinctive items and genres, demographics, label.
 
@@ -57,13 +71,26 @@ def profile(
     item_column, tag_column : str, optional
         Columns of ``data.item_features`` with the item names and the list of genres or
         tags; by default the first present of ``title`` / ``name`` and ``genres`` / ``tags``.
+    min_lift : float
+        Smallest lift that can name a community.
+    alpha : float
+        Level of the corrected hypergeometric test that a naming lift must pass.
+    correction : {"holm", "bh"}
+        Multiple-testing correction over all community x genre (or item) pairs: Holm
+        (family-wise error) or Benjamini-Hochberg (false discovery rate).
 
     Returns
     -------
     DataFrame
         Columns ``community``, ``size``, ``share``, ``mean_activity``, ``activity_ratio``,
         ``top_items`` (``"name (lift x)"`` strings), ``top_tags`` (when the items have
-        genres or tags), ``label``, and per user feature ``mean_<col>`` (numbers with
+        genres or tags), ``label`` (the distinctive genres, else items, or "no
+        distinctive genre"), ``label_p`` (the largest corrected p-value among the named
+        genres or items, ``nan`` when unnamed), ``median_year`` / ``year_shift`` (median
+        release year of the community's interactions and its difference from all
+        interactions, when items have a ``year``), ``median_rated`` / ``rated_shift_days``
+        (median rating date and its shift, with timestamps; the overall medians are in
+        ``table.attrs["overall"]``), and per user feature ``mean_<col>`` (numbers with
         many values, e.g. age), ``pct_<col>_<value>`` (two-valued features, e.g.
         ``pct_gender_F``: the share of the less common value) and ``top_<col>``
         (categorical features: the most over-represented value, its share and lift).
@@ -86,6 +113,12 @@ def profile(
         )
     if not 0 <= min_support < 1:
         raise ValueError(f"min_support must be in [0, 1), got {min_support!r}")
+    if not (isinstance(min_lift, (int, float)) and min_lift >= 1):
+        raise ValueError(f"min_lift must be a number >= 1, got {min_lift!r}")
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     binary = sp.csr_array(data.matrix, dtype=np.float64, copy=True)
     binary.eliminate_zeros()
     binary.data[:] = 1.0
@@ -99,6 +132,26 @@ def profile(
     item_counts = (member @ binary).toarray()  # communities x items: members who interacted
     names = _item_names(data, item_column)
     tags = _tag_matrix(data, tag_column)
+    nonempty = sizes > 0
+    if tags is not None:
+        tag_names, tag_matrix = tags
+        noun = "tag" if (tag_column or _tag_column(data)) == "tags" else "genre"
+        mine = (tag_matrix.T @ item_counts.T).T  # communities x tags: interactions
+        draws = item_counts.sum(1)  # each interaction is with an item of the tag or not
+        p_tags = _enrichment_p(mine, mine.sum(0), draws, item_counts.sum(), nonempty)
+        p_tags = _adjust(p_tags, correction)
+    else:
+        p_items = _adjust(
+            _enrichment_p(item_counts, data.item_degrees(), sizes, data.n_users, nonempty),
+            correction,
+        )
+    years, rated = _year_values(data), _time_values(data)
+    overall: dict[str, Any] = {}
+    if years is not None:
+        all_counts = np.asarray(binary.sum(axis=0)).ravel()
+        overall["median_year"] = _weighted_median(years[1], all_counts[years[0]])
+    if rated is not None:
+        overall["median_rated"] = _as_date(np.median(rated), rated)
     rows = []
     for c in range(k):
         if sizes[c] == 0:
@@ -112,19 +165,37 @@ def profile(
         }
         items, item_lift = _top_items(item_counts[c], sizes[c], data, min_support, min_count, top_n)
         row["top_items"] = [f"{names[i]} ({lift:.1f}x)" for i, lift in zip(items, item_lift)]
-        label_parts = [str(names[i]) for i in items[:2]]
         if tags is not None:
-            tag_names, tag_matrix = tags
             top, tag_lift = _top_tags(
                 item_counts[c], item_counts.sum(0), tag_matrix, min_support, min_count, top_n
             )
             row["top_tags"] = [f"{tag_names[t]} ({lift:.1f}x)" for t, lift in zip(top, tag_lift)]
-            if len(top):
-                label_parts = [str(tag_names[t]) for t in top[:2]]
-        row["label"] = " & ".join(label_parts) if label_parts else f"community {c}"
-        row.update(_demographics(data.user_features, labels == c, min_support))
+            named = _distinctive(top, tag_lift, p_tags[c], min_lift, alpha)
+            parts, label_p = [str(tag_names[t]) for t in named], p_tags[c, named]
+            fallback = f"no distinctive {noun}"
+        else:
+            named = _distinctive(items, item_lift, p_items[c], min_lift, alpha)
+            parts, label_p = [str(names[i]) for i in named], p_items[c, named]
+            fallback = "no distinctive item"
+        row["label"] = " & ".join(parts) if parts else fallback
+        row["label_p"] = float(label_p.max()) if len(label_p) else float("nan")
+        inside = labels == c
+        if years is not None:
+            row["median_year"] = _weighted_median(years[1], item_counts[c, years[0]])
+            row["year_shift"] = row["median_year"] - overall["median_year"]
+        if rated is not None:
+            mine_ts = rated[np.repeat(inside, data.user_degrees())]
+            row["median_rated"] = _as_date(np.median(mine_ts), rated) if mine_ts.size else None
+            row["rated_shift_days"] = (
+                (row["median_rated"] - overall["median_rated"]).total_seconds() / 86400
+                if mine_ts.size
+                else float("nan")
+            )
+        row.update(_demographics(data.user_features, inside, min_support))
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["overall"] = overall
+    return table
 
 
 def _item_names(data: Interactions, column: str | None) -> np.ndarray:
@@ -198,6 +269,114 @@ def _top_tags(
     return order, lift[order]
 
 
+def _tag_column(data: Interactions) -> str | None:
+    table = data.item_features
+    return next((c for c in _TAG_COLUMNS if table is not None and c in table), None)
+
+
+def _enrichment_p(
+    observed: np.ndarray,
+    successes: np.ndarray,
+    draws: np.ndarray,
+    population: float,
+    rows: np.ndarray,
+) -> np.ndarray:
+    """One-sided hypergeometric p-values ``P(X >= observed)`` (rows x columns).
+
+    ``X`` counts successes in ``draws[row]`` draws without replacement from a
+    population of ``population`` holding ``successes[col]``. Pairs outside the family
+    (empty rows, columns without successes) get ``nan``; pairs never observed get 1.
+    """
+    observed = np.asarray(observed, dtype=np.float64)
+    out = np.full(observed.shape, np.nan)
+    family = rows[:, None] & (np.asarray(successes)[None, :] > 0)
+    out[family] = 1.0
+    test = family & (observed > 0)
+    r, c = np.nonzero(test)
+    out[r, c] = stats.hypergeom.sf(
+        observed[r, c] - 1, int(np.rint(population)), np.asarray(successes)[c], np.asarray(draws)[r]
+    )
+    return out
+
+
+def _adjust(p: np.ndarray, correction: str) -> np.ndarray:
+    """Holm or Benjamini-Hochberg adjusted p-values over the non-nan entries of ``p``.
+
+    >>> _adjust(np.array([0.01, 0.04, 0.03, np.nan]), "holm").round(2).tolist()[:3]
+    [0.03, 0.06, 0.06]
+    >>> _adjust(np.array([0.01, 0.04, 0.03]), "bh").round(2).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    flat = p.ravel()
+    idx = np.flatnonzero(~np.isnan(flat))
+    m = len(idx)
+    out = np.full(flat.shape, np.nan)
+    if m == 0:
+        return out.reshape(p.shape)
+    order = idx[np.argsort(flat[idx], kind="stable")]
+    ranked = flat[order]
+    if correction == "holm":
+        adj = np.maximum.accumulate((m - np.arange(m)) * ranked)
+    else:
+        adj = np.minimum.accumulate((m / np.arange(m, 0, -1)) * ranked[::-1])[::-1]
+    out[order] = np.minimum(adj, 1.0)
+    return out.reshape(p.shape)
+
+
+def _distinctive(
+    order: np.ndarray, lift: np.ndarray, p_adjusted: np.ndarray, min_lift: float, alpha: float
+) -> np.ndarray:
+    """The first two of ``order`` (by lift) that are large and significant enough to name."""
+    order = np.asarray(order, dtype=np.int64)
+    keep = (np.asarray(lift) >= min_lift) & (p_adjusted[order] <= alpha)
+    return order[keep][:2]
+
+
+def _year_values(data: Interactions) -> tuple[np.ndarray, np.ndarray] | None:
+    """Items with a known release year and their years (None without a year column)."""
+    table = data.item_features
+    column = next((c for c in _YEAR_COLUMNS if table is not None and c in table), None)
+    if column is None:
+        return None
+    years = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+    known = np.flatnonzero(np.isfinite(years))
+    if known.size == 0:
+        return None
+    return known, years[known]
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Median of ``values`` repeated ``weights`` times (``nan`` without weight).
+
+    >>> _weighted_median(np.array([1990.0, 2000.0, 1995.0]), np.array([1, 1, 3]))
+    1995.0
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    keep = weights > 0
+    if not keep.any():
+        return float("nan")
+    order = np.argsort(values[keep], kind="stable")
+    v, w = values[keep][order], weights[keep][order]
+    cum = np.cumsum(w)
+    half = cum[-1] / 2
+    lo = v[np.searchsorted(cum, half, side="left")]
+    hi = v[np.searchsorted(cum, half, side="right")] if cum[-1] % 2 == 0 else lo
+    return float((lo + hi) / 2)
+
+
+def _time_values(data: Interactions) -> np.ndarray | None:
+    ts = data.timestamps
+    if ts is None or len(ts) == 0:
+        return None
+    return np.asarray(ts, dtype=np.int64)
+
+
+def _as_date(value: float, reference: np.ndarray) -> pd.Timestamp:
+    """A timestamp as a date: unix seconds, or milliseconds when the values are that large."""
+    unit = "ms" if np.abs(reference).max() > 1e11 else "s"
+    return pd.Timestamp(int(np.rint(value)), unit=unit).normalize()
+
+
 def _demographics(features: pd.DataFrame | None, inside: np.ndarray, min_support: float) -> dict:
     """Mean of numeric features; top value (and minority share if two-valued) of categories."""
     out: dict[str, Any] = {}
@@ -244,6 +423,8 @@ def to_markdown(table: pd.DataFrame, columns: list[str] | None = None, digits: i
     def cell(value: Any) -> str:
         if isinstance(value, (list, tuple, np.ndarray)):
             text = ", ".join(str(v) for v in value)
+        elif isinstance(value, pd.Timestamp):
+            text = value.date().isoformat() if value == value.normalize() else str(value)
         elif isinstance(value, (float, np.floating)):
             text = "" if np.isnan(value) else f"{value:.{digits}f}"
         else:

@@ -27,7 +27,13 @@ import scipy.sparse as sp
 from sklearn import metrics
 
 from graphrec._validation import RandomState, check_random_state
-from graphrec.community._partition import _labels, _singletons, _square
+from graphrec.community._partition import (
+    _labels,
+    _singletons,
+    _square,
+    assign_items,
+    assign_users,
+)
 from graphrec.community.base import Communities
 from graphrec.community.homophily import attribute_agreement, friend_lift
 
@@ -36,6 +42,7 @@ __all__ = [
     "ami",
     "ari",
     "assign_items",
+    "assign_users",
     "attribute_agreement",
     "barber_modularity",
     "conductance",
@@ -75,28 +82,6 @@ def modularity(graph: Any, labels: Any, resolution: float = 1.0) -> float:
     return float(intra / two_m - resolution * (degree_sums @ degree_sums) / two_m**2)
 
 
-def assign_items(biadjacency: Any, user_labels: Any) -> np.ndarray:
-    """Community of each item: the one holding most of its interaction weight.
-
-    Items with no weight from an assigned user get ``-1``; ties go to the lower label.
-
-    >>> assign_items(sp.csr_array([[1, 0], [2, 1], [0, 5]]), np.array([0, 1, 1])).tolist()
-    [1, 1]
-    """
-    b = sp.csr_array(getattr(biadjacency, "matrix", biadjacency), dtype=np.float64)
-    lab = _labels(user_labels, b.shape[0], "user_labels")
-    ok = lab >= 0
-    if not ok.any():
-        return np.full(b.shape[1], -1, np.int64)
-    onehot = sp.csr_array(
-        (np.ones(ok.sum()), (np.flatnonzero(ok), lab[ok])), shape=(b.shape[0], lab.max() + 1)
-    )
-    weight = (b.T @ onehot).toarray()
-    out = weight.argmax(axis=1).astype(np.int64)
-    out[weight.max(axis=1) <= 0] = -1
-    return out
-
-
 def barber_modularity(
     data: Any, communities: Any, item_labels: Any = None, resolution: float = 1.0
 ) -> float:
@@ -105,9 +90,12 @@ def barber_modularity(
     ``Q_B = (1/m) sum_{u,i} (B_ui - resolution * k_u d_i / m) [c_u = c_i]`` with ``m`` the
     total weight of the biadjacency ``B``, ``k_u`` and ``d_i`` the user and item weighted
     degrees (Barber, Phys. Rev. E 76, 2007). Item labels come from ``item_labels``, else
-    from ``communities.item_labels``, else each item joins the community of most of
-    its weight (:func:`assign_items`), so user-only partitions can be compared too.
-    Unassigned users and items (``-1``) never match.
+    from ``communities.item_labels``, else from :func:`assign_items` (the one rule for an
+    item's community, shared with the recommenders and ``evaluate``; it is the best item
+    labelling for the user labels), so user-only partitions can be compared too.
+    Unassigned users and items (``-1``) never match: the partition is scored as found,
+    like the other graph measures (:func:`assign_users` places unassigned users for
+    serving and for ``evaluate``; item communities always come from the labels as found).
 
     Parameters
     ----------

@@ -142,8 +142,13 @@ def evaluate(
     communities : array or Communities, optional
         One community label per user index (default: the recommender's
         ``user_communities_``); adds a ``community`` column to ``per_user``.
+        Unassigned users (``-1``) are placed in their nearest community and items
+        get theirs by the one rule of :func:`graphrec.community.quality.assign_users`
+        / :func:`~graphrec.community.quality.assign_items` (the maps the
+        community-aware recommenders use), from the training set.
     item_communities : array, optional
-        One community per item index (default: the recommender's
+        One community per item index (default: the co-clustered items of
+        ``communities``, else ``assign_items`` of them, else the recommender's
         ``item_communities_``); adds ``outside@k``, the share of each user's list
         from outside the user's community, and ``communities_reached@k``.
     cold_threshold, hot_quantile : int, float
@@ -221,15 +226,17 @@ def evaluate(
         table["activity"] = activity_bands(degrees, cold_threshold, hot_quantile)[users]
         if item_counts is None:
             item_counts = train_ref.item_degrees()
-    user_comm = _user_labels(
-        communities if communities is not None else getattr(recommender, "user_communities_", None)
-    )
+    if communities is not None:  # the one user map and item rule of graphrec.community
+        user_comm, derived = _partition_maps(communities, train_ref, test.n_users)
+        item_communities = derived if item_communities is None else item_communities
+    else:
+        user_comm = _user_labels(getattr(recommender, "user_communities_", None))
+        if item_communities is None:
+            item_communities = getattr(recommender, "item_communities_", None)
     if user_comm is not None:
         if len(user_comm) != test.n_users:
             raise ValueError(f"communities has {len(user_comm)} labels for {test.n_users} users")
         table["community"] = user_comm[users]
-    if item_communities is None:
-        item_communities = getattr(recommender, "item_communities_", None)
     if isinstance(item_vectors, str):
         if item_vectors != "auto":
             raise ValueError(f'item_vectors must be "auto", an array or None, got {item_vectors!r}')
@@ -289,6 +296,23 @@ def _user_labels(communities: Any) -> np.ndarray | None:
         return None
     labels = getattr(communities, "user_labels", communities)
     return np.asarray(labels)
+
+
+def _partition_maps(
+    communities: Any, train: Interactions | None, n_users: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """User and item communities of a partition: ``assign_users`` / ``assign_items``."""
+    from graphrec.community.quality import assign_items, assign_users
+
+    labels = np.asarray(getattr(communities, "user_labels", communities))
+    if labels.ndim != 1 or len(labels) != n_users:
+        raise ValueError(f"communities has {len(labels)} labels for {n_users} users")
+    items = getattr(communities, "item_labels", None)
+    if train is None:
+        return labels, items
+    if items is None:
+        items = assign_items(train, labels)
+    return assign_users(train, labels), items
 
 
 def _union(parts: Sequence[Interactions], shape: tuple[int, int]) -> sp.csr_array:

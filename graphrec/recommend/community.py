@@ -2,10 +2,18 @@
 
 All take ``communities`` (a ``Communities`` result, a fitted detector, or one label
 per user index, ``-1`` = unassigned) and share the community statistics computed
-in ``fit``: how many members of each community interacted with each item. Users
-that are unassigned or have very short histories (``reassign_below``) are served
-from the community nearest to their items; :meth:`recommend_new` does the same for
-users unseen in training (cold start).
+in ``fit``: how many members of each community interacted with each item.
+
+``user_communities_`` is the one user -> community map of
+:func:`graphrec.community.quality.assign_users` (unassigned users go to the community
+nearest to their items), the map ``evaluate`` measures ``outside@k`` against;
+``item_communities_`` is the one item rule of
+:func:`graphrec.community.quality.assign_items` (co-clustered items keep their label),
+the one Barber modularity uses. Users are served from ``served_communities_``: the same
+map, except that users with at most ``reassign_below`` training interactions are moved
+to the community nearest to their items. :meth:`recommend_new` does the same for users
+unseen in training (cold start). Communities smaller than ``min_size`` are served
+global popularity.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from sklearn.base import clone
 from graphrec._registry import recommenders
 from graphrec._topk import topk
 from graphrec._validation import check_is_fitted, check_positive_int
+from graphrec.community._partition import community_item_counts, nearest_communities
+from graphrec.community.quality import assign_items, assign_users
 from graphrec.data.interactions import Interactions
 from graphrec.recommend.base import BaseRecommender
 
@@ -78,51 +88,45 @@ class CommunityRecommender(BaseRecommender):
         check_positive_int(self.min_size, "min_size")
         check_positive_int(self.reassign_below, "reassign_below", minimum=0)
         labels, item_labels = self._labels(train)
-        n_comm = int(labels.max()) + 1 if (labels >= 0).any() else 0
-        if n_comm == 0:
+        if not (labels >= 0).any():
             raise ValueError("communities assign no user to any community")
-        binary = train.binary().matrix
-        assigned = np.flatnonzero(labels >= 0)
-        member = sp.csr_array(
-            (np.ones(len(assigned), np.float32), (labels[assigned], assigned)),
-            shape=(n_comm, train.n_users),
+        sizes, counts = community_item_counts(train, labels)
+        self.community_sizes_ = sizes
+        self.community_counts_ = counts  # communities x items: members who chose the item
+        self.community_share_ = sp.csr_array(
+            sp.diags_array(1.0 / np.maximum(sizes, 1)) @ counts, dtype=np.float64
         )
-        self.community_sizes_ = np.bincount(labels[assigned], minlength=n_comm)
-        self.community_counts_ = sp.csr_array(member @ binary)  # communities x items
-        share = sp.diags_array(1.0 / np.maximum(self.community_sizes_, 1)) @ self.community_counts_
-        self.community_share_ = sp.csr_array(share, dtype=np.float32)
-        self.global_counts_ = train.item_degrees().astype(np.float32)
-        self.large_ = self.community_sizes_ >= self.min_size
-        degrees = train.user_degrees()
-        user_comm = labels.copy()
-        redo = (labels < 0) | (degrees <= self.reassign_below)
-        if redo.any():
-            user_comm[redo] = self.assign(binary[np.flatnonzero(redo)])
-        self.user_communities_ = user_comm
-        if item_labels is None:
-            # an item belongs to the community where the largest share of members chose it
-            dense = self.community_share_.toarray()
-            item_labels = np.where(dense.max(axis=0) > 0, dense.argmax(axis=0), -1)
-        self.item_communities_ = np.asarray(item_labels, dtype=np.int64)
+        self.global_counts_ = np.asarray(train.item_degrees(), dtype=np.int64)
+        self.large_ = sizes >= self.min_size
+        self._ranks: dict[int, np.ndarray] = {}  # community_scores' cache, per fit
+        # the one user -> community map (unassigned users: nearest community), shared
+        # with evaluate's outside@k and the experiment runner
+        self.user_communities_ = assign_users(train, labels)
+        served = self.user_communities_.copy()
+        short = np.flatnonzero((train.user_degrees() <= self.reassign_below) & (labels >= 0))
+        if short.size and self.reassign_below > 0:
+            served[short] = self.assign(train.matrix[short])
+        self.served_communities_ = served
+        # the one rule for an item's community (co-clustered items keep their own label)
+        self.item_communities_ = (
+            assign_items(train, labels)
+            if item_labels is None
+            else np.asarray(item_labels, dtype=np.int64)
+        )
         self.train_ = train
 
     def assign(self, items: sp.csr_array | np.ndarray | list[list[int]]) -> np.ndarray:
-        """Nearest large community for users given only their items.
+        """Nearest community for users given only their items.
 
         ``items`` is a users x items matrix or a list of item-index lists. The score
         of a community is the cosine between the user's items and the community's
-        item shares; users with no overlap go to the largest community.
+        member shares; users with no overlap go to the largest community (the rule of
+        :func:`graphrec.community.quality.assign_users`).
         """
         check_is_fitted(self, "community_share_")
-        x = self._as_rows(items)
-        share = self.community_share_
-        norms = np.sqrt(np.asarray(share.multiply(share).sum(axis=1)).ravel())
-        norms[~self.large_] = np.inf  # tiny communities are not served from
-        affinity = (x @ share.T).toarray() if sp.issparse(x) else x @ share.T.toarray()
-        affinity = affinity / np.where(norms > 0, norms, np.inf)
-        best = affinity.argmax(axis=1)
-        best[affinity.max(axis=1) <= 0] = int(np.argmax(self.community_sizes_))
-        return best.astype(np.int64)
+        return nearest_communities(
+            self.community_sizes_, self.community_counts_, self._as_rows(items)
+        )
 
     def _as_rows(self, items: Any) -> sp.csr_array:
         n_items = self.community_share_.shape[1]
@@ -145,16 +149,45 @@ class CommunityRecommender(BaseRecommender):
         x.data[:] = 1.0
         return x
 
-    def community_scores(self, communities: np.ndarray) -> np.ndarray:
-        """Community popularity (share of members) with global popularity breaking ties;
-        tiny or missing communities fall back to global popularity."""
-        check_is_fitted(self, "community_share_")
-        glob = self.global_counts_ / (self.global_counts_.max() + 1.0)  # < 1: only breaks ties
+    def popularity_keys(self, communities: np.ndarray) -> np.ndarray:
+        """Integer keys ordering items by community popularity, one row per community label.
+
+        ``count * (G + 1) + global_count``: the number of the community's members who
+        chose the item first, the item's global count (``G`` its maximum) only breaking
+        exact ties, with no overlap (``global_count <= G``). Communities smaller than
+        ``min_size`` and ``-1`` get the global count alone. Exact in int64 (and in
+        float64 below ``2**53``): counts are at most the number of users.
+        """
+        check_is_fitted(self, "community_counts_")
+        communities = np.asarray(communities, dtype=np.int64)
+        glob = self.global_counts_
         out = np.broadcast_to(glob, (len(communities), len(glob))).copy()
         ok = (communities >= 0) & self.large_[np.maximum(communities, 0)]
         if ok.any():
-            out[ok] += self.community_share_[communities[ok]].toarray() * self.global_counts_.max()
+            counts = self.community_counts_[communities[ok]].toarray().astype(np.int64)
+            out[ok] += counts * (int(glob.max(initial=0)) + 1)
         return out
+
+    def community_scores(self, communities: np.ndarray) -> np.ndarray:
+        """Community popularity as ranks: the most members first, global popularity on ties.
+
+        Each row holds the dense rank of the items under :meth:`popularity_keys`
+        (0 = least popular; equal keys, equal ranks), so the order is exact even in
+        float32 (below 2**24 items), whatever the community and item counts.
+        """
+        communities = np.asarray(communities, dtype=np.int64)
+        ok = (communities >= 0) & self.large_[np.maximum(communities, 0)]
+        rows, inverse = np.unique(np.where(ok, communities, -1), return_inverse=True)
+        cache = self.__dict__.setdefault("_ranks", {})  # community -> ranks, bounded below
+        missing = [c for c in rows.tolist() if c not in cache]
+        if missing:
+            keys = self.popularity_keys(np.asarray(missing, dtype=np.int64))
+            room = len(cache) * keys.shape[1] < 2**24
+            for c, key in zip(missing, keys):  # one sort per community
+                cache[c] = np.unique(key, return_inverse=True)[1].astype(np.float32).ravel()
+            if not room:
+                self._ranks = {c: cache[c] for c in missing}
+        return np.stack([cache[c] for c in rows.tolist()])[inverse.ravel()]
 
     def recommend_new(
         self, items: Any, k: int = 10, *, exclude_seen: bool = True
@@ -184,6 +217,8 @@ class CommunityRecommender(BaseRecommender):
 class CommunityPopularity(CommunityRecommender):
     """The most popular items of the user's community (ties: global popularity).
 
+    Items are ranked by how many of the community's members chose them; the global
+    count only breaks exact ties (:meth:`popularity_keys`, exact for any counts).
     Communities smaller than ``min_size`` fall back to global popularity.
 
     Examples
@@ -207,7 +242,7 @@ class CommunityPopularity(CommunityRecommender):
 
     def score(self, users: np.ndarray) -> np.ndarray:
         users = self._check_users(users)
-        return self.community_scores(self.user_communities_[users])
+        return self.community_scores(self.served_communities_[users])
 
 
 @recommenders.register("community_restricted")
@@ -242,7 +277,7 @@ class CommunityRestricted(CommunityRecommender):
     def score(self, users: np.ndarray) -> np.ndarray:
         users = self._check_users(users)
         scores = np.asarray(self.embedder_.score(users), dtype=np.float32)
-        comm = self.user_communities_[users]
+        comm = self.served_communities_[users]
         ok = (comm >= 0) & self.large_[np.maximum(comm, 0)]
         if ok.any():
             allowed = self.community_counts_[comm[ok]].toarray() >= self.min_support
@@ -256,7 +291,9 @@ class CommunityBlend(CommunityRecommender):
     """``(1 - alpha) * personal + alpha * community``, each min-max normalised per user.
 
     ``personal`` is the embedder's score and ``community`` the community popularity
-    of :class:`CommunityPopularity`. ``alpha = 0`` is exactly the embedding model.
+    of :class:`CommunityPopularity` (:meth:`popularity_keys`: linear in the number of
+    members who chose the item, global popularity breaking ties). ``alpha = 0`` is
+    exactly the embedding model.
     """
 
     def __init__(
@@ -285,8 +322,11 @@ class CommunityBlend(CommunityRecommender):
         personal = np.asarray(self.embedder_.score(users), dtype=np.float32)
         if self.alpha == 0:
             return personal
-        community = self.community_scores(self.user_communities_[users]).astype(np.float32)
-        return (1 - self.alpha) * _minmax_rows(personal) + self.alpha * _minmax_rows(community)
+        comm = self.served_communities_[users]
+        rows, inverse = np.unique(comm, return_inverse=True)
+        community = _minmax_rows(self.popularity_keys(rows).astype(np.float64))[inverse.ravel()]
+        blend = (1 - self.alpha) * _minmax_rows(personal) + self.alpha * community
+        return blend.astype(np.float32)
 
 
 @recommenders.register("community_model")
@@ -336,7 +376,7 @@ class CommunityModel(CommunityRecommender):
     def score(self, users: np.ndarray) -> np.ndarray:
         users = self._check_users(users)
         scores = np.asarray(self.embedder_.score(users), dtype=np.float32)
-        comm = self.user_communities_[users]
+        comm = self.served_communities_[users]
         for c, model in self.models_.items():
             rows = np.flatnonzero(comm == c)
             if rows.size:

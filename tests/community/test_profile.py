@@ -49,8 +49,12 @@ def test_profile_hand_computed(small):
     # overall 20 interactions: Film-Noir 8 (0.4), Mystery 4 (0.2) -> lift (8/12)/0.4 = 1.67
     assert table.loc[0, "top_tags"][0] == "Film-Noir (1.7x)"
     assert table.loc[0, "top_tags"][1] == "Mystery (1.7x)"
-    assert table.loc[0, "label"] == "Film-Noir & Mystery"
-    assert table.loc[1, "label"].startswith("Comedy")
+    # named only from large and significant lifts: Film-Noir 8 of 12 draws from 20
+    # interactions holding 8: P = C(12, 4) / C(20, 12) = 495 / 125970, Holm over 2 x 4
+    # pairs (two equal smallest p-values) -> 8 p; Mystery (4 of 4, p = 0.10) is not named
+    assert table.loc[0, "label"] == "Film-Noir"
+    assert table.loc[0, "label_p"] == pytest.approx(8 * 495 / 125970)
+    assert table.loc[1, "label"] == "Comedy"
     assert table["mean_age"].tolist() == [23.0, 43.0]
     assert table["pct_gender_F"].tolist() == [0.75, 0.0]
     assert table.loc[0, "top_gender"] == "F (75%, 2.0x)"
@@ -68,7 +72,8 @@ def test_min_support_filters(small):
     assert share.loc[0, "top_tags"] == ["Film-Noir (1.7x)"]
     assert share.loc[0, "top_items"] == ["Noir A (2.0x)", "Noir B (2.0x)", "Hit (1.0x)"]
     none = profile(data, labels, min_support=0.0, min_count=20)
-    assert none.loc[0, "label"] == "community 0"
+    assert none.loc[0, "label"] == "no distinctive genre"
+    assert np.isnan(none.loc[0, "label_p"])
 
 
 def test_profile_without_side_tables():
@@ -83,6 +88,7 @@ def test_profile_without_side_tables():
         "activity_ratio",
         "top_items",
         "label",
+        "label_p",
     ]
     assert all(" & " in label for label in table["label"])  # item ids when no names
 
@@ -104,7 +110,7 @@ def test_to_markdown(small):
     lines = text.splitlines()
     assert lines[0] == "| community | label | top_items | share |"
     assert lines[1] == "|---|---|---|---|"
-    assert lines[2] == "| 0 | Film-Noir & Mystery | Noir A (2.0x), Noir B (2.0x) | 0.50 |"
+    assert lines[2] == "| 0 | Film-Noir | Noir A (2.0x), Noir B (2.0x) | 0.50 |"
     assert len(lines) == 4
     escaped = to_markdown(pd.DataFrame({"a": ["x|y"], "b": [float("nan")]}))
     assert escaped.splitlines()[2] == "| x\\|y |  |"
@@ -118,7 +124,77 @@ def test_movielens_profile_has_genre_labels(ml100k):
     table = profile(ml100k, det.communities_)
     genres = set(gr.data.loaders.ML100K_GENRES)
     for label in table["label"]:
-        assert set(label.split(" & ")) <= genres
+        assert label == "no distinctive genre" or set(label.split(" & ")) <= genres
+    assert (table["label"] != "no distinctive genre").any()
     assert {"mean_age", "pct_gender_F", "top_occupation", "top_age_band"} <= set(table.columns)
+    assert {"median_year", "year_shift", "median_rated", "rated_shift_days"} <= set(table.columns)
+    assert table.attrs["overall"]["median_rated"].year in (1997, 1998)
     assert table["size"].sum() == ml100k.n_users
     assert "| community |" in to_markdown(table)
+
+
+def test_correction_is_applied(small):
+    # Film-Noir in group 0: p = 495 / 125970 = 0.0039 uncorrected, below alpha = 0.02;
+    # Holm over the 8 community x genre pairs: 0.031 (not named); Benjamini-Hochberg:
+    # two p-values of 0.0039 at ranks 1 and 2 -> 8 p / 2 = 0.016 (named)
+    data, labels = small
+    p = 495 / 125970
+    holm = profile(data, labels, min_support=0.0, min_count=1, alpha=0.02)
+    assert holm.loc[0, "label"] == "no distinctive genre"
+    bh = profile(data, labels, min_support=0.0, min_count=1, alpha=0.02, correction="bh")
+    assert bh.loc[0, "label"] == "Film-Noir"
+    assert bh.loc[0, "label_p"] == pytest.approx(8 * p / 2)
+    with pytest.raises(ValueError, match="correction must be one of"):
+        profile(data, labels, correction="bonferroni")
+    with pytest.raises(ValueError, match="min_lift"):
+        profile(data, labels, min_lift=0.5)
+
+
+def _genre_data(seed=0):
+    """600 users in 3 communities over 60 items (15 Horror, 15 War, 30 Drama); community 0
+    picks Horror 8x as often, communities 1 and 2 pick uniformly at random."""
+    rng = np.random.default_rng(seed)
+    genres = ["Horror"] * 15 + ["War"] * 15 + ["Drama"] * 30
+    weights = np.ones(60)
+    rows, cols = [], []
+    for u in range(600):
+        w = weights.copy()
+        if u < 200:
+            w[:15] *= 8
+        picks = rng.choice(60, size=20, replace=False, p=w / w.sum())
+        rows += [u] * 20
+        cols += picks.tolist()
+    years = np.where(np.arange(60) < 15, 1970, 1995)  # the Horror films are old
+    items = pd.DataFrame(
+        {"title": [f"m{i}" for i in range(60)], "genres": [[g] for g in genres], "year": years}
+    )
+    ts = np.where(np.asarray(rows) < 200, 880_000_000, 890_000_000)  # community 0 rates earlier
+    data = gr.Interactions.from_coo(
+        rows,
+        cols,
+        timestamps=ts,
+        user_ids=np.arange(600),
+        item_ids=np.arange(60),
+        item_features=items,
+    )
+    return data, np.repeat([0, 1, 2], 200)
+
+
+def test_planted_genre_is_named_and_lift_one_is_not():
+    data, labels = _genre_data()
+    table = profile(data, labels)
+    assert table.loc[0, "label"] == "Horror"  # lift about 1.6, p far below 1e-10
+    assert table.loc[0, "label_p"] < 1e-10
+    # communities 1 and 2 over-represent War and Drama only by about 1.2x: no name
+    assert table.loc[1, "label"] == table.loc[2, "label"] == "no distinctive genre"
+    lifts = [float(t.split("(")[1].rstrip("x)")) for t in table.loc[1, "top_tags"]]
+    assert max(lifts) < 1.3
+    # significant at this size, so the minimum lift is what keeps them unnamed
+    assert profile(data, labels, min_lift=1.0).loc[1, "label"] in ("Drama & War", "War & Drama")
+    # the time signals: community 0 rates earlier and watches the (old) Horror films
+    assert table["median_rated"].tolist()[0] < table["median_rated"].tolist()[1]
+    assert table.loc[0, "rated_shift_days"] < -50 and table.loc[1, "rated_shift_days"] == 0
+    assert table["median_year"].tolist() == [1970.0, 1995.0, 1995.0]
+    assert table["year_shift"].tolist() == [-25.0, 0.0, 0.0]
+    assert str(table.attrs["overall"]["median_rated"].date()) == "1998-03-15"
+    assert "| 1997-11-20 |" in to_markdown(table, ["label", "median_rated"])

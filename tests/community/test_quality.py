@@ -149,3 +149,34 @@ def test_stability(easy):
     assert Q.stability(factory, data, seeds=[0, 1])["seeds"] == [0, 1]
     with pytest.raises(ValueError, match="at least two seeds"):
         Q.stability(gr.create("detector", "leiden"), data, seeds=[0])
+
+
+def test_assign_items_is_the_best_item_labelling_for_barber_modularity():
+    import itertools
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        b = sp.csr_array(rng.poisson(0.6, (9, 5)).astype(float))
+        users = rng.integers(0, 3, 9)
+        best = max(
+            Q.barber_modularity(b, users, np.array(items))
+            for items in itertools.product(range(-1, 3), repeat=5)
+        )
+        assert Q.barber_modularity(b, users) == pytest.approx(best)
+    # not the most weight: item 1 has 2 interactions from community 0 (2.14 expected from
+    # its activity) and 1 from community 1 (0.86 expected)
+    b = sp.csr_array([[1, 1, 0], [1, 1, 0], [1, 0, 0], [0, 1, 1]])
+    assert Q.assign_items(b, np.array([0, 0, 0, 1])).tolist() == [0, 1, 1]
+
+
+def test_assign_users_places_unassigned_users_in_the_nearest_community():
+    b = sp.csr_array(
+        [[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 0], [0, 1, 1, 1], [0, 0, 0, 0]]
+    )
+    labels = np.array([0, 0, 1, 1, -1, -1])
+    # user 4 shares item 1 with community 0 and items 2, 3 with community 1; user 5 has
+    # no items: the largest community (the lower label on equal sizes)
+    assert Q.assign_users(b, labels).tolist() == [0, 0, 1, 1, 1, 0]
+    assert Q.assign_users(b, np.array([1, 0, 0, 1, 1, 0])).tolist() == [1, 0, 0, 1, 1, 0]
+    with pytest.raises(ValueError, match="no user to any community"):
+        Q.assign_users(b, -np.ones(6, int))

@@ -122,3 +122,115 @@ def test_errors(tiny):
         CommunityBlend(embedder=SVD(dim=2), communities=LABELS, alpha=2).fit(tiny)
     with pytest.raises(ValueError, match="no user to any community"):
         CommunityPopularity(communities=-np.ones(6, int)).fit(tiny)
+
+
+def _users_choosing(n_users, n_items, choices, labels):
+    """Interactions where ``choices[item]`` lists the users who chose ``item``."""
+    rows = np.concatenate([np.asarray(u, dtype=np.int64) for u in choices.values()])
+    cols = np.concatenate([np.full(len(u), i, np.int64) for i, u in choices.items()])
+    m = sp.csr_array((np.ones(len(rows), np.float32), (rows, cols)), shape=(n_users, n_items))
+    return Interactions(m, np.arange(n_users), np.arange(n_items)), np.asarray(labels)
+
+
+def test_community_popularity_ranks_by_members_not_global_popularity():
+    # a 100-member community: item 0 chosen by 6 members, item 1 by 5 members and by 3
+    # outsiders (users 100-104 form community 1). Old score glob + share * max_count
+    # ranked item 1 first: one member's difference (8/100) was worth less than the tie-breaker.
+    data, labels = _users_choosing(
+        105,
+        3,
+        {0: range(6), 1: [6, 7, 8, 9, 10, 100, 101, 102], 2: [103, 104]},
+        [0] * 100 + [1] * 5,
+    )
+    rec = CommunityPopularity(communities=labels, min_size=1).fit(data)
+    assert rec.recommend([50], k=3, exclude_seen=False)[0].tolist() == [[0, 1, 2]]
+    assert rec.recommend([103], k=2, exclude_seen=False)[0].tolist() == [[1, 2]]
+    # the blend at alpha = 1 is the community order too
+    blend = CommunityBlend(embedder=SVD(dim=1), communities=labels, alpha=1.0, min_size=1)
+    assert blend.fit(data).recommend([50], k=3, exclude_seen=False)[0].tolist() == [[0, 1, 2]]
+
+
+def test_community_popularity_order_is_exact_for_large_counts():
+    # 100,000 members and 30,000 outsiders: item 0 has one member more than items 1 and
+    # 2, which tie on members (20,000) and differ by one outsider (global 49,999 vs 50,000).
+    # count * (G + 1) + global needs more than float32's 24 bits; the ranks do not.
+    members, outsiders = np.arange(100_000), np.arange(100_000, 130_000)
+    data, labels = _users_choosing(
+        130_000,
+        3,
+        {
+            0: members[:20_001],
+            1: np.r_[members[20_001:40_001], outsiders[:-1]],
+            2: np.r_[members[20_001:40_001], outsiders],
+        },
+        np.r_[np.zeros(100_000, int), np.ones(30_000, int)],
+    )
+    rec = CommunityPopularity(communities=labels).fit(data)
+    keys = rec.popularity_keys(np.array([0]))[0]
+    assert keys.tolist() == [
+        20_001 * 50_001 + 20_001,
+        20_000 * 50_001 + 49_999,
+        20_000 * 50_001 + 50_000,
+    ]
+    assert np.float32(keys[1]) == np.float32(keys[2])  # a float32 key would tie them
+    assert rec.recommend([99_999], k=3, exclude_seen=False)[0].tolist() == [[0, 2, 1]]
+    res = gr.evaluate(rec, _users_choosing(130_000, 3, {0: [99_999]}, labels)[0], k=[3])
+    assert res.recommendations.tolist() == [[0, 2, 1]]
+
+
+def test_one_item_rule_shared_with_barber_modularity():
+    # unequal communities: the largest-share rule (old recommenders) and the most-weight
+    # rule (old Barber modularity) disagree here; both now use quality.assign_items
+    data = gr.load_dataset("synthetic", n_users=300, n_items=120, n_communities=3, mu=0.4, seed=1)
+    labels = np.where(np.arange(300) < 200, 0, np.where(np.arange(300) < 290, 1, 2))
+    rec = CommunityPopularity(communities=labels).fit(data)
+    np.testing.assert_array_equal(
+        rec.item_communities_, gr.community.quality.assign_items(data, labels)
+    )
+    q = gr.community.quality.barber_modularity(data, labels)
+    assert q == pytest.approx(
+        gr.community.quality.barber_modularity(data, labels, rec.item_communities_)
+    )
+    # co-clustered items keep their own labels
+    det = gr.create("detector", "bipartite_louvain").fit(data)
+    rec = CommunityPopularity(communities=det.communities_).fit(data)
+    np.testing.assert_array_equal(rec.item_communities_, det.communities_.item_labels)
+
+
+def test_runner_and_direct_evaluate_agree_on_outside_with_unassigned_users(tmp_path):
+    from graphrec.experiment import run_experiment
+
+    cfg = {
+        "name": "noise",
+        "dataset": {
+            "name": "synthetic",
+            "params": {"n_users": 150, "n_items": 60, "n_communities": 3, "mean_degree": 12},
+        },
+        "embedders": [{"name": "svd", "params": {"dim": 8}}],
+        "detectors": [{"name": "dbscan", "params": {"min_samples": 10, "eps_quantile": 0.3}}],
+        "recommenders": [{"name": "community_popularity"}],
+        "evaluate": {"k": [10]},
+        "seeds": [0],
+        "output": str(tmp_path / "out"),
+    }
+    result = run_experiment(cfg, plots=False)
+    run = result.runs.query("recommender == 'community_popularity'").iloc[0]
+    comm = result.communities(run)
+    assert (comm.user_labels < 0).sum() > 10  # DBSCAN noise: unassigned users
+    data = gr.load_dataset(
+        "synthetic", n_users=150, n_items=60, n_communities=3, mean_degree=12, seed=0
+    )
+    split = gr.split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)
+    rec = CommunityPopularity(communities=comm).fit(split.train)
+    direct = gr.evaluate(rec, split.test, k=[10], exclude=[split.train, split.valid])
+    table = result.table.query("run == @run.run and k == 10")
+    value = table.set_index("metric")["value"]
+    assert value["recall"] == pytest.approx(direct.summary["recall@10"])  # same split
+    assert value["outside"] == pytest.approx(direct.summary["outside@10"])
+    assert value["communities_reached"] == pytest.approx(direct.summary["communities_reached@10"])
+    # and evaluate given the partition maps unassigned users as the recommender does
+    given = gr.evaluate(
+        rec, split.test, k=[10], exclude=[split.train, split.valid], communities=comm
+    )
+    np.testing.assert_array_equal(given.per_user["community"], direct.per_user["community"])
+    assert (given.per_user["community"] >= 0).all()
