@@ -255,13 +255,23 @@ def _time_budget(run: Run, metas: dict[str, dict[str, Any]]) -> list[str]:
     return out
 
 
-def _cleaning(report: Mapping[str, Any]) -> dict[str, int]:
-    """The counts of a loader's report that say rows were dropped or combined."""
+def _cleaning(report: Mapping[str, Any], prefix: str = "") -> dict[str, int]:
+    """The positive counts of a loader's report that say rows were dropped or combined.
+
+    >>> _cleaning({"rows": 9, "missing_ids_dropped": 2, "duplicates_merged": {"train": 1}})
+    {'missing_ids_dropped': 2, 'duplicates_merged (train)': 1}
+    """
     out = {}
     for name, value in report.items():
-        if any(word in str(name) for word in _CLEANING) and isinstance(value, (int, float)):
-            if not isinstance(value, bool) and value > 0:
-                out[str(name)] = int(value)
+        label = f"{prefix} ({name})" if prefix else str(name)
+        if isinstance(value, Mapping):
+            if any(word in str(name) for word in _CLEANING):
+                out.update(_cleaning(value, str(name)))
+            continue
+        wanted = prefix or any(word in str(name) for word in _CLEANING)
+        if wanted and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value > 0:
+                out[label] = int(value)
     return out
 
 
