@@ -154,7 +154,7 @@ def _execute_plan(
                 metas[job.key] = {**cached, "cached": True}
                 stats[stage]["cached"] += 1
             else:
-                todo.append(job)
+                todo.append(replace(job, recompute=True))
         if not todo:
             continue
         with tqdm(total=len(todo), desc=stage, disable=not progress, leave=False) as bar:

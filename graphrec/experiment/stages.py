@@ -80,6 +80,7 @@ class Job:
     key: str
     spec: dict[str, Any] = field(hash=False, compare=False)
     cache: str = field(default="", hash=False, compare=False)
+    recompute: bool = field(default=False, hash=False, compare=False)  # cache checked: miss
 
     def path(self, suffix: str = ".json") -> Path:
         """``<cache>/<stage>/<key><suffix>``."""
@@ -305,8 +306,11 @@ def _embedder_for(job: Job, train: Interactions) -> Any:
 
 # ---------------------------------------------------------------------------- stages
 def execute(job: Job) -> dict[str, Any]:
-    """Run ``job`` unless its result is cached; return its meta (``cached`` says which)."""
-    cached = job.cached()
+    """Run ``job`` unless its result is cached; return its meta (``cached`` says which).
+
+    ``job.recompute`` skips the cache check (the runner made it already).
+    """
+    cached = None if job.recompute else job.cached()
     if cached is not None:
         cached["cached"] = True
         return cached

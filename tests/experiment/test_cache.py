@@ -10,7 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
+from graphrec._fingerprint import content_digest
+from graphrec.data.interactions import Interactions
 from graphrec.experiment import run_experiment, stages
 
 
@@ -130,7 +133,7 @@ def test_corrupted_entry_is_recomputed(tmp_path, caplog, stage, suffix, damage):
     with caplog.at_level(logging.WARNING, logger="graphrec.experiment"):
         again = run_experiment(_config(csv, tmp_path / "out"), plots=False)
     warned = [r.getMessage() for r in caplog.records if "corrupt" in r.getMessage()]
-    assert warned and victim.name.split(".")[0][:12] in warned[0]
+    assert len(warned) == 1 and victim.name.split(".")[0][:12] in warned[0]
     assert sum(v["computed"] for v in again.stats.values()) >= 1
     pd.testing.assert_frame_equal(_values(again), _values(first))
     if suffix.endswith(".gz"):
@@ -148,3 +151,60 @@ def test_results_reopened_after_an_edit_say_the_data_changed(tmp_path):
     loaded = ExperimentResult.load(tmp_path / "out")
     with pytest.raises(ValueError, match="changed since"):
         loaded.recommendations(result.best_run())
+
+
+def test_corrupted_embedding_is_recomputed(make_config, tmp_path, caplog):
+    cfg = make_config(tmp_path, seeds=[0], detectors=[{"name": "kmeans"}])
+    cfg["recommenders"] = ["embedding", "community_popularity"]
+    first = run_experiment(cfg, plots=False)
+    (victim,) = (tmp_path / "cache" / "embed").glob("*.npz")
+    victim.write_bytes(victim.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING, logger="graphrec.experiment"):
+        again = run_experiment(cfg, plots=False)
+    assert any("corrupt" in r.getMessage() for r in caplog.records)
+    assert again.stats["embed"] == {"computed": 1, "cached": 0}
+    assert again.stats["evaluate"] == {"computed": 0, "cached": 2}
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert again.embedder(again.runs.iloc[0]).user_embeddings_.shape[0] == 120
+
+
+def _interactions(**changes):
+    base = {
+        "matrix": np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 1.0]], dtype=np.float32),
+        "user_ids": np.array(["a", "b"], dtype=object),
+        "item_ids": np.array([10, 20, 30]),
+        "timestamps": np.array([5, 6, 7, 8]),
+        "item_features": pd.DataFrame({"genres": [["x"], ["y", "z"], []], "year": [1, 2, 3]}),
+        "meta": {"source": "/some/where.csv", "report": {"duplicates_merged": 0}},
+    }
+    base.update(changes)
+    base["matrix"] = sp.csr_array(base["matrix"])
+    return Interactions(**base)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"matrix": np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 4.0]], dtype=np.float32)},
+        {"user_ids": np.array(["a", "c"], dtype=object)},
+        {"item_ids": np.array([10, 20, 31])},
+        {"timestamps": np.array([5, 6, 8, 7])},
+        {"item_features": pd.DataFrame({"genres": [["x"], ["y"], []], "year": [1, 2, 3]})},
+        {"item_features": pd.DataFrame({"genres": [["x"], ["y", "z"], []], "year": [1, 2, 4]})},
+        {"meta": {"source": "/some/where.csv", "report": {"duplicates_merged": 1}}},
+    ],
+)
+def test_content_digest_sees_every_part_of_the_data(change):
+    ignore = frozenset({"source"})
+    base = content_digest(_interactions(), ignore_keys=ignore)
+    assert content_digest(_interactions(), ignore_keys=ignore) == base  # a new equal object
+    assert content_digest(_interactions(**change), ignore_keys=ignore) != base
+
+
+def test_content_digest_ignores_where_the_data_lies():
+    moved = _interactions(meta={"source": "/else/where.csv", "report": {"duplicates_merged": 0}})
+    ignore = frozenset({"source"})
+    assert content_digest(moved, ignore_keys=ignore) == content_digest(
+        _interactions(), ignore_keys=ignore
+    )
+    assert content_digest(moved) != content_digest(_interactions())
