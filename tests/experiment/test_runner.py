@@ -277,3 +277,20 @@ def test_rows_the_loader_dropped_are_reported(tmp_path, caplog):
     warned = [r.getMessage() for r in caplog.records if "ratings.csv" in r.getMessage()]
     assert len(warned) == 1 and "missing ids dropped: 1" in warned[0]
     assert "missing ids dropped: 1" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_a_failure_while_writing_leaves_the_previous_outputs(make_config, tmp_path, monkeypatch):
+    run_experiment(make_config(tmp_path, seeds=[0]), plots=False)
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.*")}
+    cfg = make_config(tmp_path, seeds=[0])
+    cfg["recommenders"][3]["params"]["alpha"] = [0.3, 0.9]
+
+    def broken(self, run):
+        raise OSError("cannot read the best run's recommendations")
+
+    monkeypatch.setattr(ExperimentResult, "recommendations", broken)
+    with pytest.raises(OSError, match="best run"):
+        run_experiment(cfg, plots=False)
+    after = {p.name: p.read_bytes() for p in tmp_path.glob("*.*")}
+    changed = {name for name in before if after.get(name) != before[name]}
+    assert changed <= {"config.resolved.yaml"}  # no table or summary half-updated
