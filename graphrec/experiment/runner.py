@@ -51,12 +51,12 @@ from graphrec.experiment.plan import Plan, Run, make_plan
 from graphrec.experiment.results import COLUMNS, ExperimentResult, tidy
 from graphrec.experiment.stages import STAGES, Job, execute, execute_shipped
 
-_KINDS = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}
-_CLEANING = ("dropped", "merged", "combined", "ignored", "removed", "skipped")
-
 __all__ = ["run_experiment"]
 
 logger = logging.getLogger(__name__)
+
+_KINDS = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}
+_CLEANING = ("dropped", "merged", "combined", "ignored", "removed", "skipped")  # report keys
 
 Report = Callable[[str], None]
 

@@ -109,12 +109,7 @@ class Job:
         if meta is not None:
             problem = self._check(meta)
         if problem is not None:
-            logger.warning(
-                "cache entry %s/%s is corrupt: %s; recomputing it",
-                self.stage,
-                self.key[:12],
-                problem,
-            )
+            logger.warning("cache entry %s is corrupt: %s; recomputing it", path, problem)
             return None
         return meta
 
