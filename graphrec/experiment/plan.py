@@ -5,14 +5,19 @@ parameters that vary: ``community_blend(alpha=0.3)``). For each seed and dataset
 variant, every embedder, detector and recommender variant becomes a job whose key is
 the hash of what determines it:
 
-- data: dataset (name, path, loader parameters, preprocessing) and split, seeds resolved;
+- data: the digest of the loaded dataset's contents (ids, weights, timestamps, side
+  tables, loader report: :func:`~graphrec.experiment.stages.dataset_content`), the
+  loader name and parameters, preprocessing and split, seeds resolved; not the path, so
+  an edited file is recomputed and a moved one is not;
 - embed: data key, embedder name and parameters (``random_state`` = the run seed unless
   given; ``verbose`` ignored), whether validation data is used;
 - detect: data key, embed key (embedding-clustering detectors), detector and parameters;
 - evaluate: data key, embed and detect keys, recommender and parameters, evaluation spec.
 
-Every key includes the graphrec version. Changing one parameter changes only the keys
-downstream of it, so only those jobs run again.
+Every key includes the code: graphrec's version, the digest of its source files and the
+versions of the packages that shape results (:func:`code_key`). Changing one parameter
+changes only the keys downstream of it, so only those jobs run again. Planning reads
+the dataset once per loader setting to hash it.
 """
 
 from __future__ import annotations
@@ -22,18 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import graphrec
+from graphrec._fingerprint import code_fingerprint
 from graphrec._registry import _registry
-from graphrec.experiment._store import stable_hash
+from graphrec.experiment._store import package_versions, stable_hash
 from graphrec.experiment.config import (
     EMBEDDING,
     ComponentSpec,
     ExperimentConfig,
     recommender_needs,
 )
-from graphrec.experiment.stages import STAGES, Job
+from graphrec.experiment.stages import STAGES, Job, dataset_content
 
-__all__ = ["Plan", "Run", "Variant", "make_plan"]
+__all__ = ["Plan", "Run", "Variant", "code_key", "make_plan"]
 
 _NOT_HASHED = ("verbose",)
 
@@ -145,12 +150,26 @@ def _seeded(kind: str, name: str, params: dict[str, Any], seed: int) -> dict[str
     return dict(params)
 
 
+def code_key() -> dict[str, Any]:
+    """What of the code enters every key: graphrec's version and source digest, and
+    the installed versions of the packages that compute results (numpy, torch, ...)."""
+    code = code_fingerprint()
+    return {
+        "graphrec": code["graphrec"],
+        "source": code["source"],
+        "packages": package_versions(),
+    }
+
+
 def _hashed(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in _NOT_HASHED}
 
 
 def make_plan(cfg: ExperimentConfig, cache: str | Path) -> Plan:
-    """Every run of ``cfg`` and the jobs they need, deduplicated by key."""
+    """Every run of ``cfg`` and the jobs they need, deduplicated by key.
+
+    The dataset is read (once per loader setting) to key the jobs by its contents.
+    """
     planner = _Planner(cfg, str(cache))
     for seed in cfg.seeds:
         for d_params, d_label in zip(planner.ds_params, planner.ds_labels):
@@ -163,7 +182,8 @@ class _Planner:
 
     def __init__(self, cfg: ExperimentConfig, cache: str) -> None:
         self.cfg, self.cache = cfg, cache
-        self.version = graphrec.__version__
+        self.code = code_key()
+        self.contents: dict[str, str] = {}  # loader setting -> digest of what it loads
         ds = cfg.dataset
         self.ds_params = ds.variants()
         self.ds_labels, self.ds_vary = label_variants([(ds.name, p) for p in self.ds_params])
@@ -182,7 +202,7 @@ class _Planner:
 
     # ------------------------------------------------------------------ helpers
     def job(self, stage: str, spec: dict[str, Any], hashed: dict[str, Any]) -> str:
-        key = stable_hash({"stage": stage, **hashed, "version": self.version})
+        key = stable_hash({"stage": stage, **hashed, "code": self.code})
         self.jobs[stage].setdefault(key, Job(stage, key, spec, self.cache))
         return key
 
@@ -200,12 +220,20 @@ class _Planner:
             "merge_valid": ds.split.merge_valid,
         }
         dataset = {"name": ds.name, "path": ds.path, "params": params}
-        return {"dataset": {**dataset, "preprocess": dict(ds.preprocess)}, "split": split}
+        tag = stable_hash(dataset)
+        if tag not in self.contents:
+            self.contents[tag] = dataset_content(dataset)
+        return {
+            "dataset": {**dataset, "preprocess": dict(ds.preprocess)},
+            "split": split,
+            "content": self.contents[tag],
+        }
 
     # ------------------------------------------------------------------ one seed
     def add_seed(self, seed: int, d_params: dict[str, Any], d_label: str) -> None:
         data = self.data_spec(seed, d_params)
-        data_key = stable_hash({"data": data, "version": self.version})
+        where = {k: v for k, v in data["dataset"].items() if k != "path"}
+        data_key = stable_hash({"data": {**data, "dataset": where}, "code": self.code})
         base = {"data": data, "data_key": data_key}
         flat = {f"dataset.{k}": d_params.get(k) for k in sorted(self.ds_vary)}
         ctx = _Context(seed, d_label, data_key, base, flat)

@@ -71,6 +71,9 @@ class ExperimentResult:
         Recommendation metrics per activity band (``cold``, ``warm``, ``hot``) and run.
     stats : dict
         Jobs computed and taken from the cache, per stage, in the call that made this.
+    notes : list of str
+        Warnings about the results: rows the loader dropped or combined, training cut
+        by a time budget (``summary.md`` lists them under "Notes").
     """
 
     name: str
@@ -80,6 +83,7 @@ class ExperimentResult:
     by_activity: pd.DataFrame = field(default_factory=pd.DataFrame)
     primary: str = "ndcg@20"
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ summaries
     def summary(self, metrics: list[str] | None = None, *, kind: str = "evaluate") -> pd.DataFrame:
@@ -247,6 +251,8 @@ class ExperimentResult:
                 "",
                 f"Compute time, summed over distinct jobs (cached ones included): {shown}.",
             ]
+        if self.notes:
+            lines += ["", "## Notes", "", *(f"- {note}" for note in self.notes)]
         return "\n".join(lines) + "\n"
 
     def stage_seconds(self) -> dict[str, float]:

@@ -1,14 +1,18 @@
 """Run an experiment: plan the jobs, execute what is not cached, write the results.
 
 Stages run in order (all embeddings, then all detections, then all evaluations), each
-as a batch of independent jobs for the executor. A job whose result file exists is not
-run again, so an interrupted experiment resumes where it stopped and a changed
-parameter recomputes only the jobs downstream of it.
+as a batch of independent jobs for the executor. A job whose intact result is in the
+cache is not run again, so an interrupted experiment resumes where it stopped and a
+changed parameter recomputes only the jobs downstream of it. Jobs are keyed by the
+data's contents and the code as well as the config, so an edited dataset or a new
+graphrec is recomputed; a damaged cache entry is recomputed with a warning.
 
 The output folder gets ``results.csv``, ``runs.csv``, ``by_activity.csv``,
 ``summary.md``, ``config.resolved.yaml``, ``communities.csv`` and ``recommendations.csv``
-(of the best run), ``provenance/<run>.json`` (resolved config, seeds, package
-versions, timings per stage, host) and ``plots/``, all written atomically.
+(of the best run), ``provenance/<run>.json`` (resolved config, seeds, data digest and
+loading report, code digest and versions, how training stopped, timings per stage,
+host, warnings) and ``plots/``. Everything is computed before the first file is
+written, and each file is written atomically.
 
 >>> import tempfile
 >>> cfg = {"name": "doc", "dataset": {"name": "synthetic",
@@ -40,7 +44,6 @@ from graphrec.experiment._store import (
     atomic_write_json,
     atomic_write_text,
     package_versions,
-    read_json,
 )
 from graphrec.experiment.config import ExperimentConfig, load_config
 from graphrec.experiment.executors import Executor, make_executor
@@ -51,6 +54,9 @@ from graphrec.experiment.stages import STAGES, Job, execute, execute_shipped
 __all__ = ["run_experiment"]
 
 logger = logging.getLogger(__name__)
+
+_KINDS = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}
+_CLEANING = ("dropped", "merged", "combined", "ignored", "removed", "skipped")  # report keys
 
 Report = Callable[[str], None]
 
@@ -100,6 +106,8 @@ def run_experiment(
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "config.resolved.yaml", cfg.to_yaml())
     plan = make_plan(cfg, out / "cache")
+    for note in time_budget_notes(plan):
+        logger.warning("%s", note)
     n_eval = sum(r.kind == "evaluate" for r in plan.runs)
     logger.info(
         "%s: %d runs (%d evaluated), jobs: %s",
@@ -117,6 +125,8 @@ def run_experiment(
         if owned:
             ex.close()
     result = collect(cfg, plan, metas, stats)
+    for note in data_notes(metas):
+        logger.warning("%s", note)
     write_outputs(result, plan, metas)
     if plots and len(result.table):
         from graphrec.experiment.plots import write_plots
@@ -139,11 +149,12 @@ def _execute_plan(
     for stage in STAGES:
         todo = []
         for job in plan.jobs[stage].values():
-            if job.done:
-                metas[job.key] = {**read_json(job.path()), "cached": True}
+            cached = job.cached()
+            if cached is not None:
+                metas[job.key] = {**cached, "cached": True}
                 stats[stage]["cached"] += 1
             else:
-                todo.append(job)
+                todo.append(replace(job, recompute=True))
         if not todo:
             continue
         with tqdm(total=len(todo), desc=stage, disable=not progress, leave=False) as bar:
@@ -207,6 +218,91 @@ def summary_line(run: Run, meta: dict[str, Any]) -> str:
     return f"{run.title}: {values} ({seconds:.1f}s)"
 
 
+# ---------------------------------------------------------------------------- notes
+def time_budget_notes(plan: Plan) -> list[str]:
+    """One warning per component variant trained on a wall-clock budget (``max_minutes``)."""
+    seen: dict[tuple[str, str], float] = {}
+    for stage, jobs in plan.jobs.items():
+        for job in jobs.values():
+            minutes = (job.spec.get("params") or {}).get("max_minutes")
+            if minutes is not None:
+                seen.setdefault((_KINDS[stage], str(job.spec.get("name"))), minutes)
+    return [
+        f"{kind} {name} has max_minutes={minutes}: training stops on a wall-clock budget, so "
+        "its results depend on the machine and its load; the epochs actually run are "
+        "recorded in each run's provenance (training.n_epochs, training.stopped_by)"
+        for (kind, name), minutes in seen.items()
+    ]
+
+
+def _time_budget(run: Run, metas: dict[str, dict[str, Any]]) -> list[str]:
+    """The time-budget warning of one run, with the epochs its models actually ran."""
+    out = []
+    for stage, key in run.keys.items():
+        meta = metas[key]
+        minutes = (meta.get("params") or {}).get("max_minutes")
+        if minutes is None:
+            continue
+        training = meta.get("training") or {}
+        ran = training.get("n_epochs")
+        how = training.get("stopped_by")
+        out.append(
+            f"{_KINDS[stage]} {meta.get('name')} (seed {run.seed}) trained with "
+            f"max_minutes={minutes}, so this result depends on the machine's load; it ran "
+            f"{'an unknown number of' if ran is None else ran} epochs"
+            + (f" and stopped by {how}" if how else "")
+        )
+    return out
+
+
+def _cleaning(report: Mapping[str, Any], prefix: str = "") -> dict[str, int]:
+    """The positive counts of a loader's report that say rows were dropped or combined.
+
+    >>> _cleaning({"rows": 9, "missing_ids_dropped": 2, "duplicates_merged": {"train": 1}})
+    {'missing_ids_dropped': 2, 'duplicates_merged (train)': 1}
+    """
+    out = {}
+    for name, value in report.items():
+        label = f"{prefix} ({name})" if prefix else str(name)
+        if isinstance(value, Mapping):
+            if any(word in str(name) for word in _CLEANING):
+                out.update(_cleaning(value, str(name)))
+            continue
+        wanted = prefix or any(word in str(name) for word in _CLEANING)
+        if wanted and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value > 0:
+                out[label] = int(value)
+    return out
+
+
+def _data_note(meta: dict[str, Any]) -> str | None:
+    data = meta.get("data") or {}
+    counts = _cleaning(data.get("load_report") or {})
+    if not counts:
+        return None
+    ds = (meta.get("spec") or {}).get("data", {}).get("dataset", {})
+    where = ds.get("path") or ds.get("name")
+    shown = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items())
+    return f"loading {where} changed the data: {shown} (see data.load_report in provenance)"
+
+
+def data_notes(metas: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per dataset whose loading dropped or combined rows (from the loader report)."""
+    notes: dict[str, str] = {}
+    for meta in metas.values():
+        content = (meta.get("data") or {}).get("content")
+        note = _data_note(meta)
+        if note is not None:
+            notes.setdefault(str(content), note)
+    return list(dict.fromkeys(notes.values()))
+
+
+def run_warnings(run: Run, metas: dict[str, dict[str, Any]]) -> list[str]:
+    """What a reader of one run's results should know: data cleaning, time budgets."""
+    note = _data_note(metas[run.final])
+    return ([note] if note else []) + _time_budget(run, metas)
+
+
 # ---------------------------------------------------------------------------- results
 def collect(
     cfg: ExperimentConfig,
@@ -248,6 +344,7 @@ def collect(
         run_rows.append(_run_row(run, base, metas))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table["k"] = table["k"].astype("Int64")
+    budget = [line for run in plan.runs for line in _time_budget(run, metas)]
     return ExperimentResult(
         cfg.name,
         cfg.output,
@@ -256,6 +353,7 @@ def collect(
         pd.DataFrame(activity),
         cfg.evaluate.primary,
         stats,
+        list(dict.fromkeys([*data_notes(metas), *budget])),
     )
 
 
@@ -290,29 +388,27 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 def write_outputs(
     result: ExperimentResult, plan: Plan, metas: dict[str, dict[str, Any]]
 ) -> list[Path]:
-    """Write the tables, the summary, the best run's files and per-run provenance."""
+    """Write the tables, the summary, the best run's files and per-run provenance.
+
+    Every output is computed first and written after, so a failure (a cache file that
+    cannot be read, say) leaves the files of the previous call as they were.
+    """
     out = result.output
-    written = [
-        atomic_write_bytes(out / "results.csv", _csv_bytes(result.table)),
-        atomic_write_bytes(out / "runs.csv", _csv_bytes(result.runs)),
-        atomic_write_bytes(out / "by_activity.csv", _csv_bytes(result.by_activity)),
-        atomic_write_text(out / "summary.md", result.to_markdown()),
-    ]
+    texts: dict[Path, bytes] = {
+        out / "results.csv": _csv_bytes(result.table),
+        out / "runs.csv": _csv_bytes(result.runs),
+        out / "by_activity.csv": _csv_bytes(result.by_activity),
+        out / "summary.md": result.to_markdown().encode("utf-8"),
+    }
     versions = package_versions()
-    for run in plan.runs:
-        written.append(
-            atomic_write_json(
-                out / "provenance" / f"{run.run}.json", _provenance(run, metas, versions)
-            )
-        )
+    provenance = {
+        out / "provenance" / f"{run.run}.json": _provenance(run, metas, versions)
+        for run in plan.runs
+    }
     evaluated = result.runs[result.runs["kind"] == "evaluate"]
     if len(evaluated):
         best = result.best_run()
-        written.append(
-            atomic_write_bytes(
-                out / "recommendations.csv", _csv_bytes(result.recommendations(best))
-            )
-        )
+        texts[out / "recommendations.csv"] = _csv_bytes(result.recommendations(best))
     detected = result.runs[result.runs["detect_key"].notna()]
     if len(detected):
         chosen = result.best_run() if len(evaluated) else detected.iloc[0]
@@ -320,7 +416,9 @@ def write_outputs(
             chosen = detected.iloc[0]
         comm = result.communities(chosen)
         frame = pd.DataFrame({"user_id": result.user_ids(chosen), "community": comm.user_labels})
-        written.append(atomic_write_bytes(out / "communities.csv", _csv_bytes(frame)))
+        texts[out / "communities.csv"] = _csv_bytes(frame)
+    written = [atomic_write_json(path, info) for path, info in provenance.items()]
+    written += [atomic_write_bytes(path, blob) for path, blob in texts.items()]
     return written
 
 
@@ -330,7 +428,7 @@ def _provenance(
     final = metas[run.final]
     spec = final.get("spec", {})
     components = {}
-    for stage, kind in (("embed", "embedder"), ("detect", "detector"), ("evaluate", "recommender")):
+    for stage, kind in _KINDS.items():
         if stage in run.keys:
             m = metas[run.keys[stage]]
             components[kind] = {"name": m.get("name"), "params": m.get("params")}
@@ -355,6 +453,14 @@ def _provenance(
             },
         },
         "keys": run.keys,
+        "data": final.get("data", {}),
+        "code": final.get("code", {}),
+        "training": {
+            _KINDS[stage]: metas[key]["training"]
+            for stage, key in run.keys.items()
+            if metas[key].get("training")
+        },
+        "warnings": run_warnings(run, metas),
         "timings": {stage: metas[key].get("seconds", {}) for stage, key in run.keys.items()},
         "cached_in_this_call": {
             stage: metas[key].get("cached", False) for stage, key in run.keys.items()

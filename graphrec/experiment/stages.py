@@ -1,9 +1,12 @@
 """The stages of a run and their cache: data, embed, detect, evaluate.
 
 A :class:`Job` is one stage of one run, identified by the hash of everything that
-determines its output (upstream hashes included). :func:`execute` does the work unless
-the job's result file exists, and writes its outputs under ``<cache>/<stage>/<key>.*``,
-the JSON meta last (so a JSON file means a complete result):
+determines its output: the data's contents (:func:`dataset_content`), the config, the
+code (:func:`graphrec._fingerprint.code_fingerprint`) and the upstream keys.
+:func:`execute` does the work unless the job's result is cached, and writes its outputs
+under ``<cache>/<stage>/<key>.*``, the JSON meta last (so a JSON file means a complete
+result; it holds the BLAKE2b digest of every output file, which :meth:`Job.cached`
+checks: a truncated or damaged entry is recomputed, with a warning):
 
 - ``embed/<key>.npz``: the fitted embedder (its own ``save``; no pickle);
 - ``detect/<key>.npz``: user (and item) labels; the JSON holds the community metrics;
@@ -23,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from graphrec._fingerprint import code_fingerprint, content_digest, file_digest
 from graphrec._registry import _registry
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
@@ -32,16 +36,35 @@ from graphrec.experiment._store import (
     atomic_write_json,
     environment,
     read_json,
+    stable_hash,
 )
 from graphrec.experiment.config import EMBEDDING, build, recommender_needs
 
-__all__ = ["STAGES", "Job", "Prepared", "execute", "load_communities", "load_embedder"]
+__all__ = [
+    "OUTPUTS",
+    "STAGES",
+    "Job",
+    "Prepared",
+    "dataset_content",
+    "execute",
+    "load_communities",
+    "load_embedder",
+    "prepare_data",
+]
 
 logger = logging.getLogger(__name__)
 
 STAGES = ("embed", "detect", "evaluate")
-_MEMO: dict[str, Prepared] = {}  # per process: the last datasets loaded, by data key
+OUTPUTS = {  # the files of a cache entry besides its JSON meta
+    "embed": (".npz",),
+    "detect": (".npz",),
+    "evaluate": (".recs.npz", ".per_user.csv.gz"),
+}
+_MEMO: dict[str, Prepared] = {}  # per process: the last datasets prepared, by data key
 _MEMO_SIZE = 2
+_LOADED: dict[str, tuple[Any, str]] = {}  # per process: last loads (object, content digest)
+_LOADED_SIZE = 8
+_NOT_CONTENT = frozenset({"source"})  # meta keys that say where the data is, not what
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,7 @@ class Job:
     key: str
     spec: dict[str, Any] = field(hash=False, compare=False)
     cache: str = field(default="", hash=False, compare=False)
+    recompute: bool = field(default=False, hash=False, compare=False)  # cache checked: miss
 
     def path(self, suffix: str = ".json") -> Path:
         """``<cache>/<stage>/<key><suffix>``."""
@@ -64,8 +88,45 @@ class Job:
 
     @property
     def done(self) -> bool:
-        """Whether the result is in the cache (its JSON meta exists)."""
-        return self.path().exists()
+        """Whether a complete, intact result is in the cache (see :meth:`cached`)."""
+        return self.cached() is not None
+
+    def cached(self) -> dict[str, Any] | None:
+        """The meta of the cached result, or None when there is none or it is damaged.
+
+        An entry counts when its JSON meta parses, names this key, and every output
+        file exists with the digest the meta recorded. A damaged entry (truncated
+        file, unreadable JSON or archive) is reported with a warning and recomputed.
+        """
+        path = self.path()
+        if not path.exists():
+            return None
+        problem = None
+        try:
+            meta = read_json(path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            meta, problem = None, f"unreadable {path.name} ({exc})"
+        if meta is not None:
+            problem = self._check(meta)
+        if problem is not None:
+            logger.warning("cache entry %s is corrupt: %s; recomputing it", path, problem)
+            return None
+        return meta
+
+    def _check(self, meta: Any) -> str | None:
+        """What is wrong with a parsed meta and its files (None: nothing)."""
+        if not isinstance(meta, dict) or meta.get("key") != self.key:
+            return f"{self.path().name} does not describe job {self.key[:12]}"
+        digests = meta.get("files")
+        if not isinstance(digests, dict):
+            return f"{self.path().name} records no file digests"
+        for suffix in OUTPUTS[self.stage]:
+            file = self.path(suffix)
+            if not file.exists():
+                return f"{file.name} is missing"
+            if digests.get(suffix) != file_digest(file):
+                return f"{file.name} does not match its recorded digest (truncated or changed)"
+        return None
 
     def inputs(self) -> list[str]:
         """Cache-relative paths of the upstream files this job reads."""
@@ -87,25 +148,73 @@ class Prepared(NamedTuple):
 
 
 # ---------------------------------------------------------------------------- data
+def _source_spec(ds: dict[str, Any]) -> dict[str, Any]:
+    return {"name": ds["name"], "path": ds.get("path"), "params": ds.get("params", {})}
+
+
+def _load(ds: dict[str, Any], expected: str | None = None) -> tuple[Any, str]:
+    """The dataset ``ds`` names, loaded, and the digest of its contents.
+
+    A load kept from earlier in this process is reused only when it has the
+    ``expected`` digest; otherwise the files are read again. A ``ValueError`` says so
+    when they no longer hold the data the cache was keyed by.
+    """
+    from graphrec.data.loaders import load_dataset
+
+    tag = stable_hash(_source_spec(ds))
+    kept = _LOADED.get(tag)
+    if kept is not None and expected is not None and kept[1] == expected:
+        return kept
+    obj = load_dataset(ds["name"], path=ds.get("path"), **ds.get("params", {}))
+    content = content_digest(obj, ignore_keys=_NOT_CONTENT)
+    _LOADED.pop(tag, None)
+    while len(_LOADED) >= _LOADED_SIZE:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[tag] = (obj, content)
+    if expected is not None and content != expected:
+        where = f" at {ds['path']}" if ds.get("path") else ""
+        raise ValueError(
+            f"dataset {ds['name']!r}{where} changed since the experiment was planned or run "
+            f"(contents {expected[:12]}, now {content[:12]}); run the experiment again to "
+            "recompute its results on the current data"
+        )
+    return obj, content
+
+
+def dataset_content(ds: dict[str, Any]) -> str:
+    """BLAKE2b digest of what dataset spec ``ds`` loads (read afresh from its files).
+
+    Ids, weights, timestamps, side tables, the friend graph and the loader's report
+    are hashed; where the files lie is not. The loaded data is kept for the jobs that
+    run next in this process.
+    """
+    return _load(ds)[1]
+
+
 def prepare_data(spec: dict[str, Any], key: str) -> Prepared:
-    """Load, preprocess and split a dataset as ``spec`` says (memoised per process by ``key``)."""
+    """Load, preprocess and split a dataset as ``spec`` says (memoised per process by ``key``).
+
+    ``spec["content"]`` (set by the planner) is the digest the data must have; data that
+    changed since raises a ``ValueError`` rather than giving results of other data.
+    """
     if key in _MEMO:
         return _MEMO[key]
-    from graphrec.data.loaders import load_dataset
     from graphrec.data.preprocess import binarize, k_core
     from graphrec.data.split import Split, split
 
     t0 = time.perf_counter()
     ds, sp_ = spec["dataset"], spec["split"]
-    obj = load_dataset(ds["name"], path=ds.get("path"), **ds.get("params", {}))
+    obj, content = _load(ds, spec.get("content"))
     if isinstance(obj, Split):
         if sp_["method"] != "given":
             raise ValueError(f"dataset {ds['name']!r} comes split; use split method 'given'")
         parts = obj
+        load_report = dict(obj.train.meta.get("report", {}))
     else:
         if sp_["method"] == "given":
             raise ValueError(f"dataset {ds['name']!r} is not split; choose a split method")
         data = obj
+        load_report = dict(obj.meta.get("report", {}))
         pre = ds.get("preprocess", {})
         if "binarize" in pre:
             data = binarize(data, pre["binarize"])
@@ -129,6 +238,8 @@ def prepare_data(spec: dict[str, Any], key: str) -> Prepared:
         "valid": None if valid is None else valid.nnz,
         "test": test.nnz,
         "report": dict(parts.report),
+        "load_report": load_report,
+        "content": content,
         "seconds": time.perf_counter() - t0,
     }
     prepared = Prepared(train, valid, test, info)
@@ -144,9 +255,19 @@ def _data(job: Job) -> tuple[Prepared, float]:
     prepared = prepare_data(job.spec["data"], job.spec["data_key"])
     seconds = time.perf_counter() - t0
     meta = Path(job.cache) / "data" / f"{job.spec['data_key']}.json"
-    if not meta.exists():
+    try:
+        intact = read_json(meta).get("content") == prepared.info["content"]
+    except (OSError, ValueError, AttributeError):  # missing, unreadable or not a mapping
+        intact = False
+    if not intact:
         atomic_write_json(meta, {"spec": job.spec["data"], **prepared.info})
     return prepared, seconds
+
+
+def data_facts(info: dict[str, Any]) -> dict[str, Any]:
+    """What a job's meta records about its data: sizes, digest, loading and split reports."""
+    keys = ("content", "users", "items", "train", "valid", "test", "load_report", "report")
+    return {k: info.get(k) for k in keys}
 
 
 # ---------------------------------------------------------------------------- loading
@@ -180,11 +301,14 @@ def _embedder_for(job: Job, train: Interactions) -> Any:
 
 # ---------------------------------------------------------------------------- stages
 def execute(job: Job) -> dict[str, Any]:
-    """Run ``job`` unless its result is cached; return its meta (``cached`` says which)."""
-    if job.done:
-        meta = read_json(job.path())
-        meta["cached"] = True
-        return meta
+    """Run ``job`` unless its result is cached; return its meta (``cached`` says which).
+
+    ``job.recompute`` skips the cache check (the runner made it already).
+    """
+    cached = None if job.recompute else job.cached()
+    if cached is not None:
+        cached["cached"] = True
+        return cached
     t0 = time.perf_counter()
     prepared, data_seconds = _data(job)
     run = {"embed": _embed, "detect": _detect, "evaluate": _evaluate}[job.stage]
@@ -196,7 +320,15 @@ def execute(job: Job) -> dict[str, Any]:
         raise ValueError(f"{kind} {job.spec.get('name')}({params}): {exc}") from exc
     meta["seconds"] = {"data": data_seconds, **meta["seconds"]}
     meta["seconds"]["total"] = time.perf_counter() - t0
-    meta.update(stage=job.stage, key=job.key, spec=job.spec, environment=environment())
+    meta.update(
+        stage=job.stage,
+        key=job.key,
+        spec=job.spec,
+        data=data_facts(prepared.info),
+        code=code_fingerprint(),
+        environment=environment(),
+        files={suffix: file_digest(job.path(suffix)) for suffix in OUTPUTS[job.stage]},
+    )
     atomic_write_json(job.path(), meta)  # last: marks the job complete
     meta["cached"] = False
     logger.info("%s %s done in %.2fs", job.stage, job.key[:12], meta["seconds"]["total"])
@@ -212,7 +344,36 @@ def _embed(job: Job, data: Prepared) -> dict[str, Any]:
     fit = time.perf_counter() - t0
     model.save(job.path(".npz"), overwrite=True)
     info = {k: getattr(model, k) for k in ("best_epoch_", "epochs_run_") if hasattr(model, k)}
-    return {"name": spec["name"], "params": spec["params"], "info": info, "seconds": {"fit": fit}}
+    return {
+        "name": spec["name"],
+        "params": spec["params"],
+        "info": info,
+        "training": training_facts(model),
+        "seconds": {"fit": fit},
+    }
+
+
+def training_facts(model: Any) -> dict[str, Any]:
+    """How an iteratively trained model stopped: ``stopped_by`` and the epochs it ran.
+
+    ``stopped_by`` is ``"epochs"``, ``"early_stopping"`` or ``"time"`` (the model's
+    ``stopped_by_``); ``n_epochs`` the epochs actually run (``n_epochs_``, else
+    ``epochs_run_``); ``best_epoch`` the epoch whose weights were kept. Models that do
+    not train in epochs give an empty dict.
+    """
+    n_epochs = getattr(model, "n_epochs_", None)
+    if n_epochs is None:
+        n_epochs = getattr(model, "epochs_run_", None)
+    facts = {
+        "stopped_by": getattr(model, "stopped_by_", None),
+        "n_epochs": n_epochs,
+        "best_epoch": getattr(model, "best_epoch_", None),
+    }
+    return {k: _plain_value(v) for k, v in facts.items() if v is not None}
+
+
+def _plain_value(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _detect(job: Job, data: Prepared) -> dict[str, Any]:
@@ -237,6 +398,7 @@ def _detect(job: Job, data: Prepared) -> dict[str, Any]:
         "name": spec["name"],
         "params": spec["params"],
         "seed": comm.seed,
+        "training": training_facts(detector),
         "metrics": metrics,
         "seconds": {"fit": fit, "metrics": time.perf_counter() - t1},
     }
@@ -288,6 +450,7 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
         "params": spec["params"],
         "summary": res.summary,
         "by_activity": _by_activity(res.per_user),
+        "training": {} if spec["name"] == EMBEDDING else training_facts(rec),
         "n_users": len(users),
         "seconds": {"fit": fit, "evaluate": seconds},
     }

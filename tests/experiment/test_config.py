@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -204,13 +206,23 @@ def test_lightgcn_split_is_given(shared_datasets):
         )
 
 
-def test_example_configs_are_valid():
-    from pathlib import Path
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_CONFIGS = sorted((REPO / "experiments" / "configs").glob("*.yaml"))
 
-    folder = Path(__file__).resolve().parents[2] / "experiments" / "configs"
-    for path in sorted(folder.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text())
-        data_path = raw["dataset"].get("path")
-        if data_path and not (Path.cwd() / data_path).exists():
-            continue  # real data absent (run from the repository root to check these)
-        load_config(path)
+
+def test_there_are_example_configs():
+    assert len(EXAMPLE_CONFIGS) >= 5
+
+
+@pytest.mark.parametrize("path", EXAMPLE_CONFIGS, ids=lambda p: p.name)
+def test_example_configs_are_valid(path, monkeypatch):
+    # the configs' relative paths are meant from the repository root (as the README runs them)
+    monkeypatch.chdir(REPO)
+    raw = yaml.safe_load(path.read_text())
+    data_path = raw["dataset"].get("path")
+    if data_path and not (REPO / data_path).exists():
+        pytest.skip(f"{path.name}: dataset folder {(REPO / data_path).resolve()} is absent")
+    cfg = load_config(path)
+    assert cfg.name == raw["name"] and cfg.recommenders
+    if data_path:
+        assert Path(cfg.dataset.path) == (REPO / data_path).absolute()

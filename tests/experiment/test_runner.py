@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -199,3 +200,97 @@ def test_given_split_merge_valid(shared_datasets, tmp_path):
     assert data["valid"] is None and data["train"] == 64315 + 9143
     assert 0 < result.table.query("metric == 'recall'")["value"].item() < 1
     assert np.isfinite(result.table["value"]).all()
+
+
+def _with_training_facts(monkeypatch, cls, stopped_by, n_epochs):
+    """Make ``cls.fit`` leave ``stopped_by_`` / ``n_epochs_`` as the torch trainer does."""
+    real = cls.fit
+
+    def fit(self, *args, **kwargs):
+        out = real(self, *args, **kwargs)
+        self.stopped_by_ = stopped_by
+        self.n_epochs_ = n_epochs(self) if callable(n_epochs) else n_epochs
+        return out
+
+    monkeypatch.setattr(cls, "fit", fit)
+
+
+def test_provenance_records_how_training_stopped(make_config, tmp_path, monkeypatch):
+    from graphrec.embed.spectral import SVD
+
+    _with_training_facts(monkeypatch, SVD, "early_stopping", 7)
+    cfg = make_config(tmp_path, seeds=[0], recommenders=["embedding"], detectors=[])
+    result = run_experiment(cfg, plots=False)
+    info = json.loads((tmp_path / "provenance" / f"{result.runs['run'][0]}.json").read_text())
+    assert info["training"]["embedder"] == {"stopped_by": "early_stopping", "n_epochs": 7}
+    assert info["warnings"] == []  # no time budget, no rows dropped
+
+
+def test_time_budget_warns_and_records_epochs(make_config, tmp_path, monkeypatch, caplog):
+    from graphrec.embed.lightgcn import LightGCN
+
+    _with_training_facts(monkeypatch, LightGCN, "epochs", lambda model: model.epochs)
+    cfg = make_config(
+        tmp_path,
+        seeds=[0],
+        embedders=[{"name": "mf", "params": {"dim": 4, "epochs": 2, "max_minutes": 5}}],
+        detectors=[],
+        recommenders=["embedding", "popularity"],
+    )
+    with caplog.at_level(logging.WARNING, logger="graphrec.experiment"):
+        result = run_experiment(cfg, plots=False)
+    warned = [r.getMessage() for r in caplog.records if "max_minutes=5" in r.getMessage()]
+    assert len(warned) == 1 and "depend on the machine" in warned[0]
+    by_rec = result.runs.set_index("recommender")["run"]
+    info = json.loads((tmp_path / "provenance" / f"{by_rec['embedding']}.json").read_text())
+    training = info["training"]["embedder"]
+    assert training["stopped_by"] == "epochs" and training["n_epochs"] == 2
+    (warning,) = info["warnings"]
+    assert "max_minutes=5" in warning and "ran 2 epochs and stopped by epochs" in warning
+    plain = json.loads((tmp_path / "provenance" / f"{by_rec['popularity']}.json").read_text())
+    assert plain["warnings"] == []  # popularity does not use the embedding
+    summary = (tmp_path / "summary.md").read_text()
+    assert "## Notes" in summary and "max_minutes=5" in summary
+
+
+def test_rows_the_loader_dropped_are_reported(tmp_path, caplog):
+    csv = tmp_path / "ratings.csv"
+    rows = [f"u{u},{i},{1 + (u + i) % 5}" for u in range(30) for i in range(u % 7, u % 7 + 6)]
+    rows += ["u1,3,5", ",4,2"]  # a re-rating of (u1, 3) and a row without a user id
+    csv.write_text("user,item,rating\n" + "\n".join(rows) + "\n")
+    cfg = {
+        "name": "dropped",
+        "output": str(tmp_path / "out"),
+        "dataset": {"name": "csv", "path": str(csv), "params": {"rating_col": "rating"}},
+        "recommenders": ["popularity"],
+        "evaluate": {"k": [5]},
+    }
+    with caplog.at_level(logging.WARNING, logger="graphrec.experiment"):
+        result = run_experiment(cfg, plots=False)
+    info = json.loads(
+        (tmp_path / "out" / "provenance" / f"{result.runs['run'][0]}.json").read_text()
+    )
+    report = info["data"]["load_report"]
+    assert {k: v for k, v in report.items() if "dropped" in k} == {"missing_ids_dropped": 1}
+    assert sum(v for k, v in report.items() if "merged" in k or "combined" in k) == 1
+    assert len(info["warnings"]) == 1 and "ratings.csv" in info["warnings"][0]
+    warned = [r.getMessage() for r in caplog.records if "ratings.csv" in r.getMessage()]
+    assert len(warned) == 1 and "missing ids dropped: 1" in warned[0]
+    assert "missing ids dropped: 1" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_a_failure_while_writing_leaves_the_previous_outputs(make_config, tmp_path, monkeypatch):
+    run_experiment(make_config(tmp_path, seeds=[0]), plots=False)
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.*")}
+    cfg = make_config(tmp_path, seeds=[0])
+    cfg["recommenders"][3]["params"]["alpha"] = [0.3, 0.9]
+
+    def broken(self, run):
+        raise OSError("cannot read the best run's recommendations")
+
+    monkeypatch.setattr(ExperimentResult, "recommendations", broken)
+    with pytest.raises(OSError, match="best run"):
+        run_experiment(cfg, plots=False)
+    after = {p.name: p.read_bytes() for p in tmp_path.glob("*.*")}
+    changed = {name for name in before if after.get(name) != before[name]}
+    assert changed <= {"config.resolved.yaml"}  # no table or summary half-updated
