@@ -414,6 +414,17 @@ def _signature_params(target: Any) -> dict[str, Any]:
     }
 
 
+def _text_hint(value: Any) -> str:
+    """A hint for numbers that arrive as text (YAML 1.1 reads ``1e-3`` as a string)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (text, not a number: unquote it; in YAML write 1.0e-3, not 1e-3)"
+
+
 def check_params(
     component: Any, params: Mapping[str, Any] | None = None, *, name: str | None = None
 ) -> None:
@@ -451,7 +462,7 @@ def check_params(
     }
     values.update(params or {})
     problems = [
-        f"{p} must be {c}, got {values[p]!r}"
+        f"{p} must be {c}, got {values[p]!r}{_text_hint(values[p])}"
         for p, c in (constraints or {}).items()
         if p in values and not c.accepts(values[p])
     ]

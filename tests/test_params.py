@@ -53,6 +53,14 @@ def test_create_rejects_lightgcnpp_alpha_outside_unit_interval():
         assert gr.create("embedder", "lightgcn++", alpha=alpha).alpha == alpha
 
 
+def test_numbers_given_as_text_get_a_yaml_hint():
+    import yaml
+
+    assert yaml.safe_load("reg: 1e-3") == {"reg": "1e-3"}  # YAML 1.1: no dot, no float
+    with pytest.raises(ValueError, match=r"reg must be a number >= 0, got '1e-3' \(text, not"):
+        gr.create("embedder", "lightgcn", reg="1e-3")
+
+
 def test_create_reports_every_bad_parameter_at_once():
     with pytest.raises(ValueError) as info:
         gr.create("detector", "kmeans", n_clusters=-2, n_init=0)
