@@ -178,7 +178,12 @@ class Options(Constraint):
         self.description = "one of " + ", ".join(repr(v) for v in self.values)
 
     def accepts(self, value: Any) -> bool:
-        return any(type(value) is type(v) and value == v for v in self.values)
+        return any(
+            isinstance(value, type(v))
+            and isinstance(value, bool) == isinstance(v, bool)
+            and value == v
+            for v in self.values
+        )
 
     def invalid(self) -> list[Any]:
         return ["<not an option>", 0]
@@ -220,9 +225,11 @@ class Device(Constraint):
     resolved (:func:`graphrec._validation.resolve_device`, at ``fit``).
     """
 
-    description = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
+    description = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps' (or a torch.device)"
 
     def accepts(self, value: Any) -> bool:
+        if type(value).__module__ == "torch" and type(value).__name__ == "device":
+            value = str(value)  # a torch.device, recognised without importing torch
         return isinstance(value, str) and bool(_DEVICE.match(value))
 
     def invalid(self) -> list[Any]:

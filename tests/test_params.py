@@ -179,6 +179,8 @@ def test_options_are_type_strict():
     kinds = Options("cosine", "count")
     assert kinds.accepts("count")
     assert not kinds.accepts("Count") and not kinds.accepts(0)
+    assert kinds.accepts(np.str_("cosine"))  # a value read from an array
+    assert not Options(0, 1).accepts(True) and Options(0, 1).accepts(1)
     assert str(kinds) == "one of 'cosine', 'count'"
     assert Options(("a", "b")).accepts("b")  # a tuple of values, as the modules keep them
 
@@ -201,6 +203,9 @@ def test_unions_none_pairs_seeds_devices():
         assert device.accepts(good)
     for bad in ("gpu", "cuda:x", "", 0):
         assert not device.accepts(bad)
+    import torch
+
+    assert device.accepts(torch.device("cpu")) and device.accepts(torch.device("cuda", 1))
     assert Boolean().accepts(False) and not Boolean().accepts(0)
 
 
