@@ -363,7 +363,8 @@ def _as_constraint(spec: Any) -> Constraint:
 class Rule:
     """A condition over several parameters: ``check(params)`` must be true.
 
-    ``message`` names the parameters involved and what is expected.
+    ``message`` names the parameters involved and what is expected; ``{name}`` fields
+    are filled with the parameter values (``"k={k} exceeds n={n}"``).
 
     >>> Rule(lambda p: not p["resume"] or p["checkpoint_dir"], "resume=True needs checkpoint_dir")
     Rule(...)
@@ -474,6 +475,6 @@ def check_params(
         if p in values and not c.accepts(values[p])
     ]
     if not problems:
-        problems = [rule.message for rule in rules if not rule.check(values)]
+        problems = [rule.message.format_map(values) for rule in rules if not rule.check(values)]
     if problems:
         raise ValueError(f"{label}: " + "; ".join(problems))

@@ -76,7 +76,7 @@ def test_joint_rule_is_checked_at_create():
 def test_dataset_parameters_are_checked_before_loading():
     with pytest.raises(ValueError, match="dataset 'synthetic': n_users must be an integer >= 1"):
         gr.create("dataset", "synthetic", n_users=0)
-    with pytest.raises(ValueError, match="n_communities must be at most min"):
+    with pytest.raises(ValueError, match="n_communities=5 exceeds n_users=3 or n_items=50"):
         gr.load_dataset("synthetic", n_users=3, n_items=50, n_communities=5)
     # a loader that would read a file: the bad value is reported, nothing is opened
     with pytest.raises(ValueError, match="duplicates must be one of"):

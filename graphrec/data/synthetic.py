@@ -143,9 +143,12 @@ def planted_communities(
 @declare_params(
     Rule(
         lambda p: p["n_communities"] <= min(p["n_users"], p["n_items"]),
-        "n_communities must be at most min(n_users, n_items)",
+        "n_communities={n_communities} exceeds n_users={n_users} or n_items={n_items}",
     ),
-    Rule(lambda p: p["mean_degree"] <= p["n_items"], "mean_degree must be at most n_items"),
+    Rule(
+        lambda p: p["mean_degree"] <= p["n_items"],
+        "mean_degree={mean_degree} must be at most n_items={n_items}",
+    ),
     path=None,
     n_users=Interval(int, 1, None),
     n_items=Interval(int, 1, None),
