@@ -1,22 +1,35 @@
 """Named registries, so configs and the CLI refer to components by string.
 
+Each registration records the component's parameter check (by default
+:func:`graphrec._params.check_params` over its declared ``_param_constraints``);
+:meth:`Registry.create` and the experiment config check call it through
+:meth:`Registry.check` before anything is fitted or loaded.
+
 >>> import graphrec as gr
 >>> "popularity" in gr.available("recommender")
 True
 >>> gr.create("recommender", "itemknn", n_neighbors=20).n_neighbors
 20
+>>> gr.create("embedder", "svd", dim=0)
+Traceback (most recent call last):
+...
+ValueError: embedder 'svd': dim must be an integer >= 1, got 0
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+
+from graphrec._params import Constraint, check_params, constraints_of
 
 __all__ = ["Registry", "available", "create", "datasets", "detectors", "embedders", "recommenders"]
 
 T = TypeVar("T")
+
+ParamCheck = Callable[..., None]  # check(component, params, *, name=...) -> None or raise
 
 
 class Registry:
@@ -25,15 +38,22 @@ class Registry:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, Callable[..., Any]] = {}
+        self._checks: dict[str, ParamCheck] = {}
 
-    def register(self, name: str) -> Callable[[T], T]:
-        """Decorator registering a class or function under ``name``."""
+    def register(self, name: str, *, check: ParamCheck | None = None) -> Callable[[T], T]:
+        """Decorator registering a class or function under ``name``.
+
+        ``check(component, params, name=...)`` validates parameter values before the
+        component is created; the default, :func:`~graphrec._params.check_params`,
+        reads the constraints the component declares (``_param_constraints``).
+        """
 
         def decorator(obj: T) -> T:
             old = self._entries.get(name)
             if old is not None and _qualname(old) != _qualname(obj):
                 raise ValueError(f"{self.kind} {name!r} is already registered to {_qualname(old)}")
             self._entries[name] = obj  # type: ignore[assignment]
+            self._checks[name] = check or check_params
             return obj
 
         return decorator
@@ -62,8 +82,16 @@ class Registry:
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
         }
 
-    def create(self, name: str, **params: Any) -> Any:
-        """Instantiate ``name`` with ``params``, checking the keyword names first."""
+    def constraints(self, name: str) -> dict[str, Constraint]:
+        """The declared constraint of each parameter of ``name`` (empty if it declares none)."""
+        return constraints_of(self.get(name)) or {}
+
+    def check(self, name: str, params: Mapping[str, Any]) -> None:
+        """Check the names and values of ``params`` for ``name`` without creating anything.
+
+        Raises a ``ValueError`` naming the component and each unknown or invalid
+        parameter. Parameters not given take their defaults.
+        """
         factory = self.get(name)
         valid = self.parameters(name)
         unknown = sorted(set(params) - set(valid))
@@ -72,7 +100,12 @@ class Registry:
                 f"{self.kind} {name!r} got unknown parameter(s) {', '.join(unknown)}; "
                 f"valid parameters: {', '.join(valid) or '(none)'}"
             )
-        return factory(**params)
+        self._checks.get(name, check_params)(factory, params, name=f"{self.kind} {name!r}")
+
+    def create(self, name: str, **params: Any) -> Any:
+        """Instantiate ``name`` with ``params`` after :meth:`check` (names and values)."""
+        self.check(name, params)
+        return self.get(name)(**params)
 
 
 def _qualname(obj: Any) -> str:

@@ -54,7 +54,7 @@ def test_errors_are_messages_not_tracebacks(capsys):
     assert main(["list", "models"]) == 2
     assert "unknown kind 'models'" in capsys.readouterr().err
     assert main(["demo", "--mu", "2"]) == 2
-    assert "mu must be in [0, 1]" in capsys.readouterr().err
+    assert "mu must be a number in [0, 1]" in capsys.readouterr().err
 
 
 TINY_YAML = """

@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import weighted_matrix
+from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
 from graphrec.data.interactions import Interactions
 
@@ -65,6 +66,13 @@ class BipartiteLouvain(BaseDetector):
     """
 
     _method = "bipartite_louvain"
+    _param_constraints = param_constraints(
+        resolution=Interval(float, 0, None, closed="neither"),
+        weighting=Options(WEIGHTINGS),
+        shuffle_nodes=Boolean(),
+        tol=Interval(float, 0, None),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -84,11 +92,8 @@ class BipartiteLouvain(BaseDetector):
         """Co-cluster the users and items of ``train`` (``embedder`` is ignored)."""
         from sknetwork.clustering import Louvain as SknLouvain
 
+        check_params(self)
         train = check_detector_input(train)
-        if not self.resolution > 0:
-            raise ValueError(f"resolution must be > 0, got {self.resolution!r}")
-        if not self.tol >= 0:
-            raise ValueError(f"tol must be >= 0, got {self.tol!r}")
         seed = resolve_seed(self.random_state)
         biadjacency = weighted_matrix(train, self.weighting)
         model = SknLouvain(

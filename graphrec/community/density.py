@@ -13,8 +13,9 @@ import logging
 
 import numpy as np
 
+from graphrec._params import Boolean, Interval, Seed, param_constraints
 from graphrec._registry import detectors
-from graphrec._validation import RandomState, check_positive_int
+from graphrec._validation import RandomState
 from graphrec.community.embedding import _EmbeddingDetector
 
 __all__ = ["EmbeddingDBSCAN", "EmbeddingHDBSCAN"]
@@ -72,6 +73,14 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
     """
 
     _method = "dbscan"
+    _param_constraints = param_constraints(
+        eps=[Interval(float, 0, None, closed="neither"), None],
+        min_samples=Interval(int, 1, None),
+        eps_quantile=Interval(float, 0, 1, closed="neither"),
+        attach_noise=Boolean(),
+        normalize=Boolean(),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -93,18 +102,14 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
         from sklearn.cluster import DBSCAN
         from sklearn.neighbors import NearestNeighbors
 
-        min_samples = check_positive_int(self.min_samples, "min_samples")
+        min_samples = int(self.min_samples)
         if min_samples > len(x):
             raise ValueError(f"min_samples={min_samples} is larger than the number of users")
         if self.eps is None:
-            if not 0 < self.eps_quantile < 1:
-                raise ValueError(f"eps_quantile must be in (0, 1), got {self.eps_quantile!r}")
             dist, _ = NearestNeighbors(n_neighbors=min_samples).fit(x).kneighbors(x)
             eps = float(np.quantile(dist[:, -1], self.eps_quantile))
-        elif self.eps > 0:
-            eps = float(self.eps)
         else:
-            raise ValueError(f"eps must be > 0 or None, got {self.eps!r}")
+            eps = float(self.eps)
         self.eps_ = max(eps, 1e-12)
         labels = DBSCAN(eps=self.eps_, min_samples=min_samples).fit_predict(x).astype(np.int64)
         return _attach_noise(x, labels) if self.attach_noise else labels
@@ -137,6 +142,13 @@ class EmbeddingHDBSCAN(_EmbeddingDetector):
     """
 
     _method = "hdbscan"
+    _param_constraints = param_constraints(
+        min_cluster_size=Interval(int, 2, None),
+        min_samples=[Interval(int, 1, None), None],
+        attach_noise=Boolean(),
+        normalize=Boolean(),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -155,12 +167,10 @@ class EmbeddingHDBSCAN(_EmbeddingDetector):
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
         from sklearn.cluster import HDBSCAN
 
-        size = check_positive_int(self.min_cluster_size, "min_cluster_size", minimum=2)
+        size = int(self.min_cluster_size)
         if size > len(x):
             raise ValueError(f"min_cluster_size={size} is larger than the number of users")
-        samples = None
-        if self.min_samples is not None:
-            samples = check_positive_int(self.min_samples, "min_samples")
+        samples = None if self.min_samples is None else int(self.min_samples)
         labels = HDBSCAN(min_cluster_size=size, min_samples=samples, copy=True).fit_predict(x)
         labels = labels.astype(np.int64)
         return _attach_noise(x, labels) if self.attach_noise else labels

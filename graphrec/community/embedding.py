@@ -25,8 +25,9 @@ import scipy.sparse.linalg as sla
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
+from graphrec._params import Boolean, Interval, Options, Pair, Seed, check_params, param_constraints
 from graphrec._registry import detectors
-from graphrec._validation import RandomState, check_positive_int
+from graphrec._validation import RandomState
 from graphrec.community.base import (
     BaseDetector,
     check_detector_input,
@@ -54,6 +55,7 @@ class _EmbeddingDetector(BaseDetector):
 
     def fit(self, train: Interactions, embedder: Any = None) -> _EmbeddingDetector:
         """Cluster the user vectors of ``embedder`` (fitted on ``train``)."""
+        check_params(self)
         train = check_detector_input(train)
         vectors = user_vectors(embedder, train, self._method)
         norms = np.linalg.norm(vectors, axis=1)
@@ -84,15 +86,6 @@ def _k_candidates(
         if k > n:
             raise ValueError(f"{name}={k} is larger than the number of users with vectors ({n})")
         return [k]
-    if (
-        not isinstance(k_range, (tuple, list))
-        or len(k_range) != 2
-        or not all(isinstance(v, (int, np.integer)) for v in k_range)
-        or not 2 <= k_range[0] <= k_range[1]
-    ):
-        raise ValueError(
-            f"k_range must be a pair (low, high) with 2 <= low <= high, got {k_range!r}"
-        )
     high = min(int(k_range[1]), n - 1)
     if high < k_range[0]:
         raise ValueError(f"k_range={tuple(k_range)} does not fit {n} users with vectors")
@@ -158,6 +151,14 @@ class EmbeddingKMeans(_EmbeddingDetector):
     """
 
     _method = "kmeans"
+    _param_constraints = param_constraints(
+        n_clusters=[Interval(int, 1, None), None],
+        k_range=Pair(Interval(int, 2, None)),
+        normalize=Boolean(),
+        n_init=Interval(int, 1, None),
+        silhouette_sample=Interval(int, 2, None),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -178,8 +179,7 @@ class EmbeddingKMeans(_EmbeddingDetector):
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
         from sklearn.cluster import KMeans
 
-        n_init = check_positive_int(self.n_init, "n_init")
-        sample = check_positive_int(self.silhouette_sample, "silhouette_sample", minimum=2)
+        n_init, sample = int(self.n_init), int(self.silhouette_sample)
         candidates = _k_candidates(self.n_clusters, self.k_range, n_users, len(x))
         seed = int(rng.integers(2**31))
 
@@ -226,6 +226,14 @@ class EmbeddingGMM(_EmbeddingDetector):
     """
 
     _method = "gmm"
+    _param_constraints = param_constraints(
+        n_components=[Interval(int, 1, None), None],
+        k_range=Pair(Interval(int, 2, None)),
+        covariance_type=Options("diag", "full", "spherical", "tied"),
+        normalize=Boolean(),
+        n_init=Interval(int, 1, None),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -246,12 +254,7 @@ class EmbeddingGMM(_EmbeddingDetector):
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
         from sklearn.mixture import GaussianMixture
 
-        n_init = check_positive_int(self.n_init, "n_init")
-        if self.covariance_type not in ("diag", "full", "spherical", "tied"):
-            raise ValueError(
-                "covariance_type must be one of diag, full, spherical, tied, "
-                f"got {self.covariance_type!r}"
-            )
+        n_init = int(self.n_init)
         candidates = _k_candidates(
             self.n_components, self.k_range, n_users, len(x), name="n_components"
         )
@@ -302,6 +305,14 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
     """
 
     _method = "agglomerative"
+    _param_constraints = param_constraints(
+        n_clusters=[Interval(int, 1, None), None],
+        k_range=Pair(Interval(int, 2, None)),
+        linkage=Options("ward", "average", "complete", "single"),
+        normalize=Boolean(),
+        silhouette_sample=Interval(int, 2, None),
+        random_state=Seed(),
+    )
     max_users = 40_000
 
     def __init__(
@@ -324,16 +335,12 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
         from scipy.cluster.hierarchy import fcluster
         from scipy.cluster.hierarchy import linkage as build_tree
 
-        if self.linkage not in ("ward", "average", "complete", "single"):
-            raise ValueError(
-                f"linkage must be one of ward, average, complete, single, got {self.linkage!r}"
-            )
         if len(x) > self.max_users:
             raise ValueError(
                 f"agglomerative clustering of {len(x)} users needs O(n^2) memory; "
                 f"use kmeans or gmm above {self.max_users} users"
             )
-        sample = check_positive_int(self.silhouette_sample, "silhouette_sample", minimum=2)
+        sample = int(self.silhouette_sample)
         candidates = _k_candidates(self.n_clusters, self.k_range, n_users, len(x))
         tree = build_tree(x, method=self.linkage)
 
@@ -379,6 +386,13 @@ class EmbeddingSpectral(_EmbeddingDetector):
     """
 
     _method = "spectral"
+    _param_constraints = param_constraints(
+        n_clusters=[Interval(int, 1, None), None],
+        k_range=Pair(Interval(int, 2, None)),
+        n_neighbors=Interval(int, 1, None),
+        normalize=Boolean(),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -398,7 +412,7 @@ class EmbeddingSpectral(_EmbeddingDetector):
         from sklearn.cluster import spectral_clustering
         from sklearn.neighbors import kneighbors_graph
 
-        n_neighbors = min(check_positive_int(self.n_neighbors, "n_neighbors"), len(x) - 1)
+        n_neighbors = min(int(self.n_neighbors), len(x) - 1)
         candidates = _k_candidates(self.n_clusters, self.k_range, n_users, len(x))
         knn = sp.csr_array(kneighbors_graph(x, n_neighbors, include_self=False))
         affinity = sp.csr_array(knn.maximum(knn.T))

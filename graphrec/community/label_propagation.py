@@ -7,11 +7,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import isolated_nodes, projection_graph, to_networkx
+from graphrec.community._graph import WEIGHTINGS, isolated_nodes, projection_graph, to_networkx
 from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
 from graphrec.data.interactions import Interactions
+from graphrec.graph.projection import KINDS
 
 __all__ = ["LabelPropagation"]
 
@@ -62,6 +64,13 @@ class LabelPropagation(BaseDetector):
     """
 
     _method = "label_propagation"
+    _param_constraints = param_constraints(
+        variant=Options(VARIANTS),
+        projection=Options(KINDS),
+        top_k=[Interval(int, 1, None), None],
+        weighting=Options(WEIGHTINGS),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -81,9 +90,8 @@ class LabelPropagation(BaseDetector):
         """Propagate labels on the user projection of ``train`` (``embedder`` is ignored)."""
         import networkx as nx
 
+        check_params(self)
         train = check_detector_input(train)
-        if self.variant not in VARIANTS:
-            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {self.variant!r}")
         seed = resolve_seed(self.random_state)
         graph = projection_graph(
             train, self.projection, self.top_k, self.weighting, "label_propagation"

@@ -6,11 +6,19 @@ from typing import Any
 
 import numpy as np
 
+from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import igraph_seeded, isolated_nodes, projection_graph, to_igraph
+from graphrec.community._graph import (
+    WEIGHTINGS,
+    igraph_seeded,
+    isolated_nodes,
+    projection_graph,
+    to_igraph,
+)
 from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
 from graphrec.data.interactions import Interactions
+from graphrec.graph.projection import KINDS
 
 __all__ = ["Leiden"]
 
@@ -70,6 +78,16 @@ class Leiden(BaseDetector):
     """
 
     _method = "leiden"
+    _param_constraints = param_constraints(
+        resolution=Interval(float, 0, None, closed="neither"),
+        quality=Options(QUALITIES),
+        projection=Options(KINDS),
+        top_k=[Interval(int, 1, None), None],
+        weighting=Options(WEIGHTINGS),
+        n_iterations=Interval(int),  # negative: until no node moves
+        backend=Options(BACKENDS),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -93,15 +111,8 @@ class Leiden(BaseDetector):
 
     def fit(self, train: Interactions, embedder: Any = None) -> Leiden:
         """Partition the user projection of ``train`` (``embedder`` is ignored)."""
+        check_params(self)
         train = check_detector_input(train)
-        if self.quality not in QUALITIES:
-            raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
-        if self.backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
-        if not self.resolution > 0:
-            raise ValueError(f"resolution must be > 0, got {self.resolution!r}")
-        if isinstance(self.n_iterations, bool) or not isinstance(self.n_iterations, int):
-            raise ValueError(f"n_iterations must be an integer, got {self.n_iterations!r}")
         seed = resolve_seed(self.random_state)
         graph = projection_graph(train, self.projection, self.top_k, self.weighting, "leiden")
         g = to_igraph(graph)

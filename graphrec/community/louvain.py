@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import isolated_nodes, projection_graph, to_networkx
+from graphrec.community._graph import WEIGHTINGS, isolated_nodes, projection_graph, to_networkx
 from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
 from graphrec.data.interactions import Interactions
+from graphrec.graph.projection import KINDS
 
 __all__ = ["Louvain"]
 
@@ -61,6 +63,13 @@ class Louvain(BaseDetector):
     """
 
     _method = "louvain"
+    _param_constraints = param_constraints(
+        resolution=Interval(float, 0, None, closed="neither"),
+        projection=Options(KINDS),
+        top_k=[Interval(int, 1, None), None],
+        weighting=Options(WEIGHTINGS),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -80,9 +89,8 @@ class Louvain(BaseDetector):
         """Partition the user projection of ``train`` (``embedder`` is ignored)."""
         import community as community_louvain
 
+        check_params(self)
         train = check_detector_input(train)
-        if not self.resolution > 0:
-            raise ValueError(f"resolution must be > 0, got {self.resolution!r}")
         seed = resolve_seed(self.random_state)
         graph = projection_graph(train, self.projection, self.top_k, self.weighting, "louvain")
         partition = community_louvain.best_partition(

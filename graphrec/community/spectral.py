@@ -32,9 +32,10 @@ import scipy.sparse.linalg as sla
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans
 
+from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState, check_positive_int
-from graphrec.community._graph import weighted_matrix
+from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import (
     BaseDetector,
     check_detector_input,
@@ -219,6 +220,16 @@ class SpectralBipartite(BaseDetector):
     """
 
     _method = "spectral_bipartite"
+    _param_constraints = param_constraints(
+        n_communities=[Interval(int, 1, None), None],
+        max_communities=Interval(int, 1, None),
+        regularization=Interval(float, 0, None),
+        refine=Boolean(),
+        max_iter=Interval(int, 0, None),
+        weighting=Options(WEIGHTINGS),
+        n_init=Interval(int, 1, None),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -242,11 +253,9 @@ class SpectralBipartite(BaseDetector):
 
     def fit(self, train: Interactions, embedder: Any = None) -> SpectralBipartite:
         """Co-cluster the users and items of ``train`` (``embedder`` is ignored)."""
+        check_params(self)
         train = check_detector_input(train)
-        if not self.regularization >= 0:
-            raise ValueError(f"regularization must be >= 0, got {self.regularization!r}")
-        max_iter = check_positive_int(self.max_iter, "max_iter", minimum=0)
-        n_init = check_positive_int(self.n_init, "n_init")
+        max_iter, n_init = int(self.max_iter), int(self.n_init)
         seed = resolve_seed(self.random_state)
         rng = np.random.default_rng(seed)
         full = weighted_matrix(train, self.weighting)
@@ -254,7 +263,7 @@ class SpectralBipartite(BaseDetector):
         items = np.flatnonzero(np.bincount(full.indices, minlength=train.n_items) > 0)
         b = sp.csr_array(full[users][:, items])
         if self.n_communities is None:
-            cap = check_positive_int(self.max_communities, "max_communities")
+            cap = int(self.max_communities)
             k = bethe_hessian_count(b, cap, random_state=int(rng.integers(2**32)))
             if k < 2:
                 logger.warning(

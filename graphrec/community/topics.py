@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
-from graphrec._validation import RandomState, check_positive_int
-from graphrec.community._graph import weighted_matrix
+from graphrec._validation import RandomState
+from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import (
     BaseDetector,
     check_detector_input,
@@ -64,6 +65,15 @@ class LDATopics(BaseDetector):
     """
 
     _method = "lda"
+    _param_constraints = param_constraints(
+        n_topics=Interval(int, 1, None),
+        weighting=Options(WEIGHTINGS),
+        doc_topic_prior=[Interval(float, 0, None), None],
+        topic_word_prior=[Interval(float, 0, None), None],
+        max_iter=Interval(int, 1, None),
+        learning_method=Options("batch", "online"),
+        random_state=Seed(),
+    )
 
     def __init__(
         self,
@@ -87,13 +97,10 @@ class LDATopics(BaseDetector):
         """Fit LDA on the counts of ``train`` (``embedder`` is ignored)."""
         from sklearn.decomposition import LatentDirichletAllocation
 
+        check_params(self)
         train = check_detector_input(train)
         k = check_n_communities(self.n_topics, "n_topics", train.n_users)
-        max_iter = check_positive_int(self.max_iter, "max_iter")
-        if self.learning_method not in ("batch", "online"):
-            raise ValueError(
-                f"learning_method must be 'batch' or 'online', got {self.learning_method!r}"
-            )
+        max_iter = int(self.max_iter)
         seed = resolve_seed(self.random_state)
         counts = weighted_matrix(train, self.weighting).astype(np.float64)
         model = LatentDirichletAllocation(

@@ -29,6 +29,17 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from graphrec._params import (
+    AnyOf,
+    Boolean,
+    FilePath,
+    Interval,
+    Options,
+    Satisfies,
+    Text,
+    check_params,
+    declare_params,
+)
 from graphrec._registry import datasets
 from graphrec.data._readers import (
     QUOTE_CSV,
@@ -41,6 +52,7 @@ from graphrec.data._readers import (
 )
 from graphrec.data.download import download
 from graphrec.data.interactions import Interactions
+from graphrec.data.preprocess import _DUPLICATE_MODES
 from graphrec.data.split import Split
 
 __all__ = [
@@ -57,6 +69,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
+_PATH = AnyOf(FilePath(), None)  # every loader takes a folder or file, or None
 
 # fmt: off
 ML100K_GENRES = (
@@ -90,6 +103,7 @@ def load_dataset(name: str, path: PathLike | None = None, **kwargs: Any) -> Inte
 
 # ---------------------------------------------------------------------------- MovieLens
 @datasets.register("movielens-100k")
+@declare_params(path=_PATH, duplicates=Options(_DUPLICATE_MODES))
 def load_movielens_100k(path: PathLike | None = None, *, duplicates: str = "last") -> Interactions:
     """MovieLens 100K: ratings 1-5 with unix timestamps, movie genres, user demographics.
 
@@ -149,6 +163,7 @@ def load_movielens_100k(path: PathLike | None = None, *, duplicates: str = "last
 
 
 @datasets.register("movielens-1m")
+@declare_params(path=_PATH, duplicates=Options(_DUPLICATE_MODES))
 def load_movielens_1m(path: PathLike | None = None, *, duplicates: str = "last") -> Interactions:
     """MovieLens 1M: ``ratings.dat``, ``movies.dat``, ``users.dat`` (``::``-separated).
 
@@ -179,6 +194,7 @@ def load_movielens_1m(path: PathLike | None = None, *, duplicates: str = "last")
 
 
 @datasets.register("movielens-latest")
+@declare_params(path=_PATH, duplicates=Options(_DUPLICATE_MODES))
 def load_movielens_latest(
     path: PathLike | None = None, *, duplicates: str = "last"
 ) -> Interactions:
@@ -230,6 +246,7 @@ def _age_band(age: pd.Series) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- Last.fm
 @datasets.register("lastfm-hetrec")
+@declare_params(path=_PATH, duplicates=Options(_DUPLICATE_MODES), max_tags=Interval(int, 0, None))
 def load_lastfm_hetrec(
     path: PathLike | None = None, *, duplicates: str = "sum", max_tags: int = 10
 ) -> Interactions:
@@ -259,8 +276,11 @@ def load_lastfm_hetrec(
     >>> data.shape, data.user_graph.nnz // 2  # doctest: +SKIP
     ((1892, 17632), 12717)
     """
-    if isinstance(max_tags, bool) or not isinstance(max_tags, (int, np.integer)) or max_tags < 0:
-        raise ValueError(f"max_tags must be a non-negative integer, got {max_tags!r}")
+    check_params(
+        load_lastfm_hetrec,
+        {"path": path, "duplicates": duplicates, "max_tags": max_tags},
+        name="dataset 'lastfm-hetrec'",
+    )
     name = "lastfm-hetrec"
     folder = _dataset_dir(name, path)
     cols = {"user": "int", "item": "int", "weight": "float"}
@@ -362,6 +382,7 @@ def _friend_graph(pairs: pd.DataFrame, user_ids: np.ndarray) -> tuple[sp.csr_arr
 
 # ---------------------------------------------------------------------------- LightGCN splits
 @datasets.register("lightgcn")
+@declare_params(path=_PATH, train_file=Text(), valid_file=[Text(), None], test_file=Text())
 def load_lightgcn(
     path: PathLike | None = None,
     *,
@@ -441,7 +462,27 @@ def load_lightgcn(
 
 
 # ---------------------------------------------------------------------------- generic files
+_COLUMN = AnyOf(Text(), Interval(int, 0, None))  # a column name or position
+_NAMES = Satisfies(
+    lambda v: isinstance(v, (list, tuple)) and all(isinstance(n, str) for n in v),
+    "a list of column names",
+    invalid=["user,item", [0, 1]],
+)
+
+
 @datasets.register("csv")
+@declare_params(
+    path=_PATH,
+    user_col=_COLUMN,
+    item_col=_COLUMN,
+    rating_col=[_COLUMN, None],
+    time_col=[_COLUMN, None],
+    sep=[Text(), None],
+    duplicates=Options(_DUPLICATE_MODES),
+    header=Boolean(),
+    names=[_NAMES, None],
+    encoding=Text(),
+)
 def load_csv(
     path: PathLike | None = None,
     user_col: str | int = "user",

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from graphrec._params import Interval, Rule, Seed, check_params, declare_params
 from graphrec._registry import datasets
 from graphrec._validation import RandomState, check_positive_int, check_random_state
 from graphrec.data.interactions import Interactions
@@ -139,6 +140,23 @@ def planted_communities(
 
 
 @datasets.register("synthetic")
+@declare_params(
+    Rule(
+        lambda p: p["n_communities"] <= min(p["n_users"], p["n_items"]),
+        "n_communities={n_communities} exceeds n_users={n_users} or n_items={n_items}",
+    ),
+    Rule(
+        lambda p: p["mean_degree"] <= p["n_items"],
+        "mean_degree={mean_degree} must be at most n_items={n_items}",
+    ),
+    path=None,
+    n_users=Interval(int, 1, None),
+    n_items=Interval(int, 1, None),
+    n_communities=Interval(int, 1, None),
+    mean_degree=Interval(float, 0, None, closed="neither"),
+    mu=Interval(float, 0, 1),
+    seed=Seed(),
+)
 def load_synthetic(
     path: None = None,
     n_users: int = 1000,
@@ -156,4 +174,5 @@ def load_synthetic(
     """
     if path is not None:
         raise ValueError("the synthetic dataset is generated, not read: leave path=None")
+    check_params(load_synthetic, dict(locals()), name="dataset 'synthetic'")
     return planted_communities(n_users, n_items, n_communities, mean_degree, mu, seed=seed).data

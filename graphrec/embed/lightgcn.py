@@ -25,15 +25,21 @@ import scipy.sparse as sp
 import torch
 from torch_geometric.nn.models import LightGCN as PyGLightGCN
 
+from graphrec._params import (
+    Boolean,
+    Device,
+    FilePath,
+    Interval,
+    Options,
+    Rule,
+    Satisfies,
+    Seed,
+    check_params,
+    param_constraints,
+)
 from graphrec._registry import embedders
 from graphrec._sparse import to_torch_csr
-from graphrec._validation import (
-    RandomState,
-    check_positive_int,
-    check_random_state,
-    resolve_device,
-    seed_from,
-)
+from graphrec._validation import RandomState, check_random_state, resolve_device, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data
 from graphrec.graph.bipartite import BipartiteGraph
@@ -147,6 +153,13 @@ def sample_negatives(
     return out
 
 
+def _is_monitor(value: Any) -> bool:
+    from graphrec.evaluate.protocol import RANKING  # the one list of ranking metrics
+
+    metric, _, k = value.partition("@")
+    return metric in RANKING and k.isdigit() and int(k) > 0
+
+
 @embedders.register("lightgcn")
 class LightGCN(BaseEmbedder):
     """LightGCN (He et al., SIGIR 2020) trained with BPR, with early stopping.
@@ -221,6 +234,31 @@ class LightGCN(BaseEmbedder):
     """
 
     _name = "lightgcn"
+    _param_constraints = param_constraints(
+        dim=Interval(int, 1, None),
+        layers=Interval(int, 0, None),
+        lr=[Interval(float, 0, None, closed="neither"), Options("auto")],
+        batch_size=[Interval(int, 1, None), Options("auto")],
+        epochs=Interval(int, 1, None),
+        reg=Interval(float, 0, None),
+        alpha=Interval(float, 0, 1),  # D^-alpha: 0 = unnormalised, 1 = random walk
+        beta=Interval(float, 0, 1),
+        gamma=[Interval(float, 0, 1), None],
+        normalize_layers=Boolean(),
+        eval_every=Interval(int, 1, None),
+        patience=Interval(int, 1, None),
+        monitor=Satisfies(_is_monitor, "a ranking metric at a cut-off, e.g. 'ndcg@20'", ["x"]),
+        max_minutes=[Interval(float, 0, None, closed="neither"), None],
+        checkpoint_dir=[FilePath(), None],
+        checkpoint_every=Interval(int, 0, None),
+        resume=Boolean(),
+        device=Device(),
+        verbose=Boolean(),
+        random_state=Seed(),
+    )
+    _param_rules = (
+        Rule(lambda p: not p["resume"] or p["checkpoint_dir"], "resume=True needs checkpoint_dir"),
+    )
 
     def __init__(
         self,
@@ -269,31 +307,6 @@ class LightGCN(BaseEmbedder):
     # the clock of the time budget; tests replace it to make the budget deterministic
     _clock = staticmethod(time.perf_counter)
 
-    # ------------------------------------------------------------------ checks
-    def _check_params(self) -> None:
-        check_positive_int(self.dim, "dim")
-        check_positive_int(self.layers, "layers", minimum=0)
-        if self.batch_size != "auto":
-            check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.epochs, "epochs")
-        check_positive_int(self.eval_every, "eval_every")
-        check_positive_int(self.patience, "patience")
-        check_positive_int(self.checkpoint_every, "checkpoint_every", minimum=0)
-        if self.lr != "auto" and not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be > 0 or 'auto', got {self.lr!r}")
-        if self.reg < 0:
-            raise ValueError(f"reg must be >= 0, got {self.reg!r}")
-        if self.max_minutes is not None and not (
-            isinstance(self.max_minutes, (int, float)) and self.max_minutes > 0
-        ):
-            raise ValueError(f"max_minutes must be > 0 or None, got {self.max_minutes!r}")
-        if self.gamma is not None and not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be None or in [0, 1], got {self.gamma!r}")
-        if "@" not in self.monitor:
-            raise ValueError(f"monitor must look like 'ndcg@20', got {self.monitor!r}")
-        if self.resume and not self.checkpoint_dir:
-            raise ValueError("resume=True needs checkpoint_dir")
-
     def _batch_and_lr(self, n_interactions: int) -> tuple[int, float]:
         """The tuned defaults: large batches with a matching learning rate."""
         batch = (
@@ -327,7 +340,7 @@ class LightGCN(BaseEmbedder):
         e.g. from another model's ``embedding_weight_``.
         """
         train, valid = check_fit_data(train, valid)
-        self._check_params()
+        check_params(self)
         n_nodes = train.n_users + train.n_items
         if init_weight is not None and np.shape(init_weight) != (n_nodes, self.dim):
             raise ValueError(
@@ -676,11 +689,17 @@ class LightGCNPlusPlus(LightGCN):
         )
 
 
+_PROPAGATION = ("layers", "alpha", "beta", "gamma", "normalize_layers")  # not in MF
+
+
 @embedders.register("mf")
 class MF(LightGCN):
     """BPR matrix factorisation: LightGCN with 0 layers, through the same loop."""
 
     _name = "mf"
+    _param_constraints = param_constraints(
+        **{k: v for k, v in LightGCN._param_constraints.items() if k not in _PROPAGATION}
+    )
 
     def __init__(
         self,

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
+from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import embedders
 from graphrec._validation import RandomState, check_positive_int, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
@@ -367,6 +368,26 @@ class Node2Vec(BaseEmbedder):
     ((60, 8), (30, 8))
     """
 
+    _param_constraints = param_constraints(
+        dim=Interval(int, 1, None),
+        walk_length=Interval(int, 2, None),
+        n_walks=Interval(int, 1, None),
+        window=Interval(int, 1, None),
+        p=Interval(float, 0, None, closed="neither"),
+        q=Interval(float, 0, None, closed="neither"),
+        epochs=Interval(int, 1, None),
+        negative=Interval(int, 1, None),
+        ns_exponent=Interval(float),
+        min_count=Interval(int, 0, None),
+        weighted=Boolean(),
+        item_vectors=Options(_ITEM_VECTORS),
+        backend=Options(_BACKENDS),
+        workers=Interval(int, 1, None),
+        keep_walks=Boolean(),
+        random_state=Seed(),
+        verbose=Boolean(),
+    )
+
     def __init__(
         self,
         dim: int = 64,
@@ -408,7 +429,7 @@ class Node2Vec(BaseEmbedder):
     def fit(self, train: Interactions, valid: Interactions | None = None) -> Node2Vec:
         """Walk the graph of ``train`` and learn the vectors (``valid`` is not used)."""
         train, _ = check_fit_data(train, valid)
-        params = self._check_params()
+        params = self._walk_params()
         rng = check_random_state(self.random_state)
         graph = BipartiteGraph.from_interactions(train, weighted=self.weighted)
         adj = graph.adjacency()
@@ -448,31 +469,10 @@ class Node2Vec(BaseEmbedder):
         self.train_ = train
         return self
 
-    def _check_params(self) -> dict[str, int]:
-        params = {
-            "dim": check_positive_int(self.dim, "dim"),
-            "walk_length": check_positive_int(self.walk_length, "walk_length", minimum=2),
-            "n_walks": check_positive_int(self.n_walks, "n_walks"),
-            "window": check_positive_int(self.window, "window"),
-            "epochs": check_positive_int(self.epochs, "epochs"),
-            "negative": check_positive_int(self.negative, "negative"),
-            "min_count": check_positive_int(self.min_count, "min_count", minimum=0),
-            "workers": check_positive_int(self.workers, "workers"),
-        }
-        _check_positive_float(self.p, "p")
-        _check_positive_float(self.q, "q")
-        ns = self.ns_exponent
-        if isinstance(ns, bool) or not isinstance(ns, (int, float, np.integer, np.floating)):
-            raise ValueError(f"ns_exponent must be a finite number, got {ns!r}")
-        if not np.isfinite(ns):
-            raise ValueError(f"ns_exponent must be a finite number, got {ns!r}")
-        for name, value, valid in (
-            ("item_vectors", self.item_vectors, _ITEM_VECTORS),
-            ("backend", self.backend, _BACKENDS),
-        ):
-            if value not in valid:
-                raise ValueError(f"{name} must be one of {', '.join(valid)}; got {value!r}")
-        return params
+    def _walk_params(self) -> dict[str, int]:
+        check_params(self)
+        keys = ("dim", "walk_length", "n_walks", "window", "epochs", "negative", "min_count")
+        return {k: int(getattr(self, k)) for k in (*keys, "workers")}
 
 
 @embedders.register("deepwalk")
@@ -491,6 +491,9 @@ class DeepWalk(Node2Vec):
 
     p = 1.0
     q = 1.0
+    _param_constraints = param_constraints(
+        **{k: v for k, v in Node2Vec._param_constraints.items() if k not in ("p", "q")}
+    )
 
     def __init__(
         self,

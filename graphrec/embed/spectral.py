@@ -6,8 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.extmath import randomized_svd
 
+from graphrec._params import Boolean, Interval, Seed, check_params, param_constraints
 from graphrec._registry import embedders
-from graphrec._validation import RandomState, check_positive_int, check_random_state, seed_from
+from graphrec._validation import RandomState, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data
 
@@ -41,6 +42,13 @@ class SVD(BaseEmbedder):
     (100, 8)
     """
 
+    _param_constraints = param_constraints(
+        dim=Interval(int, 1, None),
+        normalize=Boolean(),
+        n_iter=Interval(int, 0, None),
+        random_state=Seed(),
+    )
+
     def __init__(
         self,
         dim: int = 64,
@@ -55,7 +63,8 @@ class SVD(BaseEmbedder):
 
     def fit(self, train: Interactions, valid: Interactions | None = None) -> SVD:
         train, _ = check_fit_data(train, valid)
-        dim = check_positive_int(self.dim, "dim")
+        check_params(self)
+        dim = int(self.dim)
         if dim >= min(train.shape):
             raise ValueError(
                 f"dim={dim} must be smaller than min(n_users, n_items)={min(train.shape)}"

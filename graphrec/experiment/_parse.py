@@ -135,6 +135,14 @@ def _dataset(raw: Any, errors: list[str]) -> DatasetSpec | None:
             path = str(Path(path).expanduser().absolute())
     elif name == "lightgcn":
         errors.append("dataset.path: the lightgcn format needs the folder with train.txt/test.txt")
+    if not bad:  # the loader's parameter check, without loading anything
+        given_path = {} if path is None else {"path": path}
+        for variant in expand_grid(params):
+            try:
+                registry.check(name, {**variant, **given_path})
+            except ValueError as exc:
+                errors.append(f"dataset.params: {exc}")
+                break
     returns_split = dataset_is_split(name)
     split = _split(raw.get("split"), returns_split, errors)
     preprocess = _preprocess(raw.get("preprocess"), errors)
@@ -290,10 +298,7 @@ def _entry(
     resolved.update(given)
     for variant in expand_grid(resolved) if len(errors) == n_errors else []:
         try:
-            obj = build(kind, name, variant)
-            check = getattr(obj, "_check_params", None)
-            if callable(check):
-                check()
+            build(kind, name, variant)  # Registry.create: the component's parameter check
         except (ValueError, TypeError) as exc:
             errors.append(f"{here}.params: {exc}")
             break

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import recommenders
-from graphrec._validation import check_positive_int, check_random_state, seed_from
+from graphrec._validation import check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS, item_projection
 from graphrec.recommend.base import BaseRecommender
@@ -42,10 +43,13 @@ class Popularity(BaseRecommender):
     (2, 3)
     """
 
+    _param_constraints = param_constraints(weighted=Boolean())
+
     def __init__(self, weighted: bool = False) -> None:
         self.weighted = weighted
 
     def fit(self, train: Interactions) -> Popularity:
+        check_params(self)
         self.train_ = _check_train(train)
         counts = (
             np.asarray(train.matrix.sum(axis=0)).ravel() if self.weighted else train.item_degrees()
@@ -66,10 +70,13 @@ class Random(BaseRecommender):
     user's list does not depend on which other users are in the batch.
     """
 
+    _param_constraints = param_constraints(random_state=Seed())
+
     def __init__(self, random_state: int | np.random.Generator | None = None) -> None:
         self.random_state = random_state
 
     def fit(self, train: Interactions) -> Random:
+        check_params(self)
         self.train_ = _check_train(train)
         self.seed_ = seed_from(check_random_state(self.random_state))
         return self
@@ -106,16 +113,16 @@ class ItemKNN(BaseRecommender):
     (1, 20)
     """
 
+    _param_constraints = param_constraints(
+        n_neighbors=Interval(int, 1, None), similarity=Options(KINDS)
+    )
+
     def __init__(self, n_neighbors: int = 100, similarity: str = "cosine") -> None:
         self.n_neighbors = n_neighbors
         self.similarity = similarity
 
     def fit(self, train: Interactions) -> ItemKNN:
-        check_positive_int(self.n_neighbors, "n_neighbors")
-        if self.similarity not in KINDS:
-            raise ValueError(
-                f"similarity must be one of {', '.join(KINDS)}, got {self.similarity!r}"
-            )
+        check_params(self)
         self.train_ = _check_train(train)
         sim = item_projection(train, self.similarity, top_k=self.n_neighbors)
         # column j holds j's nearest neighbours, so X @ S sums over them

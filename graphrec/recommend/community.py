@@ -25,9 +25,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
+from graphrec._params import Interval, Satisfies, check_params, param_constraints
 from graphrec._registry import recommenders
 from graphrec._topk import topk
-from graphrec._validation import check_is_fitted, check_positive_int
+from graphrec._validation import check_is_fitted
 from graphrec.community._partition import community_item_counts, nearest_communities
 from graphrec.community.quality import assign_items, assign_users
 from graphrec.data.interactions import Interactions
@@ -48,6 +49,25 @@ def _minmax_rows(x: np.ndarray) -> np.ndarray:
     lo = x.min(axis=1, keepdims=True)
     span = x.max(axis=1, keepdims=True) - lo
     return np.divide(x - lo, span, out=np.zeros_like(x), where=span > 0)
+
+
+def _is_communities(value: Any) -> bool:
+    if value is None or hasattr(value, "fit") or hasattr(value, "user_labels"):
+        return True
+    labels = np.asarray(value)
+    return labels.ndim == 1 and labels.dtype.kind in "iu"
+
+
+_COMMUNITIES = Satisfies(
+    _is_communities,
+    "None, a Communities result, a detector or one integer label per user",
+    invalid=["louvain", 3, [0.5, 1.5]],
+)
+_EMBEDDER = Satisfies(
+    lambda v: v is None or hasattr(v, "fit"),
+    "None or an embedder object (fitted or not)",
+    invalid=["lightgcn"],
+)
 
 
 class CommunityRecommender(BaseRecommender):
@@ -85,8 +105,6 @@ class CommunityRecommender(BaseRecommender):
         return labels.astype(np.int64), None if item_labels is None else np.asarray(item_labels)
 
     def _fit_communities(self, train: Interactions) -> None:
-        check_positive_int(self.min_size, "min_size")
-        check_positive_int(self.reassign_below, "reassign_below", minimum=0)
         labels, item_labels = self._labels(train)
         if not (labels >= 0).any():
             raise ValueError("communities assign no user to any community")
@@ -231,12 +249,19 @@ class CommunityPopularity(CommunityRecommender):
     (1, 3)
     """
 
+    _param_constraints = param_constraints(
+        communities=_COMMUNITIES,
+        min_size=Interval(int, 1, None),
+        reassign_below=Interval(int, 0, None),
+    )
+
     def __init__(self, communities: Any = None, min_size: int = 5, reassign_below: int = 0) -> None:
         self.communities = communities
         self.min_size = min_size
         self.reassign_below = reassign_below
 
     def fit(self, train: Interactions) -> CommunityPopularity:
+        check_params(self)
         self._fit_communities(train)
         return self
 
@@ -254,6 +279,14 @@ class CommunityRestricted(CommunityRecommender):
     communities get the unrestricted ranking.
     """
 
+    _param_constraints = param_constraints(
+        embedder=_EMBEDDER,
+        communities=_COMMUNITIES,
+        min_support=Interval(int, 1, None),
+        min_size=Interval(int, 1, None),
+        reassign_below=Interval(int, 0, None),
+    )
+
     def __init__(
         self,
         embedder: Any = None,
@@ -269,7 +302,7 @@ class CommunityRestricted(CommunityRecommender):
         self.reassign_below = reassign_below
 
     def fit(self, train: Interactions) -> CommunityRestricted:
-        check_positive_int(self.min_support, "min_support")
+        check_params(self)
         self._fit_embedder(train)
         self._fit_communities(train)
         return self
@@ -296,6 +329,14 @@ class CommunityBlend(CommunityRecommender):
     exactly the embedding model.
     """
 
+    _param_constraints = param_constraints(
+        embedder=_EMBEDDER,
+        communities=_COMMUNITIES,
+        alpha=Interval(float, 0, 1),
+        min_size=Interval(int, 1, None),
+        reassign_below=Interval(int, 0, None),
+    )
+
     def __init__(
         self,
         embedder: Any = None,
@@ -311,8 +352,7 @@ class CommunityBlend(CommunityRecommender):
         self.reassign_below = reassign_below
 
     def fit(self, train: Interactions) -> CommunityBlend:
-        if not 0.0 <= self.alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1], got {self.alpha!r}")
+        check_params(self)
         self._fit_embedder(train)
         self._fit_communities(train)
         return self
@@ -339,6 +379,14 @@ class CommunityModel(CommunityRecommender):
     scored by their community's model, everyone else by the global one.
     """
 
+    _param_constraints = param_constraints(
+        embedder=_EMBEDDER,
+        communities=_COMMUNITIES,
+        min_size=Interval(int, 1, None),
+        epochs=Interval(int, 1, None),
+        reassign_below=Interval(int, 0, None),
+    )
+
     def __init__(
         self,
         embedder: Any = None,
@@ -354,7 +402,7 @@ class CommunityModel(CommunityRecommender):
         self.reassign_below = reassign_below
 
     def fit(self, train: Interactions) -> CommunityModel:
-        check_positive_int(self.epochs, "epochs")
+        check_params(self)
         emb = self._fit_embedder(train)
         if not hasattr(emb, "embedding_weight_"):
             raise ValueError(

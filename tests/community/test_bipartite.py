@@ -41,7 +41,7 @@ def test_users_and_items_without_interactions_are_unassigned(easy):
 
 
 def test_bad_parameters(easy):
-    with pytest.raises(ValueError, match="resolution must be > 0"):
+    with pytest.raises(ValueError, match="resolution must be a number > 0"):
         BipartiteLouvain(resolution=-1).fit(easy.data)
-    with pytest.raises(ValueError, match="tol must be >= 0"):
+    with pytest.raises(ValueError, match="tol must be a number >= 0"):
         BipartiteLouvain(tol=-1).fit(easy.data)

@@ -18,9 +18,9 @@ def test_density_methods_mark_or_attach_noise(easy, blobs):
 
 
 def test_bad_parameters(easy, blobs):
-    with pytest.raises(ValueError, match="eps must be > 0"):
+    with pytest.raises(ValueError, match="eps must be a number > 0"):
         EmbeddingDBSCAN(eps=0).fit(easy.data, embedder=blobs)
-    with pytest.raises(ValueError, match="eps_quantile must be in"):
+    with pytest.raises(ValueError, match="eps_quantile must be a number in"):
         EmbeddingDBSCAN(eps_quantile=1.0).fit(easy.data, embedder=blobs)
     with pytest.raises(ValueError, match="min_samples=1000 is larger"):
         EmbeddingDBSCAN(min_samples=1000).fit(easy.data, embedder=blobs)

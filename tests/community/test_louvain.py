@@ -48,13 +48,13 @@ def test_isolated_users_are_unassigned():
 
 
 def test_bad_parameters(easy):
-    with pytest.raises(ValueError, match="resolution must be > 0"):
+    with pytest.raises(ValueError, match="resolution must be a number > 0"):
         Louvain(resolution=0).fit(easy.data)
     with pytest.raises(ValueError, match="projection must be one of"):
         Louvain(projection="dot").fit(easy.data)
     with pytest.raises(ValueError, match="weighting must be one of"):
         Louvain(weighting="sqrt").fit(easy.data)
-    with pytest.raises(ValueError, match="top_k must be a positive integer"):
+    with pytest.raises(ValueError, match="top_k must be an integer >= 1"):
         Louvain(top_k=0).fit(easy.data)
 
 

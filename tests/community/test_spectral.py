@@ -66,9 +66,9 @@ def test_weak_signal_falls_back_to_two_communities(caplog):
 
 
 def test_bad_parameters(easy):
-    with pytest.raises(ValueError, match="regularization must be >= 0"):
+    with pytest.raises(ValueError, match="regularization must be a number >= 0"):
         SpectralBipartite(regularization=-1).fit(easy.data)
     with pytest.raises(ValueError, match="max_communities must be an integer"):
         SpectralBipartite(max_communities=0).fit(easy.data)
-    with pytest.raises(ValueError, match="n_communities must be a positive integer"):
+    with pytest.raises(ValueError, match="n_communities must be an integer >= 1"):
         SpectralBipartite(n_communities=0).fit(easy.data)

@@ -22,5 +22,5 @@ def test_weightings(easy):
 def test_bad_parameters(easy):
     with pytest.raises(ValueError, match="learning_method"):
         LDATopics(learning_method="gibbs").fit(easy.data)
-    with pytest.raises(ValueError, match="n_topics must be a positive integer"):
+    with pytest.raises(ValueError, match="n_topics must be an integer >= 1"):
         LDATopics(n_topics=0).fit(easy.data)

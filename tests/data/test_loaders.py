@@ -283,7 +283,7 @@ def test_lastfm_tags_are_optional(lastfm: Path) -> None:
     (lastfm / "user_taggedartists.dat").unlink()
     data = load_lastfm_hetrec(lastfm, max_tags=1)
     assert "tags" not in data.item_features.columns and data.user_graph is not None
-    with pytest.raises(ValueError, match="max_tags must be a non-negative integer"):
+    with pytest.raises(ValueError, match="max_tags must be an integer >= 0"):
         load_lastfm_hetrec(lastfm, max_tags=-1)
 
 

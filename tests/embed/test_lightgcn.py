@@ -245,12 +245,12 @@ def test_variants_registered_and_save_load(split, tmp_path):
 def test_bad_input(split):
     with pytest.raises(ValueError, match="dim must be an integer"):
         LightGCN(dim=0).fit(split.train)
-    with pytest.raises(ValueError, match="lr must be > 0"):
+    with pytest.raises(ValueError, match="lr must be a number > 0"):
         LightGCN(lr=0).fit(split.train)
     with pytest.raises(ValueError, match="empty training data"):
         LightGCN().fit(split.train.filter(np.zeros(split.train.nnz, bool)))
     with pytest.raises(ValueError, match="gamma must be"):
         LightGCN(gamma=2.0).fit(split.train)
     for minutes in [0, -1, "5"]:
-        with pytest.raises(ValueError, match="max_minutes must be > 0"):
+        with pytest.raises(ValueError, match="max_minutes must be a number > 0"):
             LightGCN(max_minutes=minutes).fit(split.train)

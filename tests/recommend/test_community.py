@@ -118,7 +118,7 @@ def test_errors(tiny):
         CommunityPopularity(communities=np.zeros(3, int)).fit(tiny)
     with pytest.raises(ValueError, match="needs an embedder"):
         CommunityBlend(communities=LABELS).fit(tiny)
-    with pytest.raises(ValueError, match="alpha must be in"):
+    with pytest.raises(ValueError, match="alpha must be a number in"):
         CommunityBlend(embedder=SVD(dim=2), communities=LABELS, alpha=2).fit(tiny)
     with pytest.raises(ValueError, match="no user to any community"):
         CommunityPopularity(communities=-np.ones(6, int)).fit(tiny)
