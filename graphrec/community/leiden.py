@@ -9,7 +9,8 @@ import numpy as np
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
 from graphrec.community._graph import igraph_seeded, isolated_nodes, projection_graph, to_igraph
-from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
+from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
+from graphrec.community.quality import modularity
 from graphrec.data.interactions import Interactions
 
 __all__ = ["Leiden"]
@@ -19,7 +20,7 @@ BACKENDS = ("igraph", "leidenalg")
 
 
 @detectors.register("leiden")
-class Leiden(BaseDetector):
+class Leiden(ProjectionDetector):
     """Leiden communities of the user projection.
 
     Leiden improves on Louvain with a refinement step that guarantees connected
@@ -41,8 +42,11 @@ class Leiden(BaseDetector):
         Similarity of the user projection.
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
-    weighting : {"raw", "binary", "log"}
-        Interaction weights used for the projection: as given, all ones, or ``log1p``.
+    weighting : {"auto", "raw", "binary", "log"}
+        Interaction weights used for the projection: ``"auto"`` (``log1p`` for counts
+        such as play counts, the ratings themselves for explicit ratings; see
+        :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
+        ``log1p``.
     n_iterations : int
         Leiden iterations; negative runs until an iteration no longer improves quality.
     backend : {"igraph", "leidenalg"}
@@ -58,7 +62,9 @@ class Leiden(BaseDetector):
     quality_ : float
         Value of the optimised quality function on ``graph_``.
     graph_ : scipy.sparse.csr_array
-        The projection that was partitioned.
+        The projection that was partitioned; its modularity and conductance are the
+        ones the experiment runner and ``graphrec compare`` report
+        (:meth:`~graphrec.community.base.BaseDetector.quality_graph` rebuilds it).
 
     Examples
     --------
@@ -77,7 +83,7 @@ class Leiden(BaseDetector):
         quality: str = "modularity",
         projection: str = "cosine",
         top_k: int | None = 50,
-        weighting: str = "raw",
+        weighting: str = "auto",
         n_iterations: int = -1,
         backend: str = "igraph",
         random_state: RandomState = None,
@@ -111,11 +117,13 @@ class Leiden(BaseDetector):
             membership, quality = self._leidenalg(g, seed)
         labels = np.asarray(membership, dtype=np.int64)
         labels[isolated_nodes(graph)] = -1
+        if quality is None:  # the one modularity implementation, as the runner reports it
+            quality = modularity(graph, labels, resolution=float(self.resolution))
         self.graph_ = graph
         self.quality_ = float(quality)
         return self._finish(labels, seed=seed)
 
-    def _igraph(self, g: Any, seed: int) -> tuple[list[int], float]:
+    def _igraph(self, g: Any, seed: int) -> tuple[list[int], float | None]:
         objective = "modularity" if self.quality == "modularity" else "CPM"
         with igraph_seeded(seed):
             clustering = g.community_leiden(
@@ -125,13 +133,10 @@ class Leiden(BaseDetector):
                 n_iterations=self.n_iterations,
             )
         membership = list(clustering.membership)
-        if self.quality == "modularity":
-            quality = g.modularity(membership, weights="weight", resolution=self.resolution)
-        else:
-            quality = clustering.quality
+        quality = None if self.quality == "modularity" else clustering.quality
         return membership, quality
 
-    def _leidenalg(self, g: Any, seed: int) -> tuple[list[int], float]:
+    def _leidenalg(self, g: Any, seed: int) -> tuple[list[int], float | None]:
         import leidenalg as la
 
         kind = la.RBConfigurationVertexPartition if self.quality == "modularity" else None
@@ -144,8 +149,5 @@ class Leiden(BaseDetector):
             seed=seed % 2**31,
         )
         membership = list(partition.membership)
-        if self.quality == "modularity":
-            quality = g.modularity(membership, weights="weight", resolution=self.resolution)
-        else:
-            quality = partition.quality()
+        quality = None if self.quality == "modularity" else partition.quality()
         return membership, quality

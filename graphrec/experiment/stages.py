@@ -26,7 +26,7 @@ import numpy as np
 from graphrec._registry import _registry
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
-from graphrec.experiment._quality import community_quality
+from graphrec.experiment._quality import community_quality, quality_graph_name
 from graphrec.experiment._store import (
     atomic_write,
     atomic_write_json,
@@ -238,6 +238,7 @@ def _detect(job: Job, data: Prepared) -> dict[str, Any]:
         "params": spec["params"],
         "seed": comm.seed,
         "metrics": metrics,
+        "quality_graph": quality_graph_name(data.train, comm),
         "seconds": {"fit": fit, "metrics": time.perf_counter() - t1},
     }
 
