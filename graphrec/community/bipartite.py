@@ -101,7 +101,9 @@ class BipartiteLouvain(BaseDetector):
         if not self.tol >= 0:
             raise ValueError(f"tol must be >= 0, got {self.tol!r}")
         n_init = check_positive_int(self.n_init, "n_init")
-        seed = resolve_seed(self.random_state) if n_init > 1 else None
+        seed: int | None = resolve_seed(self.random_state)  # validated even when unused
+        if n_init == 1:
+            seed = None  # scikit-network's default order alone: no random step
         biadjacency = weighted_matrix(train, self.weighting)
         csr = sp.csr_matrix(biadjacency)
         # candidate 0: scikit-network's default order; then orders drawn from the seed
