@@ -49,6 +49,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 import graphrec as gr
+from graphrec._registry import detectors
 from graphrec.community import quality
 from graphrec.community._graph import igraph_seeded, projection_graph, to_igraph, to_networkx
 from graphrec.community.spectral import refine_coclusters
@@ -89,7 +90,8 @@ def sknetwork_louvain(matrix: Any, weighting: str = "binary") -> np.ndarray:
 
 
 def fit(name: str, params: dict[str, Any], data: Any, embedder: Any, seed: int) -> Any:
-    det = gr.create("detector", name, random_state=seed, **params)
+    cls = detectors.get(name)
+    det = cls(**params, **({"random_state": seed} if cls.takes_seed else {}))
     return det.fit(data, embedder=embedder if name in EMBEDDING else None)
 
 
@@ -267,17 +269,14 @@ LASTFM_METHODS: list[tuple[str, str, dict[str, Any]]] = [
     ("louvain", "louvain", {}),
     ("leiden", "leiden", {}),
     ("leiden resolution=0.5", "leiden", {"resolution": 0.5}),
-    ("leiden weighting=log", "leiden", {"weighting": "log"}),
+    ("leiden weighting=raw", "leiden", {"weighting": "raw"}),
+    ("leiden weighting=binary", "leiden", {"weighting": "binary"}),
     ("leiden all pairs, res 1", "leiden", {"top_k": None}),
     ("label_propagation", "label_propagation", {}),
-    ("bipartite_louvain (raw)", "bipartite_louvain", {}),
+    ("bipartite_louvain (auto: log)", "bipartite_louvain", {}),
+    ("bipartite_louvain raw", "bipartite_louvain", {"weighting": "raw"}),
     ("bipartite_louvain binary", "bipartite_louvain", {"weighting": "binary"}),
-    ("bipartite_louvain log", "bipartite_louvain", {"weighting": "log"}),
-    (
-        "bipartite_louvain log, res 0.8",
-        "bipartite_louvain",
-        {"weighting": "log", "resolution": 0.8},
-    ),
+    ("bipartite_louvain log, res 0.8", "bipartite_louvain", {"resolution": 0.8}),
     ("spectral_bipartite (k est.)", "spectral_bipartite", {}),
     ("spectral_bipartite k=10", "spectral_bipartite", {"n_communities": 10}),
     ("kmeans (silhouette k)", "kmeans", {}),
@@ -325,7 +324,7 @@ def lastfm(folder: Path) -> None:
     for row, name, params in (
         ("louvain", "louvain", {}),
         ("leiden", "leiden", {}),
-        ("bipartite_louvain shuffled", "bipartite_louvain", {"shuffle_nodes": True}),
+        ("bipartite_louvain (5 restarts)", "bipartite_louvain", {}),
         ("spectral_bipartite", "spectral_bipartite", {}),
         ("kmeans (silhouette k)", "kmeans", {}),
     ):

@@ -20,29 +20,63 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WEIGHTINGS",
+    "describe_projection",
     "igraph_seeded",
     "isolated_nodes",
     "projection_graph",
+    "resolve_weighting",
     "to_igraph",
     "to_networkx",
     "weighted_matrix",
 ]
 
-WEIGHTINGS = ("raw", "binary", "log")
+WEIGHTINGS = ("auto", "raw", "binary", "log")
+RATING_MAX = 10.0  # explicit ratings: at most this many distinct values, all <= this
+RATING_LEVELS = 20
 
 _IGRAPH_RNG_LOCK = threading.Lock()
 
 
+def resolve_weighting(train: Interactions, weighting: str) -> str:
+    """The concrete weighting ``"auto"`` stands for on ``train`` (others are returned as is).
+
+    ``"auto"`` reads the weights: all equal (implicit feedback) gives ``"binary"``;
+    explicit ratings (at most 20 distinct values, none above 10, e.g. 1-5 stars or
+    0.5-5.0) give ``"raw"`` (the ratings are the weights); anything else is taken for
+    counts (plays, clicks) and gives ``"log"`` (``log1p``), so that a few heavy users
+    or items do not dominate. ``experiments/bench_weighting.py`` measures the choice
+    (README, section on detectors).
+
+    >>> import graphrec as gr
+    >>> plays = gr.Interactions(sp.csr_array([[3.0, 250.0]]), [0], [0, 1])
+    >>> stars = gr.Interactions(sp.csr_array([[3.0, 5.0]]), [0], [0, 1])
+    >>> resolve_weighting(plays, "auto"), resolve_weighting(stars, "auto")
+    ('log', 'raw')
+    """
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
+    if weighting != "auto":
+        return weighting
+    values = np.asarray(train.matrix.data)
+    values = values[values != 0]
+    if values.size == 0 or values.min() == values.max():
+        return "binary"
+    if values.max() <= RATING_MAX and np.unique(values).size <= RATING_LEVELS:
+        return "raw"
+    return "log"
+
+
 def weighted_matrix(train: Interactions, weighting: str) -> sp.csr_array:
     """The users x items matrix with ``raw`` weights, all ones (``binary``) or ``log1p``.
+
+    ``"auto"`` is resolved first (:func:`resolve_weighting`).
 
     >>> import graphrec as gr
     >>> data = gr.Interactions(sp.csr_array([[3.0, 0.0]]), [0], [0, 1])
     >>> weighted_matrix(data, "log").data.round(3).tolist()
     [1.386]
     """
-    if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
+    weighting = resolve_weighting(train, weighting)
     matrix = sp.csr_array(train.matrix, dtype=np.float64, copy=True)
     matrix.eliminate_zeros()
     if weighting == "binary":
@@ -50,6 +84,19 @@ def weighted_matrix(train: Interactions, weighting: str) -> sp.csr_array:
     elif weighting == "log":
         matrix.data = np.log1p(matrix.data)
     return matrix
+
+
+def describe_projection(kind: str, top_k: int | None, weighting: str) -> str:
+    """How a projection is named in results, e.g. ``"cosine top-50 projection, weights log1p"``.
+
+    ``weighting`` is a concrete one (resolve ``"auto"`` first).
+
+    >>> describe_projection("cosine", 50, "log")
+    'cosine top-50 projection, weights log1p'
+    """
+    shown = {"raw": "raw", "binary": "binary", "log": "log1p"}[weighting]
+    neighbours = "all-pairs" if top_k is None else f"top-{int(top_k)}"
+    return f"{kind} {neighbours} projection, weights {shown}"
 
 
 def projection_graph(

@@ -27,6 +27,21 @@ def _singletons(labels: np.ndarray) -> np.ndarray:
     return out
 
 
+def _modularity(
+    coo: sp.coo_array, degree: np.ndarray, two_m: float, labels: np.ndarray, resolution: float
+) -> float:
+    """Newman-Girvan modularity from a graph's COO entries, degrees and total weight.
+
+    The one implementation behind :func:`graphrec.community.quality.modularity`, the
+    friend-graph modularity of :func:`~graphrec.community.homophily.friend_lift` and
+    Leiden's ``quality_``; unassigned labels (``-1``) are singletons.
+    """
+    lab = _singletons(labels)
+    intra = coo.data[lab[coo.row] == lab[coo.col]].sum()
+    sums = np.bincount(lab, weights=degree)
+    return float(intra / two_m - resolution * (sums @ sums) / two_m**2)
+
+
 def _square(graph: Any, friends: bool = False) -> sp.csr_array:
     """A symmetric users x users matrix; ``friends`` takes an Interactions' user graph."""
     if getattr(graph, "matrix", None) is not None:  # an Interactions object

@@ -28,9 +28,11 @@ from graphrec._validation import RandomState, check_is_fitted, check_random_stat
 from graphrec.data.interactions import Interactions
 
 __all__ = [
+    "REFERENCE_PROJECTION",
     "BaseDetector",
     "Communities",
     "CommunityDetector",
+    "ProjectionDetector",
     "check_detector_input",
     "check_n_communities",
     "relabel_by_size",
@@ -60,7 +62,10 @@ class Communities:
         The detector's parameters (``get_params()``), ``random_state`` included.
     seed : int or None
         The integer seed every random step was derived from (reproduces the run when
-        passed as ``random_state``); None for runs without randomness.
+        passed as ``random_state``). None when the result does not depend on a seed:
+        detectors that take none (``BaseDetector.takes_seed`` is False, e.g. DBSCAN)
+        and settings without a random step (e.g. ``bipartite_louvain`` with
+        ``n_init=1``).
 
     Examples
     --------
@@ -204,9 +209,18 @@ class BaseDetector(BaseEstimator):
 
     Subclasses set the class attribute ``_method`` (their registered name), implement
     ``fit(train, embedder=None)`` and end it with ``return self._finish(labels, ...)``.
+
+    ``takes_seed`` declares whether the result can depend on a seed: a detector that
+    sets it True has a ``random_state`` parameter and uses it; one that sets it False
+    (a deterministic method such as DBSCAN) has no ``random_state`` and its
+    :attr:`Communities.seed` is None. The conformance tests check both.
+
+    ``quality_graph(train)`` returns the users x users graph on which the partition's
+    modularity and conductance are measured, and its name; see :meth:`quality_graph`.
     """
 
     _method: ClassVar[str] = ""
+    takes_seed: ClassVar[bool] = True
     labels_: np.ndarray
     item_labels_: np.ndarray | None
     communities_: Communities
@@ -219,6 +233,36 @@ class BaseDetector(BaseEstimator):
         """Fit and return ``labels_``."""
         return self.fit(train, embedder).labels_
 
+    def quality_projection(self, train: Interactions) -> tuple[str, int | None, str]:
+        """``(kind, top_k, weighting)`` of the user projection quality is measured on.
+
+        A detector that partitions a user projection returns its own (see
+        :class:`ProjectionDetector`); every other detector (bipartite, embedding
+        clustering, topics) is measured on the *reference projection*
+        :data:`REFERENCE_PROJECTION`: the cosine top-50 projection with the ``"auto"``
+        weighting, the graph the default Louvain and Leiden partition. ``weighting`` is
+        returned resolved (never ``"auto"``).
+        """
+        from graphrec.community._graph import resolve_weighting
+
+        kind, top_k, weighting = REFERENCE_PROJECTION
+        return kind, top_k, resolve_weighting(train, weighting)
+
+    def quality_graph(self, train: Interactions) -> tuple[Any, str]:
+        """The users x users graph the partition's modularity and conductance are measured
+        on, rebuilt deterministically from ``train``, and its name for result tables.
+
+        >>> import graphrec as gr
+        >>> data, _, _ = gr.planted_communities(100, 50, 2, mean_degree=10, seed=0)
+        >>> gr.create("detector", "kmeans").quality_graph(data)[1]
+        'cosine top-50 projection, weights binary'
+        """
+        from graphrec.community._graph import describe_projection, projection_graph
+
+        kind, top_k, weighting = self.quality_projection(train)
+        graph = projection_graph(train, kind, top_k, weighting, self._method)
+        return graph, describe_projection(kind, top_k, weighting)
+
     def _finish(
         self,
         labels: np.ndarray,
@@ -226,6 +270,8 @@ class BaseDetector(BaseEstimator):
         seed: int | None = None,
     ) -> BaseDetector:
         """Relabel by size and set ``labels_``, ``item_labels_``, ``communities_``."""
+        if seed is not None and not self.takes_seed:
+            raise TypeError(f"{type(self).__name__} declares takes_seed=False but got a seed")
         users, items = relabel_by_size(labels, item_labels)
         self.labels_ = users
         self.item_labels_ = items
@@ -238,6 +284,26 @@ class BaseDetector(BaseEstimator):
         if k == 0:
             logger.warning("%s assigned no user to any community", self._method)
         return self
+
+
+REFERENCE_PROJECTION: tuple[str, int | None, str] = ("cosine", 50, "auto")
+
+
+class ProjectionDetector(BaseDetector):
+    """A detector that partitions a user projection (``projection``, ``top_k``, ``weighting``).
+
+    Its quality is measured on that projection, the one stored in ``graph_`` after fit.
+    """
+
+    projection: str
+    top_k: int | None
+    weighting: str
+
+    def quality_projection(self, train: Interactions) -> tuple[str, int | None, str]:
+        """``(projection, top_k, weighting)`` of this detector, ``weighting`` resolved."""
+        from graphrec.community._graph import resolve_weighting
+
+        return self.projection, self.top_k, resolve_weighting(train, self.weighting)
 
 
 def check_detector_input(train: Any) -> Interactions:

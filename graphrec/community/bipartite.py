@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
+from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
 from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
+from graphrec.community.quality import barber_modularity
 from graphrec.data.interactions import Interactions
 
 __all__ = ["BipartiteLouvain"]
@@ -29,20 +30,26 @@ class BipartiteLouvain(BaseDetector):
     with scikit-network's Louvain (``fit(biadjacency, force_bipartite=True)``,
     Dugué-Perez modularity), so every community holds users and the items they
     share. No projection is built, which makes it the fastest graph method here.
-    scikit-network processes nodes in index order unless ``shuffle_nodes=True``; the
-    seed only matters then.
 
-    On Last.fm hetrec, ``weighting="log"`` (log play counts) gives communities whose
-    friend-graph modularity is higher than with binary or raw weights.
+    Louvain's result depends on the order the nodes are visited in. The detector runs
+    ``n_init`` candidates and keeps the one with the highest Barber modularity (on the
+    weighted biadjacency, at ``resolution``): the first is scikit-network's default
+    order (nodes by index), the others visit the nodes in orders drawn from the seed.
+    So the result is never below scikit-network's own default, and the seed matters
+    whenever ``n_init > 1``; with ``n_init=1`` the result is the default order's and
+    does not depend on the seed (``Communities.seed`` is then None).
 
     Parameters
     ----------
     resolution : float
         Resolution :math:`\\gamma`; larger values give more, smaller communities.
-    weighting : {"raw", "binary", "log"}
-        Edge weights: interaction weights as given, all ones, or ``log1p``.
-    shuffle_nodes : bool
-        Visit nodes in a seeded random order.
+    weighting : {"auto", "raw", "binary", "log"}
+        Edge weights: ``"auto"`` (``log1p`` for counts such as play counts, the
+        ratings themselves for explicit ratings;
+        :func:`graphrec.community._graph.resolve_weighting`), interaction weights as
+        given, all ones, or ``log1p``.
+    n_init : int
+        Candidates (node orders) tried; the best by Barber modularity is kept.
     tol : float
         Minimum modularity gain of a local-moving pass (scikit-network's
         ``tol_optimization`` and ``tol_aggregation``).
@@ -55,6 +62,10 @@ class BipartiteLouvain(BaseDetector):
     item_labels_ : ndarray of int64, shape (n_items,)
         Community of each item (``-1`` for items without interactions).
     communities_ : Communities
+    barber_modularity_ : float
+        Barber modularity of the kept candidate on the weighted biadjacency.
+    candidate_scores_ : list of float
+        Barber modularity of every candidate, the default order first.
 
     Examples
     --------
@@ -69,7 +80,7 @@ class BipartiteLouvain(BaseDetector):
     _param_constraints = param_constraints(
         resolution=Interval(float, 0, None, closed="neither"),
         weighting=Options(WEIGHTINGS),
-        shuffle_nodes=Boolean(),
+        n_init=Interval(int, 1, None),
         tol=Interval(float, 0, None),
         random_state=Seed(),
     )
@@ -77,14 +88,14 @@ class BipartiteLouvain(BaseDetector):
     def __init__(
         self,
         resolution: float = 1.0,
-        weighting: str = "raw",
-        shuffle_nodes: bool = False,
+        weighting: str = "auto",
+        n_init: int = 5,
         tol: float = 1e-3,
         random_state: RandomState = None,
     ) -> None:
         self.resolution = resolution
         self.weighting = weighting
-        self.shuffle_nodes = shuffle_nodes
+        self.n_init = n_init
         self.tol = tol
         self.random_state = random_state
 
@@ -94,18 +105,35 @@ class BipartiteLouvain(BaseDetector):
 
         check_params(self)
         train = check_detector_input(train)
-        seed = resolve_seed(self.random_state)
+        seed: int | None = resolve_seed(self.random_state)  # validated even when unused
+        n_init = self.n_init
+        if n_init == 1:
+            seed = None  # scikit-network's default order alone: no random step
         biadjacency = weighted_matrix(train, self.weighting)
-        model = SknLouvain(
-            resolution=float(self.resolution),
-            tol_optimization=float(self.tol),
-            tol_aggregation=float(self.tol),
-            shuffle_nodes=bool(self.shuffle_nodes),
-            random_state=seed,
-        )
-        model.fit(sp.csr_matrix(biadjacency), force_bipartite=True)
-        users = np.asarray(model.labels_row_, dtype=np.int64).copy()
-        items = np.asarray(model.labels_col_, dtype=np.int64).copy()
+        csr = sp.csr_matrix(biadjacency)
+        # candidate 0: scikit-network's default order; then orders drawn from the seed
+        orders = [None] + [
+            int(s) for s in np.random.default_rng(seed).integers(2**31, size=n_init - 1)
+        ]
+        best, scores = None, []
+        for order_seed in orders:
+            model = SknLouvain(
+                resolution=float(self.resolution),
+                tol_optimization=float(self.tol),
+                tol_aggregation=float(self.tol),
+                shuffle_nodes=order_seed is not None,
+                random_state=order_seed,
+            )
+            model.fit(csr, force_bipartite=True)
+            users = np.asarray(model.labels_row_, dtype=np.int64).copy()
+            items = np.asarray(model.labels_col_, dtype=np.int64).copy()
+            score = barber_modularity(biadjacency, users, items, resolution=float(self.resolution))
+            scores.append(score)
+            if best is None or score > best[0]:
+                best = (score, users, items)
+        score, users, items = best
         users[np.diff(biadjacency.indptr) == 0] = -1
         items[np.bincount(biadjacency.indices, minlength=train.n_items) == 0] = -1
+        self.barber_modularity_ = float(score)
+        self.candidate_scores_ = [float(v) for v in scores]
         return self._finish(users, items, seed=seed)

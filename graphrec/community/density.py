@@ -1,5 +1,6 @@
 """Density-based clustering of user embeddings: DBSCAN and HDBSCAN.
 
+Both are deterministic, so they take no ``random_state`` (``takes_seed = False``).
 Both find the number of communities themselves and leave users in sparse regions
 unassigned (``-1``, noise) unless ``attach_noise=True``, which gives each noise user
 the community of its nearest clustered user. Vectors are prepared as for every
@@ -13,9 +14,8 @@ import logging
 
 import numpy as np
 
-from graphrec._params import Boolean, Interval, Seed, param_constraints
+from graphrec._params import Boolean, Interval, param_constraints
 from graphrec._registry import detectors
-from graphrec._validation import RandomState
 from graphrec.community.embedding import _EmbeddingDetector
 
 __all__ = ["EmbeddingDBSCAN", "EmbeddingHDBSCAN"]
@@ -54,8 +54,6 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
     attach_noise : bool
         Attach each noise user to the cluster of its nearest clustered user.
     normalize : bool
-    random_state : int, Generator or None
-        Accepted for a uniform interface; DBSCAN is deterministic.
 
     Attributes
     ----------
@@ -79,8 +77,9 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
         eps_quantile=Interval(float, 0, 1, closed="neither"),
         attach_noise=Boolean(),
         normalize=Boolean(),
-        random_state=Seed(),
     )
+
+    takes_seed = False  # deterministic: no random_state, Communities.seed is None
 
     def __init__(
         self,
@@ -89,14 +88,12 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
         eps_quantile: float = 0.5,
         attach_noise: bool = False,
         normalize: bool = True,
-        random_state: RandomState = None,
     ) -> None:
         self.eps = eps
         self.min_samples = min_samples
         self.eps_quantile = eps_quantile
         self.attach_noise = attach_noise
         self.normalize = normalize
-        self.random_state = random_state
 
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
         from sklearn.cluster import DBSCAN
@@ -128,8 +125,6 @@ class EmbeddingHDBSCAN(_EmbeddingDetector):
     attach_noise : bool
         Attach each noise user to the cluster of its nearest clustered user.
     normalize : bool
-    random_state : int, Generator or None
-        Accepted for a uniform interface; HDBSCAN is deterministic.
 
     Examples
     --------
@@ -147,8 +142,9 @@ class EmbeddingHDBSCAN(_EmbeddingDetector):
         min_samples=[Interval(int, 1, None), None],
         attach_noise=Boolean(),
         normalize=Boolean(),
-        random_state=Seed(),
     )
+
+    takes_seed = False  # deterministic: no random_state, Communities.seed is None
 
     def __init__(
         self,
@@ -156,13 +152,11 @@ class EmbeddingHDBSCAN(_EmbeddingDetector):
         min_samples: int | None = None,
         attach_noise: bool = False,
         normalize: bool = True,
-        random_state: RandomState = None,
     ) -> None:
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
         self.attach_noise = attach_noise
         self.normalize = normalize
-        self.random_state = random_state
 
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
         from sklearn.cluster import HDBSCAN

@@ -51,7 +51,7 @@ class _EmbeddingDetector(BaseDetector):
     """Shared steps: get and normalise the vectors, pick k, write the labels back."""
 
     normalize: bool
-    random_state: RandomState
+    random_state: RandomState  # only when takes_seed (DBSCAN and HDBSCAN take none)
 
     def fit(self, train: Interactions, embedder: Any = None) -> _EmbeddingDetector:
         """Cluster the user vectors of ``embedder`` (fitted on ``train``)."""
@@ -67,7 +67,7 @@ class _EmbeddingDetector(BaseDetector):
         x = vectors[active]
         if self.normalize:
             x = x / norms[active, None]
-        seed = resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state) if self.takes_seed else None
         part = self._cluster(x, np.random.default_rng(seed), train.n_users)
         labels = np.full(train.n_users, -1, np.int64)
         labels[active] = part

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sklearn import metrics
 
 from graphrec._validation import RandomState, check_positive_int, check_random_state
-from graphrec.community._partition import _labels, _singletons, _square
+from graphrec.community._partition import _labels, _modularity, _square
 
 __all__ = ["attribute_agreement", "friend_lift"]
 
@@ -69,10 +69,7 @@ def friend_lift(
 
     def share_and_modularity(assign: np.ndarray) -> tuple[float, float]:
         share = float(((assign[rows] == assign[cols]) & (assign[rows] >= 0)).mean())
-        single = _singletons(assign)
-        intra = coo.data[single[coo.row] == single[coo.col]].sum()
-        sums = np.bincount(single, weights=degree)
-        return share, float(intra / two_m - (sums @ sums) / two_m**2)
+        return share, _modularity(coo, degree, two_m, assign, 1.0)
 
     share, q = share_and_modularity(lab)
     rng = check_random_state(random_state)

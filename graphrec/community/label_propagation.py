@@ -11,7 +11,7 @@ from graphrec._params import Interval, Options, Seed, check_params, param_constr
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
 from graphrec.community._graph import WEIGHTINGS, isolated_nodes, projection_graph, to_networkx
-from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
+from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
 from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS
 
@@ -21,7 +21,7 @@ VARIANTS = ("semi_synchronous", "asynchronous")
 
 
 @detectors.register("label_propagation")
-class LabelPropagation(BaseDetector):
+class LabelPropagation(ProjectionDetector):
     """Label propagation communities of the user projection (networkx).
 
     ``variant="semi_synchronous"`` (default) is the semi-synchronous method of
@@ -42,8 +42,11 @@ class LabelPropagation(BaseDetector):
         Similarity of the user projection.
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
-    weighting : {"raw", "binary", "log"}
-        Interaction weights used for the projection.
+    weighting : {"auto", "raw", "binary", "log"}
+        Interaction weights used for the projection: ``"auto"`` (``log1p`` for counts
+        such as play counts, the ratings themselves for explicit ratings; see
+        :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
+        ``log1p``.
     random_state : int, Generator or None
 
     Attributes
@@ -52,7 +55,9 @@ class LabelPropagation(BaseDetector):
         Users without an edge in the projection are unassigned (``-1``).
     communities_ : Communities
     graph_ : scipy.sparse.csr_array
-        The projection that was partitioned.
+        The projection that was partitioned; its modularity and conductance are the
+        ones the experiment runner and ``graphrec compare`` report
+        (:meth:`~graphrec.community.base.BaseDetector.quality_graph` rebuilds it).
 
     Examples
     --------
@@ -77,7 +82,7 @@ class LabelPropagation(BaseDetector):
         variant: str = "semi_synchronous",
         projection: str = "cosine",
         top_k: int | None = 20,
-        weighting: str = "raw",
+        weighting: str = "auto",
         random_state: RandomState = None,
     ) -> None:
         self.variant = variant

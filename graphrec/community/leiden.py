@@ -16,7 +16,8 @@ from graphrec.community._graph import (
     projection_graph,
     to_igraph,
 )
-from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
+from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
+from graphrec.community.quality import modularity
 from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS
 
@@ -27,7 +28,7 @@ BACKENDS = ("igraph", "leidenalg")
 
 
 @detectors.register("leiden")
-class Leiden(BaseDetector):
+class Leiden(ProjectionDetector):
     """Leiden communities of the user projection.
 
     Leiden improves on Louvain with a refinement step that guarantees connected
@@ -49,8 +50,11 @@ class Leiden(BaseDetector):
         Similarity of the user projection.
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
-    weighting : {"raw", "binary", "log"}
-        Interaction weights used for the projection: as given, all ones, or ``log1p``.
+    weighting : {"auto", "raw", "binary", "log"}
+        Interaction weights used for the projection: ``"auto"`` (``log1p`` for counts
+        such as play counts, the ratings themselves for explicit ratings; see
+        :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
+        ``log1p``.
     n_iterations : int
         Leiden iterations; negative runs until an iteration no longer improves quality.
     backend : {"igraph", "leidenalg"}
@@ -66,7 +70,9 @@ class Leiden(BaseDetector):
     quality_ : float
         Value of the optimised quality function on ``graph_``.
     graph_ : scipy.sparse.csr_array
-        The projection that was partitioned.
+        The projection that was partitioned; its modularity and conductance are the
+        ones the experiment runner and ``graphrec compare`` report
+        (:meth:`~graphrec.community.base.BaseDetector.quality_graph` rebuilds it).
 
     Examples
     --------
@@ -95,7 +101,7 @@ class Leiden(BaseDetector):
         quality: str = "modularity",
         projection: str = "cosine",
         top_k: int | None = 50,
-        weighting: str = "raw",
+        weighting: str = "auto",
         n_iterations: int = -1,
         backend: str = "igraph",
         random_state: RandomState = None,
@@ -122,11 +128,13 @@ class Leiden(BaseDetector):
             membership, quality = self._leidenalg(g, seed)
         labels = np.asarray(membership, dtype=np.int64)
         labels[isolated_nodes(graph)] = -1
+        if quality is None:  # the one modularity implementation, as the runner reports it
+            quality = modularity(graph, labels, resolution=float(self.resolution))
         self.graph_ = graph
         self.quality_ = float(quality)
         return self._finish(labels, seed=seed)
 
-    def _igraph(self, g: Any, seed: int) -> tuple[list[int], float]:
+    def _igraph(self, g: Any, seed: int) -> tuple[list[int], float | None]:
         objective = "modularity" if self.quality == "modularity" else "CPM"
         with igraph_seeded(seed):
             clustering = g.community_leiden(
@@ -136,13 +144,10 @@ class Leiden(BaseDetector):
                 n_iterations=self.n_iterations,
             )
         membership = list(clustering.membership)
-        if self.quality == "modularity":
-            quality = g.modularity(membership, weights="weight", resolution=self.resolution)
-        else:
-            quality = clustering.quality
+        quality = None if self.quality == "modularity" else clustering.quality
         return membership, quality
 
-    def _leidenalg(self, g: Any, seed: int) -> tuple[list[int], float]:
+    def _leidenalg(self, g: Any, seed: int) -> tuple[list[int], float | None]:
         import leidenalg as la
 
         kind = la.RBConfigurationVertexPartition if self.quality == "modularity" else None
@@ -155,8 +160,5 @@ class Leiden(BaseDetector):
             seed=seed % 2**31,
         )
         membership = list(partition.membership)
-        if self.quality == "modularity":
-            quality = g.modularity(membership, weights="weight", resolution=self.resolution)
-        else:
-            quality = partition.quality()
+        quality = None if self.quality == "modularity" else partition.quality()
         return membership, quality

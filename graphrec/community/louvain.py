@@ -10,7 +10,7 @@ from graphrec._params import Interval, Options, Seed, check_params, param_constr
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
 from graphrec.community._graph import WEIGHTINGS, isolated_nodes, projection_graph, to_networkx
-from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
+from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
 from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS
 
@@ -18,7 +18,7 @@ __all__ = ["Louvain"]
 
 
 @detectors.register("louvain")
-class Louvain(BaseDetector):
+class Louvain(ProjectionDetector):
     """Louvain communities of the user projection (python-louvain ``best_partition``).
 
     The users x users similarity graph (:func:`graphrec.graph.user_projection`) is
@@ -42,8 +42,11 @@ class Louvain(BaseDetector):
         Similarity of the user projection.
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
-    weighting : {"raw", "binary", "log"}
-        Interaction weights used for the projection: as given, all ones, or ``log1p``.
+    weighting : {"auto", "raw", "binary", "log"}
+        Interaction weights used for the projection: ``"auto"`` (``log1p`` for counts
+        such as play counts, the ratings themselves for explicit ratings; see
+        :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
+        ``log1p``.
     random_state : int, Generator or None
 
     Attributes
@@ -51,7 +54,9 @@ class Louvain(BaseDetector):
     labels_ : ndarray of int64, shape (n_users,)
     communities_ : Communities
     graph_ : scipy.sparse.csr_array
-        The projection that was partitioned.
+        The projection that was partitioned; its modularity and conductance are the
+        ones the experiment runner and ``graphrec compare`` report
+        (:meth:`~graphrec.community.base.BaseDetector.quality_graph` rebuilds it).
 
     Examples
     --------
@@ -76,7 +81,7 @@ class Louvain(BaseDetector):
         resolution: float = 1.0,
         projection: str = "cosine",
         top_k: int | None = 50,
-        weighting: str = "raw",
+        weighting: str = "auto",
         random_state: RandomState = None,
     ) -> None:
         self.resolution = resolution

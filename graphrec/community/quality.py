@@ -29,6 +29,7 @@ from sklearn import metrics
 from graphrec._validation import RandomState, check_random_state
 from graphrec.community._partition import (
     _labels,
+    _modularity,
     _singletons,
     _square,
     assign_items,
@@ -72,14 +73,11 @@ def modularity(graph: Any, labels: Any, resolution: float = 1.0) -> float:
     -0.0312
     """
     g = _square(graph)
-    lab = _singletons(_labels(labels, g.shape[0]))
-    two_m = g.sum()
+    lab = _labels(labels, g.shape[0])
+    two_m = float(g.sum())
     if two_m <= 0:
         raise ValueError("modularity is undefined on a graph without edges")
-    coo = g.tocoo()
-    intra = coo.data[lab[coo.row] == lab[coo.col]].sum()
-    degree_sums = np.bincount(lab, weights=np.asarray(g.sum(axis=1)).ravel())
-    return float(intra / two_m - resolution * (degree_sums @ degree_sums) / two_m**2)
+    return _modularity(g.tocoo(), np.asarray(g.sum(axis=1)).ravel(), two_m, lab, resolution)
 
 
 def barber_modularity(
@@ -314,6 +312,11 @@ def stability(
     factory: Callable[[int], Any]
     if callable(detector) and not hasattr(detector, "fit"):
         factory = detector
+    elif not getattr(detector, "takes_seed", True):
+        raise ValueError(
+            f"{type(detector).__name__} does not depend on a seed (takes_seed=False): "
+            "every run gives the same partition, so there is no stability to measure"
+        )
     else:
         factory = lambda seed: clone(detector).set_params(random_state=seed)  # noqa: E731
     runs = [factory(seed).fit(train, embedder).labels_ for seed in seeds]

@@ -19,10 +19,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from graphrec.community import quality
+from graphrec._registry import detectors
+from graphrec.community import _graph, quality
+from graphrec.community._graph import describe_projection
+from graphrec.community.base import BaseDetector
 from graphrec.data.interactions import Interactions
+from graphrec.experiment.config import build
 
-__all__ = ["COMMUNITY_METRICS", "community_quality", "projection_graph"]
+__all__ = ["COMMUNITY_METRICS", "community_quality", "projection_graph", "quality_graph_name"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,25 +44,58 @@ COMMUNITY_METRICS = (
     "friend_share_inside",
 )
 TRUTH_COLUMN = "community"  # synthetic data: the planted communities
-_GRAPHS: dict[str, sp.csr_array] = {}
+_GRAPHS: dict[tuple[Any, ...], sp.csr_array] = {}
+_MAX_GRAPHS = 4  # memoised projections (one data key, a few detector settings)
 _MAX_LEVELS = 30  # categorical user features with more values are skipped (zip codes)
 
 
-def projection_graph(train: Interactions, data_key: str | None = None) -> sp.csr_array:
-    """The cosine top-50 user projection the graph measures use (memoised by ``data_key``).
+def _detector_of(communities: Any) -> BaseDetector:
+    """An unfitted detector with the partition's method and parameters (for its graph)."""
+    method = getattr(communities, "method", "")
+    if method in detectors:
+        try:
+            return build("detector", method, getattr(communities, "params", {}))
+        except (TypeError, ValueError) as exc:  # parameters of another graphrec version
+            logger.warning("quality graph of %s: parameters not usable (%s)", method, exc)
+    return BaseDetector()  # measured on the reference projection
 
-    It is the graph Louvain and Leiden partition by default, so modularity and
-    conductance are measured on the same footing for every method.
+
+def quality_graph_name(train: Interactions, communities: Any) -> str:
+    """Name of the graph :func:`community_quality` measures ``communities`` on.
+
+    >>> import graphrec as gr
+    >>> data, truth, _ = gr.planted_communities(200, 100, 4, mean_degree=15, mu=0.1, seed=0)
+    >>> det = gr.create("detector", "louvain", top_k=20, random_state=0).fit(data)
+    >>> quality_graph_name(data, det.communities_)
+    'cosine top-20 projection, weights binary'
     """
-    if data_key is not None and data_key in _GRAPHS:
-        return _GRAPHS[data_key]
-    from graphrec.graph.projection import user_projection
+    kind, top_k, weighting = _detector_of(communities).quality_projection(train)
+    return describe_projection(kind, top_k, weighting)
 
-    binary = train.binary()
-    graph = sp.csr_array(user_projection(binary, kind="cosine", top_k=50), dtype=np.float64)
-    if data_key is not None:
-        _GRAPHS.clear()
-        _GRAPHS[data_key] = graph
+
+def projection_graph(
+    train: Interactions, communities: Any = None, data_key: str | None = None
+) -> sp.csr_array:
+    """The user projection a partition's modularity and conductance are measured on.
+
+    For a detector that partitions a user projection (Louvain, Leiden, label
+    propagation) it is that projection, with the detector's own ``projection``,
+    ``top_k`` and ``weighting``; for every other partition (bipartite, embedding
+    clustering, topics, or plain labels) it is the reference projection
+    (:data:`graphrec.community.base.REFERENCE_PROJECTION`: cosine top-50, ``"auto"``
+    weighting). Memoised by ``data_key`` and the graph's settings. ``ValueError`` when
+    the projection has no edges.
+    """
+    spec = _detector_of(communities).quality_projection(train)
+    key = None if data_key is None else (data_key, *spec)
+    if key is not None and key in _GRAPHS:
+        return _GRAPHS[key]
+    method = getattr(communities, "method", "") or "partition"
+    graph = _graph.projection_graph(train, *spec, method)
+    if key is not None:
+        if len(_GRAPHS) >= _MAX_GRAPHS or any(k[0] != data_key for k in _GRAPHS):
+            _GRAPHS.clear()
+        _GRAPHS[key] = graph
     return graph
 
 
@@ -73,8 +110,10 @@ def community_quality(
     """Metrics of a partition of ``train``'s users, each included when it applies.
 
     Always: ``n_communities``, ``largest_share``, ``unassigned_share``,
-    ``normalized_entropy``, ``modularity`` and ``conductance`` (mean) on the cosine
-    user projection, ``barber_modularity`` on the user-item graph. With planted
+    ``normalized_entropy``; ``modularity`` and ``conductance`` (mean) on the user
+    projection the partition was found on (the reference cosine top-50 projection for
+    partitions that were not found on one; :func:`projection_graph`, named by
+    :func:`quality_graph_name`); ``barber_modularity`` on the user-item graph. With planted
     communities (``user_features["community"]``): ``nmi`` and ``ari``. With a
     friendship graph: ``friend_lift`` and ``friend_share_inside``. For each categorical
     user feature (e.g. gender, age band): ``<feature>_nmi_lift`` against label shuffles.
@@ -84,8 +123,11 @@ def community_quality(
     sizes = quality.size_stats(labels)
     for key in ("n_communities", "largest_share", "unassigned_share", "normalized_entropy"):
         out[key] = float(sizes[key])
-    graph = projection_graph(train, data_key)
-    if graph.nnz:
+    try:
+        graph = projection_graph(train, communities, data_key)
+    except ValueError as exc:  # no two users share an item: no graph measures
+        logger.warning("modularity and conductance skipped: %s", exc)
+    else:
         out["modularity"] = quality.modularity(graph, labels)
         out["conductance"] = quality.conductance(graph, labels).mean
     if train.nnz:

@@ -5,8 +5,10 @@ other): the methods on one split of the data, embedding-clustering methods on an
 embedding, and the community-aware recommenders on each partition. The table has one
 column per method and one row per measure:
 
-- structure: number of communities, largest share, modularity (cosine user projection),
-  Barber's bipartite modularity, mean conductance;
+- structure: number of communities, largest share, modularity and mean conductance on
+  the user projection each method partitioned (row ``quality graph`` names it; methods
+  that do not partition a projection are measured on the reference cosine top-50
+  projection), Barber's bipartite modularity;
 - ground truth (synthetic data): NMI and ARI with the planted communities;
 - side information: friend-pair lift (Last.fm) and NMI lift of categorical user
   features such as gender or age band (MovieLens), against label shuffles;
@@ -26,6 +28,8 @@ import pandas as pd
 
 from graphrec._registry import _registry
 from graphrec.community import quality
+from graphrec.experiment._quality import quality_graph_name
+from graphrec.experiment._store import read_json
 from graphrec.experiment.config import dataset_is_split, detector_needs_embedder
 from graphrec.experiment.results import ExperimentResult
 
@@ -142,6 +146,17 @@ def compare_methods(
         return comparison_table(result, k)
 
 
+def _quality_graph(result: ExperimentResult, run: pd.Series) -> str:
+    """The graph a detect run's modularity and conductance were measured on (its meta)."""
+    meta = read_json(result.cache / "detect" / f"{run['detect_key']}.json")
+    if meta.get("quality_graph"):
+        return str(meta["quality_graph"])
+    from graphrec.experiment.stages import prepare_data  # a meta written before it was kept
+
+    train = prepare_data(meta["spec"]["data"], meta["spec"]["data_key"]).train
+    return quality_graph_name(train, result.communities(run.name))
+
+
 def comparison_table(result: ExperimentResult, k: int = 20) -> pd.DataFrame:
     """The comparison table of a finished compare experiment (measures x methods)."""
     runs = result.runs
@@ -170,7 +185,22 @@ def comparison_table(result: ExperimentResult, k: int = 20) -> pd.DataFrame:
     ]
     order += [m for m in table.index if m.endswith("_nmi_lift")]
     table = table.loc[order].rename(index={"nmi": "nmi (truth)", "ari": "ari (truth)"})
-    labels = {names[r]: result.communities(r).user_labels for r in names}
+    partitions = {names[r]: result.communities(r) for r in names}
+    if "modularity" in table.index:
+        graphs = {
+            names[r]: _quality_graph(result, row) for r, row in det_runs.set_index("run").iterrows()
+        }
+        at = list(table.index).index(
+            "conductance" if "conductance" in table.index else "modularity"
+        )
+        table = pd.concat(
+            [
+                table.iloc[: at + 1].astype(object),
+                pd.DataFrame([graphs], index=["quality graph"], dtype=object),
+                table.iloc[at + 1 :].astype(object),
+            ]
+        )
+    labels = {m: c.user_labels for m, c in partitions.items()}
     for other, theirs in labels.items():
         table.loc[f"ARI with {other}"] = {
             m: quality.ari(theirs, mine) for m, mine in labels.items()

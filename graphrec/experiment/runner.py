@@ -374,6 +374,7 @@ def _run_row(run: Run, base: dict[str, Any], metas: dict[str, dict[str, Any]]) -
         row[f"seconds.{names[stage][1]}"] = secs.get("fit", 0.0)
         if stage == "detect":
             row["seconds.quality"] = secs.get("metrics", 0.0)
+            row["quality_graph"] = metas[key].get("quality_graph")  # modularity's graph
         if stage == "evaluate":
             row["seconds.evaluate"] = secs.get("evaluate", 0.0)
     return row

@@ -30,7 +30,7 @@ from graphrec._fingerprint import code_fingerprint, content_digest, file_digest
 from graphrec._registry import _registry
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
-from graphrec.experiment._quality import community_quality
+from graphrec.experiment._quality import community_quality, quality_graph_name
 from graphrec.experiment._store import (
     atomic_write,
     atomic_write_json,
@@ -400,6 +400,7 @@ def _detect(job: Job, data: Prepared) -> dict[str, Any]:
         "seed": comm.seed,
         "training": training_facts(detector),
         "metrics": metrics,
+        "quality_graph": quality_graph_name(data.train, comm),
         "seconds": {"fit": fit, "metrics": time.perf_counter() - t1},
     }
 

@@ -6,6 +6,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 import graphrec as gr
+from graphrec._registry import _registry
 from graphrec.community import quality
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
@@ -21,10 +22,17 @@ K_PARAM = {
     "spectral_bipartite": "n_communities",
 }
 NAMES = gr.available("detector")
+SEEDED = [n for n in NAMES if _registry("detector").get(n).takes_seed]
+
+
+def _create(name, seed=0, **params):
+    """The detector with ``random_state=seed`` when it takes a seed (declared ``takes_seed``)."""
+    cls = _registry("detector").get(name)
+    return cls(**({"random_state": seed} if cls.takes_seed else {}), **params)
 
 
 def _fit(name, data, embedder, **params):
-    det = gr.create("detector", name, random_state=0, **params)
+    det = _create(name, **params)
     return det.fit(data, embedder=embedder if name in EMBEDDING else None)
 
 
@@ -47,7 +55,7 @@ def test_every_family_is_registered():
 def test_contract(name, easy, easy_embedder):
     data = easy.data
     params = {K_PARAM[name]: 4} if name == "lda" else {}
-    det = gr.create("detector", name, random_state=0, **params)
+    det = _create(name, **params)
     assert clone(det).get_params() == det.get_params()
     fitted = det.fit(data, embedder=easy_embedder if name in EMBEDDING else None)
     assert fitted is det
@@ -57,8 +65,11 @@ def test_contract(name, easy, easy_embedder):
     c = det.communities_
     assert isinstance(c, Communities)
     assert c.method == name
-    assert c.params == det.get_params() and c.params["random_state"] == 0
-    assert c.seed == 0
+    assert c.params == det.get_params()
+    if det.takes_seed:
+        assert c.params["random_state"] == 0 and c.seed == 0
+    else:  # a result that does not depend on a seed claims no seed
+        assert "random_state" not in c.params and c.seed is None
     assert np.array_equal(c.user_labels, labels)
     # communities numbered 0..k-1 by decreasing size
     sizes = np.bincount(labels[labels >= 0])
@@ -82,7 +93,7 @@ def test_recovers_planted_communities(name, easy, easy_embedder):
 @pytest.mark.parametrize("name", NAMES)
 def test_bad_input(name, easy, easy_embedder):
     data = easy.data
-    det = gr.create("detector", name, random_state=0)
+    det = _create(name)
     embedder = easy_embedder if name in EMBEDDING else None
     empty = data.filter(np.zeros(data.nnz, bool))
     with pytest.raises(ValueError, match="empty data"):
@@ -98,6 +109,53 @@ def test_bad_input(name, easy, easy_embedder):
             det.fit(data)
         with pytest.raises(gr.NotFittedError):
             det.fit(data, embedder=gr.create("embedder", "svd"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_seed_is_taken_exactly_when_declared(name):
+    cls = _registry("detector").get(name)
+    assert isinstance(cls.takes_seed, bool)
+    assert ("random_state" in cls().get_params()) == cls.takes_seed
+    if not cls.takes_seed:
+        with pytest.raises(TypeError, match="random_state"):
+            cls(random_state=0)
+        with pytest.raises(ValueError, match="does not depend on a seed"):
+            quality.stability(cls(), None)
+
+
+# settings under which the seed reaches a random step whose outcome it changes
+SEED_PARAMS = {
+    "agglomerative": {"silhouette_sample": 40},  # the seed draws the silhouette sample
+    "lda": {"n_topics": 6},
+    "spectral_bipartite": {"n_communities": 8},  # more than the data holds: inits matter
+    "kmeans": {"n_clusters": 8},
+    "gmm": {"n_components": 8},
+    "spectral": {"n_clusters": 8},
+}
+# weak structure (mu 0.6) by default; these find one community there, so mu 0.3
+BLURRED = {"label_propagation", "spectral_bipartite"}
+
+
+@pytest.fixture(scope="module")
+def weak():
+    """Planted data at mu 0.6 and 0.3, with an SVD each: where node orders and inits matter."""
+    out = {}
+    for mu, degree in ((0.6, 8), (0.3, 15)):
+        data, _, _ = gr.planted_communities(300, 150, 5, mean_degree=degree, mu=mu, seed=1)
+        out[mu] = data, gr.create("embedder", "svd", dim=8, random_state=0).fit(data)
+    return out
+
+
+@pytest.mark.parametrize("name", SEEDED)
+def test_seeded_detectors_use_the_seed(name, weak):
+    """A detector that takes a seed gives a different partition for some other seed."""
+    data, embedder = weak[0.3 if name in BLURRED else 0.6]
+    params = SEED_PARAMS.get(name, {})
+    emb = embedder if name in EMBEDDING else None
+    first = _create(name, 0, **params).fit(data, embedder=emb).labels_
+    assert np.array_equal(_create(name, 0, **params).fit(data, embedder=emb).labels_, first)
+    others = (_create(name, s, **params).fit(data, embedder=emb).labels_ for s in range(1, 6))
+    assert any(not np.array_equal(first, other) for other in others)
 
 
 @pytest.mark.parametrize("name", ["louvain", "leiden", "label_propagation"])

@@ -1,0 +1,88 @@
+"""Community quality in the runner and ``graphrec compare``: each partition on its own graph."""
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import graphrec as gr
+from graphrec.community import quality
+from graphrec.community._graph import projection_graph
+from graphrec.community.base import Communities
+from graphrec.experiment._quality import community_quality, quality_graph_name
+from graphrec.experiment.compare import compare_methods
+
+
+@pytest.fixture(scope="module")
+def plays():
+    """Planted communities with heavy-tailed play counts as weights."""
+    data, _, _ = gr.planted_communities(300, 150, 4, mean_degree=15, mu=0.2, seed=0)
+    rng = np.random.default_rng(0)
+    counts = np.minimum(np.floor(rng.pareto(0.8, data.nnz) * 10) + 1, 5000.0)
+    m = data.matrix
+    weighted = sp.csr_array((counts, m.indices, m.indptr), shape=m.shape)
+    return gr.Interactions(weighted, data.user_ids, data.item_ids)
+
+
+def test_projection_partitions_are_measured_on_their_own_graph(plays):
+    det = gr.create("detector", "louvain", random_state=0).fit(plays)  # log counts
+    out = community_quality(plays, det.communities_)
+    assert out["modularity"] == pytest.approx(quality.modularity(det.graph_, det.labels_))
+    assert out["conductance"] == pytest.approx(quality.conductance(det.graph_, det.labels_).mean)
+    # not the binary cosine projection the runner used before (issue 10 item 9)
+    binary = projection_graph(plays, "cosine", 50, "binary", "test")
+    assert abs(det.graph_ - binary).max() > 0.05
+    assert quality_graph_name(plays, det.communities_) == "cosine top-50 projection, weights log1p"
+    other = gr.create("detector", "leiden", projection="jaccard", top_k=20, weighting="raw")
+    other.fit(plays)
+    assert community_quality(plays, other.communities_)["modularity"] == pytest.approx(
+        quality.modularity(other.graph_, other.labels_)
+    )
+    assert quality_graph_name(plays, other.communities_) == "jaccard top-20 projection, weights raw"
+
+
+def test_other_partitions_are_measured_on_the_reference_projection(plays):
+    reference = projection_graph(plays, "cosine", 50, "log", "test")  # "auto" on counts
+    det = gr.create("detector", "bipartite_louvain", random_state=0).fit(plays)
+    plain = Communities(det.labels_)  # labels without a method
+    for partition in (det.communities_, plain):
+        out = community_quality(plays, partition)
+        assert out["modularity"] == pytest.approx(quality.modularity(reference, det.labels_))
+        name = quality_graph_name(plays, partition)
+        assert name == "cosine top-50 projection, weights log1p"
+
+
+def test_one_modularity_everywhere():
+    # two triangles joined by an edge, a pendant on node 5 and an unassigned node 6
+    edges = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (3, 5), (4, 5), (5, 6)]
+    g = nx.Graph(edges)
+    labels = np.array([0, 0, 0, 1, 1, 1, -1])
+    expected = nx.community.modularity(g, [{0, 1, 2}, {3, 4, 5}, {6}])
+    # 2m = 16; inside 3 + 3 edges -> 12/16; degrees 7, 8, 1 -> (49 + 64 + 1) / 256
+    assert expected == pytest.approx(12 / 16 - 114 / 256)
+    matrix = nx.to_scipy_sparse_array(g, nodelist=range(7))
+    assert quality.modularity(matrix, labels) == pytest.approx(expected)
+    friends = quality.friend_lift(matrix, labels, n_permutations=2, random_state=0)
+    assert friends["friend_modularity"] == pytest.approx(expected)
+
+
+def test_leiden_quality_is_the_reported_modularity(plays):
+    det = gr.create("detector", "leiden", random_state=0).fit(plays)
+    assert det.quality_ == pytest.approx(quality.modularity(det.graph_, det.labels_))
+    assert det.quality_ == pytest.approx(community_quality(plays, det.communities_)["modularity"])
+
+
+def test_compare_names_the_quality_graph_of_each_method(tmp_path):
+    table = compare_methods(
+        "synthetic",
+        methods=["label_propagation", "bipartite_louvain"],
+        dataset_params={"n_users": 200, "n_items": 100},
+        output=tmp_path,
+        plots=False,
+    )
+    row = table.loc["quality graph"]
+    assert row["label_propagation"] == "cosine top-20 projection, weights binary"
+    assert row["bipartite_louvain"] == "cosine top-50 projection, weights binary"
+    result = gr.experiment.ExperimentResult.load(tmp_path)
+    detect = result.runs[result.runs["kind"] == "detect"].set_index("detector")
+    assert detect.loc["label_propagation", "quality_graph"] == row["label_propagation"]
