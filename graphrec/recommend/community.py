@@ -413,7 +413,9 @@ class CommunityModel(CommunityRecommender):
         users, _, _, _ = train.coo()
         self.models_: dict[int, Any] = {}
         for c in np.flatnonzero(self.large_):
-            local = clone(emb).set_params(epochs=self.epochs, max_minutes=None, checkpoint_dir=None)
+            local = clone(emb).set_params(
+                epochs=self.epochs, max_minutes=None, checkpoint_dir=None, resume=False
+            )
             part = train.filter(self.user_communities_[users] == c)
             self.models_[int(c)] = local.fit(part, init_weight=emb.embedding_weight_)
             logger.info(

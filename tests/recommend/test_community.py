@@ -234,3 +234,14 @@ def test_runner_and_direct_evaluate_agree_on_outside_with_unassigned_users(tmp_p
     )
     np.testing.assert_array_equal(given.per_user["community"], direct.per_user["community"])
     assert (given.per_user["community"] >= 0).all()
+
+
+def test_community_model_over_a_resumable_embedder(planted, tmp_path):
+    # the per-community copies train from the global weights: no checkpoint, no resume
+    data, split, _ = planted
+    truth = data.user_features["community"].to_numpy()
+    mf = MF(dim=8, epochs=2, checkpoint_dir=tmp_path, resume=True, random_state=0)
+    mf.fit(split.train)
+    rec = CommunityModel(embedder=mf, communities=truth, min_size=50, epochs=1).fit(split.train)
+    assert set(rec.models_) == {0, 1, 2, 3}
+    assert all(not m.resume and m.checkpoint_dir is None for m in rec.models_.values())
