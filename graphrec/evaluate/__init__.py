@@ -18,7 +18,6 @@ would hide them (``gr.evaluate.metrics`` was an AttributeError, and
 
 import sys
 import types
-from typing import Any
 
 from graphrec.evaluate import metrics, protocol, stats
 from graphrec.evaluate.protocol import EvalResult, evaluate
@@ -39,8 +38,8 @@ __all__ = [
 class _CallablePackage(types.ModuleType):
     """The ``graphrec.evaluate`` package, callable as its ``evaluate`` function."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> EvalResult:
-        return evaluate(*args, **kwargs)
+    # a static method adds no frame, so warnings point at the caller's line
+    __call__ = staticmethod(evaluate)
 
 
 sys.modules[__name__].__class__ = _CallablePackage

@@ -53,7 +53,8 @@ class EvalResult:
         One row per test user: ``user`` (index), ``user_id``, ``n_test``, and every
         per-user metric, ready for breakdowns (``result.by(...)``).
     recommendations : ndarray
-        The top ``max(k)`` item indices of each test user (rows as in ``per_user``).
+        The top ``max(k)`` item indices of each test user (rows as in ``per_user``);
+        ``-1`` marks an empty slot (fewer recommendable items than ``max(k)``).
     """
 
     summary: dict[str, float]
