@@ -204,8 +204,12 @@ def recall(data_dir: Path) -> None:
     exclude = [split.train, split.valid]
     pop = gr.create("recommender", "popularity").fit(split.train)
     n2v = Node2Vec(**PARAMS, random_state=0).fit(split.train)
-    r_pop = gr.evaluate(pop, split.test, k=[20], exclude=exclude).summary["recall@20"]
-    r_n2v = gr.evaluate(n2v, split.test, k=[20], exclude=exclude).summary["recall@20"]
+    r_pop = gr.evaluate(pop, split.test, k=[20], exclude=exclude, train=split.train).summary[
+        "recall@20"
+    ]
+    r_n2v = gr.evaluate(n2v, split.test, k=[20], exclude=exclude, train=split.train).summary[
+        "recall@20"
+    ]
     print("\n== ml-100k random split (seed 0), Recall@20 ==")
     print(f"  Popularity {r_pop:.4f}")
     print(f"  Node2Vec   {r_n2v:.4f}   target > Popularity: {_verdict(r_n2v > r_pop)}")

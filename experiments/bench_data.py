@@ -111,7 +111,7 @@ def main() -> None:
     pop = gr.create("recommender", "popularity").fit(train)
     res = measure(
         "evaluate Popularity, ml-1m (6k x 3.6k)",
-        lambda: gr.evaluate(pop, ml1m.test, k=[20], exclude=[train]),
+        lambda: gr.evaluate(pop, ml1m.test, k=[20], train=train),
         5,
     )
     print(
@@ -123,7 +123,9 @@ def main() -> None:
     )
     res = measure(
         "evaluate ItemKNN, ml-1m",
-        lambda: gr.evaluate(knn, ml1m.test, k=[20], exclude=[ml1m.train, ml1m.valid]),
+        lambda: gr.evaluate(
+            knn, ml1m.test, k=[20], exclude=[ml1m.train, ml1m.valid], train=ml1m.train
+        ),
         5,
     )
     print(
@@ -139,7 +141,7 @@ def main() -> None:
     knn = measure("fit ItemKNN, gowalla", lambda: gr.create("recommender", "itemknn").fit(gtrain))
     res = measure(
         "evaluate ItemKNN, gowalla (30k x 41k)",
-        lambda: gr.evaluate(knn, gow.test, k=[20], exclude=[gtrain]),
+        lambda: gr.evaluate(knn, gow.test, k=[20], train=gtrain),
         60,
     )
     print(

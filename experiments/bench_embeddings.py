@@ -88,7 +88,7 @@ class StockRecipe:
 def ndcg(model: LightGCN, split: gr.Split, part: str = "valid") -> dict[str, float]:
     target = split.valid if part == "valid" else split.test
     exclude = [split.train] if part == "valid" else [split.train, split.valid]
-    return gr.evaluate(model, target, k=[10, 20, 40], exclude=exclude).summary
+    return gr.evaluate(model, target, k=[10, 20, 40], exclude=exclude, train=split.train).summary
 
 
 def speed(split: gr.Split) -> None:

@@ -80,7 +80,7 @@ def main() -> None:
     t0 = time.perf_counter()
     model = gr.create("embedder", "lightgcn", **params).fit(train, valid=split.test)
     elapsed = time.perf_counter() - t0
-    res = gr.evaluate(model, split.test, k=[20], exclude=[train]).summary
+    res = gr.evaluate(model, split.test, k=[20], train=train).summary
     per_epoch = model.history_[-1]["seconds"] / max(1, len(model.history_))
     print(
         f"best epoch {model.best_epoch_} of {len(model.history_)}, {elapsed / 60:.1f} min "

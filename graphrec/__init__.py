@@ -1,26 +1,40 @@
 """graphrec: user communities in recommender data, and recommending with them.
 
+A known answer: three users, four items. Popularity ranks item 0 (3 users), then
+items 1 and 2 (1 each; ties go to the lower index), then item 3. With each user's
+training items masked, user 0 gets item 1 first (a test hit), user 1 item 2 (a
+miss: the test item is 3), user 2 item 1 (a hit): recall@1 = 2/3, and items 1 and
+2 of the 4 are recommended: coverage@1 = 0.5.
+
+>>> import numpy as np, scipy.sparse as sp
 >>> import graphrec as gr
->>> data = gr.load_dataset("synthetic", n_users=300, n_items=150, seed=0)
->>> split = gr.split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)
->>> model = gr.create("recommender", "itemknn").fit(split.train)
->>> result = gr.evaluate(model, split.test, k=[10], exclude=[split.train, split.valid])
->>> round(result.summary["recall@10"], 3), round(result.summary["coverage@10"], 3)
-(0.628, 0.98)
+>>> def interactions(rows):
+...     m = sp.csr_array(np.array(rows, dtype=np.float32))
+...     return gr.Interactions(m, np.arange(m.shape[0]), np.arange(m.shape[1]))
+>>> train = interactions([[1, 0, 0, 0], [1, 1, 0, 0], [1, 0, 1, 0]])
+>>> test = interactions([[0, 1, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0]])
+>>> model = gr.create("recommender", "popularity").fit(train)
+>>> result = gr.evaluate(model, test, k=[1], train=train)
+>>> round(result.summary["recall@1"], 4), result.summary["coverage@1"]
+(0.6667, 0.5)
+
+On real data: ``split = gr.split(data, "random", seed=0)``, fit on ``split.train``,
+then ``gr.evaluate(model, split.test, exclude=[split.train, split.valid],
+train=split.train)``. ``gr.evaluate`` is the package ``graphrec.evaluate``, callable
+as its ``evaluate`` function, so ``gr.evaluate.metrics`` and ``gr.evaluate.stats``
+resolve; ``gr.split`` is the function ``graphrec.data.split.split``.
 """
 
 __version__ = "0.1.0"
 
-# ``gr.evaluate`` is the function (bound below); the module stays importable by its full name
-
-from graphrec import community, data, embed, graph, recommend
+from graphrec import community, data, embed, evaluate, graph, recommend
 from graphrec._registry import available, create
 from graphrec._validation import NotFittedError
 from graphrec.data.interactions import Interactions
 from graphrec.data.loaders import load_dataset
 from graphrec.data.split import Split, split
 from graphrec.data.synthetic import planted_communities
-from graphrec.evaluate.protocol import EvalResult, evaluate
+from graphrec.evaluate.protocol import EvalResult
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.graph.projection import item_projection, user_projection
 

@@ -38,7 +38,9 @@ def _demo(args: argparse.Namespace) -> int:
         params = {"random_state": args.seed} if name == "random" else {}
         t = time.perf_counter()
         model = gr.create("recommender", name, **params).fit(split.train)
-        res = gr.evaluate(model, split.test, k=[10, 20], exclude=[split.train, split.valid])
+        res = gr.evaluate(
+            model, split.test, k=[10, 20], exclude=[split.train, split.valid], train=split.train
+        )
         s = res.summary
         rows.append(
             {

@@ -530,9 +530,7 @@ class LightGCN(BaseEmbedder):
         self._set_embeddings(model, a, a_t, train.n_users)
         self.train_ = train
         metric, k = self.monitor.split("@")
-        res = evaluate(
-            self, valid, k=[int(k)], exclude=[train], metrics=[metric], item_vectors=None
-        )
+        res = evaluate(self, valid, k=[int(k)], train=train, metrics=[metric], item_vectors=None)
         return res.summary[self.monitor]
 
     # ------------------------------------------------------------------ checkpoints

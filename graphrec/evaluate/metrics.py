@@ -2,7 +2,10 @@
 
 Ranking metrics take a boolean ``hits`` matrix (users x K: is the j-th recommended
 item relevant?) and each user's number of relevant items, and return one value per
-user, so they can be averaged or broken down by group.
+user, so they can be averaged or broken down by group. In a list of item indices,
+``-1`` marks an empty slot (a user with fewer recommendable items than ``K``): it is
+never a hit, and the list-composition metrics (novelty, diversity, coverage, gini)
+count only the items the list holds.
 
 >>> hits = np.array([[True, False, True], [False, False, False]])
 >>> recall_at_k(hits, np.array([4, 1]), 3).tolist()
@@ -33,9 +36,11 @@ __all__ = [
 def hits_matrix(recommended: np.ndarray, relevant: sp.csr_array) -> np.ndarray:
     """``hits[u, j]``: is ``recommended[u, j]`` a stored entry of row ``u`` of ``relevant``?
 
+    An empty slot (``-1``) is never a hit.
+
     >>> rel = sp.csr_array([[0, 1, 1], [1, 0, 0]])
-    >>> hits_matrix(np.array([[2, 0], [1, 0]]), rel).tolist()
-    [[True, False], [False, True]]
+    >>> hits_matrix(np.array([[2, 0], [1, -1]]), rel).tolist()
+    [[True, False], [False, False]]
     """
     recommended = np.asarray(recommended, dtype=np.int64)
     n, k = recommended.shape
@@ -46,9 +51,11 @@ def hits_matrix(recommended: np.ndarray, relevant: sp.csr_array) -> np.ndarray:
     rel_rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(relevant.indptr))
     rel_keys = np.sort(rel_rows * n_items + relevant.indices)
     rec_keys = np.arange(n, dtype=np.int64)[:, None] * n_items + recommended
+    if not len(rel_keys):
+        return np.zeros((n, k), dtype=bool)
     pos = np.searchsorted(rel_keys, rec_keys)
-    pos = np.minimum(pos, max(len(rel_keys) - 1, 0))
-    return (rel_keys[pos] == rec_keys) if len(rel_keys) else np.zeros((n, k), dtype=bool)
+    pos = np.minimum(pos, len(rel_keys) - 1)
+    return (rel_keys[pos] == rec_keys) & (recommended >= 0)
 
 
 def _cut(hits: np.ndarray, k: int) -> np.ndarray:
@@ -105,8 +112,13 @@ def reciprocal_rank_at_k(hits: np.ndarray, k: int) -> np.ndarray:
 
 
 def item_coverage(recommended: np.ndarray, n_items: int) -> float:
-    """Share of the catalogue that appears in at least one list."""
-    return len(np.unique(np.asarray(recommended))) / n_items if n_items else 0.0
+    """Share of the catalogue that appears in at least one list (``-1`` slots ignored).
+
+    >>> item_coverage(np.array([[0, 1], [1, -1]]), 4)
+    0.5
+    """
+    rec = np.asarray(recommended)
+    return len(np.unique(rec[rec >= 0])) / n_items if n_items else 0.0
 
 
 def novelty(recommended: np.ndarray, item_counts: np.ndarray, n_users: int) -> np.ndarray:
@@ -114,12 +126,19 @@ def novelty(recommended: np.ndarray, item_counts: np.ndarray, n_users: int) -> n
 
     ``p_i`` is the share of the ``n_users`` training users who interacted with item
     ``i``; items no training user saw count as seen once (``p_i = 1 / n_users``).
+    ``-1`` slots are left out; an empty list gives NaN.
 
-    >>> novelty(np.array([[0, 1]]), np.array([4, 1]), 4).tolist()
-    [1.0]
+    >>> novelty(np.array([[0, 1], [1, -1]]), np.array([4, 1]), 4).tolist()
+    [1.0, 2.0]
     """
+    rec = np.asarray(recommended)
+    listed = rec >= 0
     p = np.maximum(np.asarray(item_counts, dtype=np.float64), 1.0) / n_users
-    return (-np.log2(p))[np.asarray(recommended)].mean(axis=1)
+    info = np.where(listed, (-np.log2(p))[np.where(listed, rec, 0)], 0.0)
+    n = listed.sum(axis=1)
+    out = np.full(len(rec), np.nan)
+    np.divide(info.sum(axis=1), n, out=out, where=n > 0)
+    return out
 
 
 def gini_index(recommended: np.ndarray, n_items: int) -> float:
@@ -131,7 +150,8 @@ def gini_index(recommended: np.ndarray, n_items: int) -> float:
     >>> gini_index(np.array([[0, 1], [1, 0]]), 2)
     0.0
     """
-    counts = np.sort(np.bincount(np.asarray(recommended).ravel(), minlength=n_items))
+    rec = np.asarray(recommended).ravel()
+    counts = np.sort(np.bincount(rec[rec >= 0], minlength=n_items))
     total = counts.sum()
     if total == 0 or n_items == 0:
         return 0.0
@@ -140,31 +160,45 @@ def gini_index(recommended: np.ndarray, n_items: int) -> float:
 
 
 def intra_list_diversity(
-    recommended: np.ndarray, item_vectors: np.ndarray | sp.sparray, batch_size: int = 4096
+    recommended: np.ndarray, item_vectors: np.ndarray | sp.sparray, budget: int = 2**24
 ) -> np.ndarray:
     """Mean pairwise cosine distance between the items of each list.
 
     ``item_vectors`` is items x features (embeddings, or multi-hot genres). Items
-    with an all-zero vector count as dissimilar to everything.
+    with an all-zero vector count as dissimilar to everything. ``-1`` slots are left
+    out; a list with fewer than two items has diversity 0.
+
+    The sum of the pairwise similarities of a list is ``|sum of unit vectors|^2``
+    minus the items' own terms, so no list x list matrix is built: memory is about
+    ``budget`` floats whatever the list length (lists are processed in chunks).
 
     >>> v = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    >>> intra_list_diversity(np.array([[0, 1], [0, 2]]), v).tolist()
-    [0.0, 1.0]
+    >>> intra_list_diversity(np.array([[0, 1, -1], [0, 2, 1]]), v).round(4).tolist()
+    [0.0, 0.6667]
     """
-    recommended = np.asarray(recommended)
-    k = recommended.shape[1]
-    if k < 2:
-        return np.zeros(len(recommended))
+    rec = np.asarray(recommended)
+    out = np.zeros(len(rec))
+    if rec.ndim != 2 or rec.shape[1] < 2 or len(rec) == 0:
+        return out
     vec = item_vectors.toarray() if sp.issparse(item_vectors) else np.asarray(item_vectors)
-    vec = vec.astype(np.float32)
+    vec = vec.astype(np.float64)
     norms = np.linalg.norm(vec, axis=1, keepdims=True)
     unit = np.divide(vec, norms, out=np.zeros_like(vec), where=norms > 0)
-    out = np.empty(len(recommended))
-    for start in range(0, len(recommended), batch_size):
-        block = unit[recommended[start : start + batch_size]]  # b x k x d
-        sims = np.einsum("bkd,bjd->bkj", block, block)
-        off_diag = sims.sum(axis=(1, 2)) - np.einsum("bkk->b", sims)
-        out[start : start + batch_size] = 1.0 - off_diag / (k * (k - 1))
+    self_sim = (unit * unit).sum(axis=1)  # 1, or 0 for an all-zero vector
+    k, d = rec.shape[1], max(1, unit.shape[1])
+    chunk = max(1, budget // (k * d))
+    for start in range(0, len(rec), chunk):
+        block = rec[start : start + chunk]
+        listed = block >= 0
+        safe = np.where(listed, block, 0)
+        weight = listed[:, :, None].astype(np.float64)
+        total = (unit[safe] * weight).sum(axis=1)  # b x d
+        pair_sum = (total * total).sum(axis=1) - (self_sim[safe] * listed).sum(axis=1)
+        n = listed.sum(axis=1).astype(np.float64)
+        pairs = n * (n - 1)
+        div = np.zeros(len(block))
+        np.divide(pair_sum, pairs, out=div, where=pairs > 0)
+        out[start : start + chunk] = np.where(pairs > 0, 1.0 - div, 0.0)
     return out
 
 
@@ -178,5 +212,6 @@ def communities_reached(recommended: np.ndarray, item_communities: np.ndarray) -
     >>> communities_reached(np.array([[0, 1], [1, 2]]), np.array([0, 0, 2, 1]))
     2
     """
-    labels = np.asarray(item_communities)[np.asarray(recommended)]
+    rec = np.asarray(recommended)
+    labels = np.asarray(item_communities)[rec[rec >= 0]]
     return len(np.unique(labels[labels >= 0]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +53,8 @@ class EvalResult:
         One row per test user: ``user`` (index), ``user_id``, ``n_test``, and every
         per-user metric, ready for breakdowns (``result.by(...)``).
     recommendations : ndarray
-        The top ``max(k)`` item indices of each test user (rows as in ``per_user``).
+        The top ``max(k)`` item indices of each test user (rows as in ``per_user``);
+        ``-1`` marks an empty slot (fewer recommendable items than ``max(k)``).
     """
 
     summary: dict[str, float]
@@ -102,8 +104,9 @@ def evaluate(
     recommender: Any,
     test: Interactions,
     k: int | Sequence[int] = (10, 20),
-    exclude: Sequence[Interactions] = (),
+    exclude: Interactions | Sequence[Interactions] | None = None,
     *,
+    train: Interactions | None = None,
     metrics: Sequence[str] = RANKING,
     item_counts: np.ndarray | None = None,
     item_vectors: np.ndarray | sp.sparray | str | None = "auto",
@@ -124,19 +127,24 @@ def evaluate(
         Held-out interactions in the recommender's user and item index space.
     k : int or list of int
         Cut-offs; every metric is reported at each.
-    exclude : Interactions or list of Interactions
-        Interactions masked before ranking (train, plus valid when testing).
+    exclude : Interactions or list of Interactions, optional
+        Interactions masked before ranking. Default: ``[train]``; pass
+        ``[train, valid]`` when testing a model selected on ``valid``, and ``[]`` to
+        mask nothing.
+    train : Interactions
+        Required (keyword). The training interactions the model learnt from: the
+        popularity behind ``novelty`` and the head/tail split, the degrees behind the
+        activity bands and ``n_train``, and the default diversity basis all come from
+        it, whatever the order of ``exclude``.
     metrics : list of str
         Per-user ranking metrics among recall, precision, ndcg, hit_rate, map, mrr.
     item_counts : ndarray, optional
-        Training popularity per item for novelty; default: the item degrees of the
-        first ``exclude`` entry (the training set).
+        Popularity per item for novelty and head/tail; default: ``train``'s item degrees.
     item_vectors : "auto", array (items x d) or None
         Item vectors for intra-list diversity, one space for every recommender so
         that ``diversity@k`` compares across models. ``"auto"``: multi-hot genres of
         ``test.item_features["genres"]`` when present, else the item vectors of a
-        64-dimensional ``svd`` embedder (seed 0) of the binary training matrix (the
-        first ``exclude`` entry);
+        64-dimensional ``svd`` embedder (seed 0) of the binary ``train`` matrix;
         None skips diversity. Pass a model's ``item_embeddings_`` to measure it in
         that model's own space.
     communities : array or Communities, optional
@@ -152,8 +160,8 @@ def evaluate(
         ``item_communities_``); adds ``outside@k``, the share of each user's list
         from outside the user's community, and ``communities_reached@k``.
     cold_threshold, hot_quantile : int, float
-        Activity bands from the training degrees (first ``exclude`` entry): ``cold``
-        (<= ``cold_threshold``), ``hot`` (above the ``hot_quantile`` quantile), ``warm``.
+        Activity bands from ``train``'s user degrees: ``cold`` (<= ``cold_threshold``),
+        ``hot`` (above the ``hot_quantile`` quantile), ``warm``.
     head_share : float
         The most popular ``head_share`` of items are the head; ``head_hits@k`` and
         ``tail_hits@k`` count each user's hits among head and tail items.
@@ -162,13 +170,37 @@ def evaluate(
     -------
     EvalResult
 
+    Notes
+    -----
+    A list holds only items that can be recommended: an item masked by ``exclude``
+    (or scored ``-inf`` by the recommender) never fills a slot. A user with fewer
+    than ``k`` such items gets a shorter list, and ``k`` above the catalogue gives
+    lists of at most ``n_items`` (with a warning); ``recommendations`` marks the
+    empty slots ``-1``. Empty slots are misses for the ranking metrics (precision@k
+    still divides by ``k``); novelty, diversity and ``outside@k`` describe the
+    items the list holds (NaN for an empty list, left out of the means).
+
+    Examples
+    --------
+    User 0 has test items 2 and 3 and gets ``[2, 4]`` (item 0, seen in training, is
+    masked): recall@2 is 1/2. User 1 has test item 0 and gets ``[0, 2]``: 1/1.
+
+    >>> import numpy as np, scipy.sparse as sp
     >>> import graphrec as gr
-    >>> data = gr.load_dataset("synthetic", n_users=200, n_items=100)
-    >>> s = gr.split(data, "random", seed=0)
-    >>> model = gr.create("recommender", "popularity").fit(s.train)
-    >>> res = gr.evaluate(model, s.test, k=[10], exclude=[s.train, s.valid])
-    >>> 0 <= res.summary["recall@10"] <= 1
-    True
+    >>> def inter(rows):
+    ...     m = sp.csr_array(np.array(rows, dtype=np.float32))
+    ...     return gr.Interactions(m, np.arange(m.shape[0]), np.arange(m.shape[1]))
+    >>> train = inter([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0]])
+    >>> test = inter([[0, 0, 1, 1, 0], [1, 0, 0, 0, 0]])
+    >>> class Fixed(gr.recommend.base.BaseRecommender):
+    ...     def fit(self, train):
+    ...         self.train_ = train
+    ...         return self
+    ...     def score(self, users):
+    ...         return np.array([[9, 0, 5, 1, 4], [7, 8, 3, 0, 1]], np.float32)[users]
+    >>> res = gr.evaluate(Fixed().fit(train), test, k=[2], train=train)
+    >>> res.recommendations.tolist(), res.per_user["recall@2"].tolist()
+    ([[2, 4], [0, 2]], [0.5, 1.0])
     """
     ks = _check_ks(k)
     unknown = sorted(set(metrics) - set(RANKING))
@@ -176,6 +208,19 @@ def evaluate(
         raise ValueError(f"unknown metric(s) {unknown}; available: {', '.join(RANKING)}")
     if not isinstance(test, Interactions):
         raise ValueError(f"test must be an Interactions object, got {type(test).__name__}")
+    if train is None:
+        raise TypeError(
+            "evaluate() needs train=: the training Interactions the model learnt from. "
+            "Novelty and the head/tail split use its item popularity, the activity bands "
+            "its user degrees, the default diversity basis its matrix; it is also what "
+            "exclude masks by default (exclude=[train]; pass exclude=[train, valid] when "
+            "testing a model selected on valid)"
+        )
+    if not isinstance(train, Interactions) or not train.same_space(test):
+        raise ValueError(
+            "train must be Interactions over the same users and items as test "
+            f"(shape {test.shape}), got {_describe(train)}"
+        )
     if not hasattr(recommender, "score"):
         raise ValueError(f"{type(recommender).__name__} has no score(users) method")
     if isinstance(recommender, BaseRecommender) or hasattr(recommender, "train_"):
@@ -185,7 +230,9 @@ def evaluate(
                 "test and the recommender's training data use different user/item index "
                 f"spaces (shapes {test.shape} vs {recommender.train_.shape})"
             )
-    if isinstance(exclude, Interactions):
+    if exclude is None:
+        exclude = [train]
+    elif isinstance(exclude, Interactions):
         exclude = [exclude]
     exclude = [e for e in exclude if e is not None]
     for i, part in enumerate(exclude):
@@ -198,6 +245,13 @@ def evaluate(
     users = np.flatnonzero(test.user_degrees() > 0)
     if users.size == 0:
         raise ValueError("test has no interactions to evaluate")
+    if ks[-1] > n_items:
+        warnings.warn(
+            f"k={ks[-1]} exceeds the catalogue ({n_items} items): lists hold at most "
+            f"{n_items} items, minus each user's masked ones",
+            UserWarning,
+            stacklevel=2,
+        )
     batch_size = batch_size or default_batch_size(n_items)
 
     t0 = time.perf_counter()
@@ -209,25 +263,26 @@ def evaluate(
                 f"{type(recommender).__name__}.score returned shape {scores.shape}, "
                 f"expected {(len(batch), n_items)}"
             )
-        recs[start : start + len(batch)] = rank_items(scores, kmax, masked[batch])[0]
+        idx, val = rank_items(scores, kmax, masked[batch])
+        recs[start : start + len(batch)] = np.where(np.isneginf(val), -1, idx)
     elapsed = time.perf_counter() - t0
 
     hits = M.hits_matrix(recs, test_csr[users])
     n_rel = test.user_degrees()[users]
+    degrees = train.user_degrees()
     table: dict[str, Any] = {
         "user": users,
         "user_id": test.user_ids[users],
         "n_test": n_rel,
+        "n_train": degrees[users],
+        "activity": activity_bands(degrees, cold_threshold, hot_quantile)[users],
     }
-    train_ref = exclude[0] if exclude else getattr(recommender, "train_", None)
-    if train_ref is not None:
-        degrees = train_ref.user_degrees()
-        table["n_train"] = degrees[users]
-        table["activity"] = activity_bands(degrees, cold_threshold, hot_quantile)[users]
-        if item_counts is None:
-            item_counts = train_ref.item_degrees()
+    if item_counts is None:
+        item_counts = train.item_degrees()
+    elif len(item_counts) != n_items:
+        raise ValueError(f"item_counts has {len(item_counts)} entries for {n_items} items")
     if communities is not None:  # the one user map and item rule of graphrec.community
-        user_comm, derived = _partition_maps(communities, train_ref, test.n_users)
+        user_comm, derived = _partition_maps(communities, train, test.n_users)
         item_communities = derived if item_communities is None else item_communities
     else:
         user_comm = _user_labels(getattr(recommender, "user_communities_", None))
@@ -240,49 +295,74 @@ def evaluate(
     if isinstance(item_vectors, str):
         if item_vectors != "auto":
             raise ValueError(f'item_vectors must be "auto", an array or None, got {item_vectors!r}')
-        item_vectors = _default_item_vectors(test, train_ref)
+        item_vectors = _default_item_vectors(test, train)
     elif item_vectors is not None and np.shape(item_vectors)[0] != n_items:
         raise ValueError(f"item_vectors has {np.shape(item_vectors)[0]} rows for {n_items} items")
-    head = None
-    if item_counts is not None:
-        n_head = max(1, round(head_share * n_items))
-        head = np.zeros(n_items, dtype=bool)
-        head[np.argsort(-np.asarray(item_counts), kind="stable")[:n_head]] = True
+    n_head = max(1, round(head_share * n_items))
+    head = np.zeros(n_items, dtype=bool)
+    head[np.argsort(-np.asarray(item_counts), kind="stable")[:n_head]] = True
     summary: dict[str, float] = {}
     for kk in ks:
         kk_eff = min(kk, kmax)
-        values = _ranking_metrics(metrics, hits, n_rel, kk_eff)
+        values = _ranking_metrics(metrics, hits, n_rel, kk_eff, kk)
         top = recs[:, :kk_eff]
-        if item_counts is not None:
-            values["novelty"] = M.novelty(top, item_counts, test.n_users)
+        listed = top >= 0
+        safe = np.where(listed, top, 0)
+        values["novelty"] = M.novelty(top, item_counts, test.n_users)
         if item_vectors is not None:
             values["diversity"] = M.intra_list_diversity(top, item_vectors)
-        if head is not None:
-            values["head_hits"] = (hits[:, :kk_eff] & head[top]).sum(axis=1).astype(float)
-            values["tail_hits"] = (hits[:, :kk_eff] & ~head[top]).sum(axis=1).astype(float)
+        values["head_hits"] = (hits[:, :kk_eff] & head[safe]).sum(axis=1).astype(float)
+        values["tail_hits"] = (hits[:, :kk_eff] & ~head[safe]).sum(axis=1).astype(float)
         if user_comm is not None and item_communities is not None:
             item_comm = np.asarray(item_communities)
-            values["outside"] = (item_comm[top] != user_comm[users][:, None]).mean(axis=1)
+            outside = (item_comm[safe] != user_comm[users][:, None]) & listed
+            values["outside"] = _share(outside.sum(axis=1), listed.sum(axis=1))
         for name, arr in values.items():
             table[f"{name}@{kk}"] = arr
-            summary[f"{name}@{kk}"] = float(np.mean(arr))
+            summary[f"{name}@{kk}"] = _nanmean(arr)
         summary[f"coverage@{kk}"] = M.item_coverage(top, n_items)
         summary[f"gini@{kk}"] = M.gini_index(top, n_items)
         if user_comm is not None and item_communities is not None:
             summary[f"communities_reached@{kk}"] = float(
                 M.communities_reached(top, item_communities)
             )
-    info = {"n_users": len(users), "seconds_ranking": elapsed, "batch_size": batch_size}
+    info = {
+        "n_users": len(users),
+        "seconds_ranking": elapsed,
+        "batch_size": batch_size,
+        "short_lists": int((recs[:, -1] < 0).sum()) if kmax else 0,
+    }
     logger.info("evaluated %d users in %.2fs", len(users), elapsed)
     return EvalResult(summary, pd.DataFrame(table), ks, recs, info)
 
 
+def _describe(obj: Any) -> str:
+    if isinstance(obj, Interactions):
+        return f"Interactions of shape {obj.shape}"
+    return type(obj).__name__
+
+
+def _share(count: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """``count / total`` per user, NaN for an empty list."""
+    out = np.full(len(total), np.nan)
+    np.divide(count, total, out=out, where=total > 0)
+    return out
+
+
+def _nanmean(values: np.ndarray) -> float:
+    values = np.asarray(values, dtype=np.float64)
+    finite = ~np.isnan(values)
+    return float(values[finite].mean()) if finite.any() else float("nan")
+
+
 def _ranking_metrics(
-    names: Sequence[str], hits: np.ndarray, n_rel: np.ndarray, k: int
+    names: Sequence[str], hits: np.ndarray, n_rel: np.ndarray, k: int, slots: int
 ) -> dict[str, np.ndarray]:
+    """Ranking metrics of the first ``k`` columns of ``hits`` for lists of ``slots``
+    slots (``slots > k`` when the catalogue is smaller than the cut-off)."""
     funcs = {
         "recall": lambda: M.recall_at_k(hits, n_rel, k),
-        "precision": lambda: M.precision_at_k(hits, k),
+        "precision": lambda: M.precision_at_k(hits, k) * (k / slots),
         "ndcg": lambda: M.ndcg_at_k(hits, n_rel, k),
         "hit_rate": lambda: M.hit_rate_at_k(hits, k),
         "map": lambda: M.average_precision_at_k(hits, n_rel, k),

@@ -22,6 +22,7 @@ __all__ = [
     "bootstrap_ci",
     "compare",
     "group_table",
+    "holm",
     "paired_comparison",
 ]
 
@@ -137,6 +138,34 @@ def paired_comparison(
     }
 
 
+def holm(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (step-down; controls the family-wise error).
+
+    With the ``m`` p-values sorted ascending, the ``i``-th (from 1) is multiplied by
+    ``m - i + 1``, then a running maximum keeps the order, and values are capped
+    at 1. Reject at level ``alpha`` where the adjusted value is ``<= alpha``. NaN
+    entries are kept and not counted in ``m``.
+
+    >>> holm([0.01, 0.04, 0.03]).round(4).tolist()   # 3 x 0.01, 2 x 0.03, max(0.06, 0.04)
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(pvalues, dtype=np.float64)
+    if p.ndim != 1:
+        raise ValueError(f"pvalues must be one-dimensional, got shape {p.shape}")
+    finite = ~np.isnan(p)
+    if ((p[finite] < 0) | (p[finite] > 1)).any():
+        raise ValueError("pvalues must lie in [0, 1]")
+    out = np.full(len(p), np.nan)
+    idx = np.flatnonzero(finite)
+    m = len(idx)
+    if m == 0:
+        return out
+    order = idx[np.argsort(p[idx], kind="stable")]
+    scaled = p[order] * (m - np.arange(m))
+    out[order] = np.minimum(1.0, np.maximum.accumulate(scaled))
+    return out
+
+
 def compare(
     results: Mapping[str, Any],
     metric: str,
@@ -146,7 +175,10 @@ def compare(
     """One row per method: its mean, and its paired difference to ``baseline``.
 
     ``baseline`` defaults to the first entry. A difference whose confidence
-    interval excludes 0 (and small p-values) is one the data supports.
+    interval excludes 0 (and small p-values) is one the data supports. Each method
+    is one comparison with the baseline; ``p_holm`` is the Wilcoxon p-value
+    corrected for their number (:func:`holm`), the one to read when several
+    methods are compared (with a single comparison it equals ``p_wilcoxon``).
     """
     if not results:
         raise ValueError("compare needs at least one result")
@@ -167,4 +199,7 @@ def compare(
             "diff hi": cmp["diff hi"],
             "p_wilcoxon": cmp["p_wilcoxon"],
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    if "p_wilcoxon" in out:
+        out["p_holm"] = holm(out["p_wilcoxon"].to_numpy())
+    return out

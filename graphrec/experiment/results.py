@@ -201,12 +201,14 @@ class ExperimentResult:
         ids = self.per_user(row)["user_id"].to_numpy()
         item_ids = self._item_ids(row)
         n, k = items.shape
+        listed = items.ravel() >= 0  # -1: an empty slot (too few recommendable items)
+        flat = items.ravel()[listed]
         return pd.DataFrame(
             {
-                "user_id": np.repeat(ids if len(ids) == n else users, k),
-                "rank": np.tile(np.arange(1, k + 1), n),
-                "item_id": item_ids[items.ravel()] if item_ids is not None else items.ravel(),
-                "score": scores.ravel(),
+                "user_id": np.repeat(ids if len(ids) == n else users, k)[listed],
+                "rank": np.tile(np.arange(1, k + 1), n)[listed],
+                "item_id": item_ids[flat] if item_ids is not None else flat,
+                "score": scores.ravel()[listed],
             }
         )
 

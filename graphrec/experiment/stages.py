@@ -433,6 +433,7 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
         target,
         k=ev["k"],
         exclude=exclude,
+        train=data.train,
         metrics=ev["metrics"],
         communities=comm,
         cold_threshold=ev["cold_threshold"],
@@ -458,11 +459,14 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
 
 
 def _scores(rec: Any, users: np.ndarray, items: np.ndarray, batch: int = 1024) -> np.ndarray:
-    """The recommender's score of each recommended item (same shape as ``items``)."""
+    """The recommender's score of each recommended item (same shape as ``items``; NaN
+    for an empty ``-1`` slot)."""
     out = np.empty(items.shape, dtype=np.float32)
     for start in range(0, len(users), batch):
         block = np.asarray(rec.score(users[start : start + batch]), dtype=np.float32)
-        out[start : start + batch] = np.take_along_axis(block, items[start : start + batch], 1)
+        rows = items[start : start + batch]
+        picked = np.take_along_axis(block, np.maximum(rows, 0), 1)
+        out[start : start + batch] = np.where(rows >= 0, picked, np.nan)
     return out
 
 

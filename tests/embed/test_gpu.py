@@ -60,7 +60,7 @@ def test_fit_on_cuda_matches_cpu_quality(split, cls):
         model = cls(device=device, **kw).fit(split.train)
         assert isinstance(model.user_embeddings_, np.ndarray)
         assert np.isfinite(model.user_embeddings_).all()
-        res = gr.evaluate(model, split.test, k=[20], exclude=[split.train])
+        res = gr.evaluate(model, split.test, k=[20], train=split.train)
         scores[device] = res.summary["ndcg@20"]
     # same seed, same negatives and initial weights: only float rounding differs
     assert abs(scores["cuda"] - scores["cpu"]) < 0.02, scores

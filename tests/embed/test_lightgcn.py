@@ -81,12 +81,13 @@ def test_fit_learns_and_is_seeded(split):
     assert a.best_epoch_ in {5, 10, 15, 20}
     best = max(h["ndcg@20"] for h in a.history_ if "ndcg@20" in h)
     assert a.best_score_ == best
-    res = gr.evaluate(a, split.test, k=[20], exclude=[split.train, split.valid])
+    res = gr.evaluate(a, split.test, k=[20], exclude=[split.train, split.valid], train=split.train)
     pop = gr.evaluate(
         gr.create("recommender", "popularity").fit(split.train),
         split.test,
         k=[20],
         exclude=[split.train, split.valid],
+        train=split.train,
     )
     assert res.summary["recall@20"] > pop.summary["recall@20"]
 

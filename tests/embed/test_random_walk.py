@@ -177,9 +177,13 @@ def test_recovers_communities_and_beats_popularity(planted, cls, params):
     labels = KMeans(4, n_init=10, random_state=0).fit_predict(model.user_embeddings_)
     assert normalized_mutual_info_score(users, labels) > 0.8
     exclude = [split.train, split.valid]
-    ours = gr.evaluate(model, split.test, k=[20], exclude=exclude).summary["recall@20"]
+    ours = gr.evaluate(model, split.test, k=[20], exclude=exclude, train=split.train).summary[
+        "recall@20"
+    ]
     pop = gr.create("recommender", "popularity").fit(split.train)
-    base = gr.evaluate(pop, split.test, k=[20], exclude=exclude).summary["recall@20"]
+    base = gr.evaluate(pop, split.test, k=[20], exclude=exclude, train=split.train).summary[
+        "recall@20"
+    ]
     assert ours > base
 
 

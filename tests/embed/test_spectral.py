@@ -25,12 +25,13 @@ def test_seeded_and_beats_popularity(split):
     a = SVD(dim=8, random_state=1).fit(split.train)
     b = SVD(dim=8, random_state=1).fit(split.train)
     np.testing.assert_allclose(np.abs(a.user_embeddings_), np.abs(b.user_embeddings_), atol=1e-5)
-    svd = gr.evaluate(a, split.test, k=[10], exclude=[split.train, split.valid])
+    svd = gr.evaluate(a, split.test, k=[10], exclude=[split.train, split.valid], train=split.train)
     pop = gr.evaluate(
         gr.create("recommender", "popularity").fit(split.train),
         split.test,
         k=[10],
         exclude=[split.train, split.valid],
+        train=split.train,
     )
     assert svd.summary["recall@10"] > pop.summary["recall@10"]
 

@@ -77,3 +77,54 @@ def test_intra_list_diversity():
     expected = 1 - (2 / np.sqrt(2)) / 3
     np.testing.assert_allclose(M.intra_list_diversity(np.array([[0, 1, 2]]), vectors), [expected])
     np.testing.assert_allclose(M.intra_list_diversity(np.array([[0]]), vectors), [0.0])
+
+
+def test_empty_slots_are_never_hits_nor_items():
+    rel = sp.csr_array(np.array([[0, 0, 1], [0, 0, 1]]))
+    # row 1's -1 would otherwise read as item 2 of row 0's key space
+    recs = np.array([[2, 0], [1, -1]])
+    assert M.hits_matrix(recs, rel).tolist() == [[True, False], [False, False]]
+    assert M.item_coverage(recs, 3) == pytest.approx(3 / 3)
+    assert M.item_coverage(np.array([[0, -1], [0, -1]]), 4) == pytest.approx(1 / 4)
+    assert M.gini_index(np.array([[0, -1], [1, -1]]), 2) == pytest.approx(0.0)
+    assert M.communities_reached(np.array([[0, -1]]), np.array([5, 7])) == 1
+    out = M.novelty(np.array([[0, -1], [-1, -1]]), np.array([2, 1]), 4)
+    assert out[0] == pytest.approx(1.0) and np.isnan(out[1])
+
+
+def _pairwise_diversity(recs, vectors):
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    out = []
+    for row in recs:
+        items = row[row >= 0]
+        if len(items) < 2:
+            out.append(0.0)
+            continue
+        sims = unit[items] @ unit[items].T
+        n = len(items)
+        out.append(1 - (sims.sum() - np.trace(sims)) / (n * (n - 1)))
+    return np.array(out)
+
+
+def test_intra_list_diversity_matches_pairwise_with_padding_and_small_budget():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(30, 5))
+    vectors[3] = 0.0  # an all-zero vector: dissimilar to everything
+    recs = rng.integers(0, 30, size=(17, 12))
+    recs[2, 5:] = -1
+    recs[4, 1:] = -1
+    expected = _pairwise_diversity(recs, vectors)
+    np.testing.assert_allclose(M.intra_list_diversity(recs, vectors), expected, atol=1e-9)
+    small = M.intra_list_diversity(recs, vectors, budget=7)  # one list per chunk
+    np.testing.assert_allclose(small, expected, atol=1e-9)
+    assert small[4] == 0.0
+
+
+def test_intra_list_diversity_long_lists_stay_within_memory():
+    # 50 lists of 20,000 items: a lists x K x K similarity block would be 80 GB
+    rng = np.random.default_rng(1)
+    vectors = rng.random((20_000, 8))
+    recs = np.tile(np.arange(20_000), (50, 1))
+    out = M.intra_list_diversity(recs, vectors)
+    assert out.shape == (50,) and np.allclose(out, out[0]) and 0 < out[0] < 1

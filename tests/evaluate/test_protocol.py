@@ -41,7 +41,7 @@ SCORES = np.array(
 
 def test_masking_ties_and_metrics_by_hand():
     model = Fixed(SCORES).fit(TRAIN)
-    res = gr.evaluate(model, TEST, k=[1, 3], exclude=[TRAIN, VALID])
+    res = gr.evaluate(model, TEST, k=[1, 3], exclude=[TRAIN, VALID], train=TRAIN)
     assert res.per_user["user"].tolist() == [0, 1]
     assert res.recommendations.tolist() == [[4, 2, 3], [0, 2, 3]]
     assert res.per_user["recall@3"].tolist() == [1.0, 0.5]
@@ -55,7 +55,7 @@ def test_masking_ties_and_metrics_by_hand():
 
 def test_without_valid_mask_valid_items_compete():
     model = Fixed(SCORES).fit(TRAIN)
-    res = gr.evaluate(model, TEST, k=[3], exclude=[TRAIN])
+    res = gr.evaluate(model, TEST, k=[3], train=TRAIN)
     assert res.recommendations[0].tolist() == [1, 4, 2]
 
 
@@ -63,8 +63,10 @@ def test_batches_do_not_change_results():
     data = gr.load_dataset("synthetic", n_users=300, n_items=120, seed=1)
     s = gr.split(data, "random", seed=0)
     model = gr.create("recommender", "itemknn", n_neighbors=20).fit(s.train)
-    a = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.train, s.valid], batch_size=7)
-    b = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.train, s.valid])
+    a = gr.evaluate(
+        model, s.test, k=[5, 10], exclude=[s.train, s.valid], train=s.train, batch_size=7
+    )
+    b = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.train, s.valid], train=s.train)
     assert a.summary == pytest.approx(b.summary)
     assert np.array_equal(a.recommendations, b.recommendations)
 
@@ -73,7 +75,7 @@ def test_by_groups_and_novelty():
     data = gr.load_dataset("synthetic", n_users=300, n_items=120, seed=1)
     s = gr.split(data, "random", seed=0)
     res = gr.evaluate(
-        gr.create("recommender", "popularity").fit(s.train), s.test, k=[10], exclude=[s.train]
+        gr.create("recommender", "popularity").fit(s.train), s.test, k=[10], train=s.train
     )
     table = res.by(data.user_features["community"].to_numpy()[res.per_user["user"]], "community")
     assert table["users"].sum() == len(res.per_user)
@@ -82,35 +84,36 @@ def test_by_groups_and_novelty():
         res.by("nope")
 
 
+@pytest.mark.filterwarnings("ignore:k=20 exceeds the catalogue")
 def test_errors():
     model = Fixed(SCORES).fit(TRAIN)
     other = interactions([[1, 0], [0, 1], [1, 1]])
     with pytest.raises(ValueError, match="different user/item index"):
-        gr.evaluate(model, other)
+        gr.evaluate(model, other, train=other)
     with pytest.raises(ValueError, match=r"exclude\[0\]"):
-        gr.evaluate(model, TEST, exclude=[other])
+        gr.evaluate(model, TEST, exclude=[other], train=TRAIN)
     with pytest.raises(ValueError, match="unknown metric"):
-        gr.evaluate(model, TEST, metrics=["auc"])
+        gr.evaluate(model, TEST, metrics=["auc"], train=TRAIN)
     with pytest.raises(ValueError, match="no interactions"):
-        gr.evaluate(model, TEST.filter(np.zeros(TEST.nnz, bool)))
+        gr.evaluate(model, TEST.filter(np.zeros(TEST.nnz, bool)), train=TRAIN)
     with pytest.raises(gr.NotFittedError):
-        gr.evaluate(Fixed(SCORES), TEST)
+        gr.evaluate(Fixed(SCORES), TEST, train=TRAIN)
     bad = Fixed(SCORES[:, :3]).fit(TRAIN)
     with pytest.raises(ValueError, match="returned shape"):
-        gr.evaluate(bad, TEST)
+        gr.evaluate(bad, TEST, train=TRAIN)
     for k in [0, -5, [], 2.5, "20", True, [10, 2.0]]:
         with pytest.raises(ValueError, match="k must be a positive integer"):
-            gr.evaluate(model, TEST, k=k)
+            gr.evaluate(model, TEST, k=k, train=TRAIN)
     with pytest.raises(ValueError, match="item_vectors has 2 rows for 5 items"):
-        gr.evaluate(model, TEST, item_vectors=np.ones((2, 3)))
+        gr.evaluate(model, TEST, item_vectors=np.ones((2, 3)), train=TRAIN)
     with pytest.raises(ValueError, match="item_vectors must be"):
-        gr.evaluate(model, TEST, item_vectors="genres")
+        gr.evaluate(model, TEST, item_vectors="genres", train=TRAIN)
 
 
 def test_exclude_takes_one_interactions_or_a_list():
     model = Fixed(SCORES).fit(TRAIN)
-    one = gr.evaluate(model, TEST, k=[3], exclude=TRAIN).summary
-    assert one == gr.evaluate(model, TEST, k=[3], exclude=[TRAIN]).summary
+    one = gr.evaluate(model, TEST, k=[3], exclude=TRAIN, train=TRAIN).summary
+    assert one == gr.evaluate(model, TEST, k=[3], train=TRAIN).summary
 
 
 class WithVectors(Fixed):
@@ -131,18 +134,20 @@ def test_diversity_uses_one_space_for_every_model():
     # same rankings, different private item vectors: same diversity
     a = WithVectors(scores, rng.normal(size=(60, 4))).fit(s.train)
     b = WithVectors(scores, rng.normal(size=(60, 8))).fit(s.train)
-    ra = gr.evaluate(a, s.test, k=[5], exclude=[s.train]).summary["diversity@5"]
-    rb = gr.evaluate(b, s.test, k=[5], exclude=[s.train]).summary["diversity@5"]
+    ra = gr.evaluate(a, s.test, k=[5], train=s.train).summary["diversity@5"]
+    rb = gr.evaluate(b, s.test, k=[5], train=s.train).summary["diversity@5"]
     assert ra == rb
     # the default space (no genres here) is a seeded svd embedder of the training matrix
     svd = gr.create("embedder", "svd", dim=59, normalize=False, random_state=0)
     basis = svd.fit(s.train.binary()).item_embeddings_
-    own = gr.evaluate(a, s.test, k=[5], exclude=[s.train], item_vectors=basis)
+    own = gr.evaluate(a, s.test, k=[5], train=s.train, item_vectors=basis)
     assert own.summary["diversity@5"] == ra
     # a model's own space on request, and None skips the metric
-    private = gr.evaluate(a, s.test, k=[5], exclude=[s.train], item_vectors=a.vectors)
+    private = gr.evaluate(a, s.test, k=[5], train=s.train, item_vectors=a.vectors)
     assert private.summary["diversity@5"] != pytest.approx(ra)
-    assert "diversity@5" not in gr.evaluate(a, s.test, k=[5], item_vectors=None).summary
+    assert (
+        "diversity@5" not in gr.evaluate(a, s.test, k=[5], train=s.train, item_vectors=None).summary
+    )
 
 
 def test_diversity_uses_genres_when_present():
@@ -151,15 +156,101 @@ def test_diversity_uses_genres_when_present():
     train = Interactions(train.matrix, train.user_ids, train.item_ids, item_features=genres)
     test = Interactions(TEST.matrix, TEST.user_ids, TEST.item_ids, item_features=genres)
     model = Fixed(SCORES).fit(train)
-    res = gr.evaluate(model, test, k=[2], exclude=[train])
+    res = gr.evaluate(model, test, k=[2], train=train)
     # user 0 gets [1, 4] (A vs no genre: cosine 0), user 1 gets [0, 2] (A vs B: 0)
     assert res.summary["diversity@2"] == pytest.approx(1.0)
+
+
+def test_train_is_required_and_named():
+    model = Fixed(SCORES).fit(TRAIN)
+    with pytest.raises(TypeError, match=r"needs train=.*Novelty.*activity bands"):
+        gr.evaluate(model, TEST, k=[3], exclude=[TRAIN, VALID])
+    with pytest.raises(ValueError, match="train must be Interactions over the same users"):
+        gr.evaluate(model, TEST, k=[3], train=interactions([[1, 0], [0, 1], [1, 1]]))
+
+
+def test_exclude_defaults_to_train():
+    model = Fixed(SCORES).fit(TRAIN)
+    default = gr.evaluate(model, TEST, k=[3], train=TRAIN)
+    explicit = gr.evaluate(model, TEST, k=[3], exclude=[TRAIN], train=TRAIN)
+    assert np.array_equal(default.recommendations, explicit.recommendations)
+    assert default.recommendations[0].tolist() == [1, 4, 2]  # train item 0 masked
+    nothing = gr.evaluate(model, TEST, k=[3], exclude=[], train=TRAIN)
+    assert nothing.recommendations[0].tolist() == [0, 1, 4]
+
+
+def test_training_statistics_come_from_train_not_the_exclude_order():
+    model = Fixed(SCORES).fit(TRAIN)
+    a = gr.evaluate(model, TEST, k=[3], exclude=[TRAIN, VALID], train=TRAIN)
+    b = gr.evaluate(model, TEST, k=[3], exclude=[VALID, TRAIN], train=TRAIN)
+    assert a.summary == b.summary
+    pd.testing.assert_frame_equal(a.per_user, b.per_user)
+    # novelty from train's popularity over its 3 users: item degrees [2, 2, 1, 1, 0];
+    # user 0 gets [4, 2, 3] (each counted once: log2 3), user 1 gets [0, 2, 3]
+    expected = [np.log2(3), (np.log2(3 / 2) + 2 * np.log2(3)) / 3]
+    assert a.per_user["novelty@3"].tolist() == pytest.approx(expected)
+    assert a.per_user["n_train"].tolist() == [1, 1]
+
+
+def test_same_results_whatever_the_exclude_order_on_a_split():
+    data = gr.load_dataset("synthetic", n_users=200, n_items=80, seed=2)
+    s = gr.split(data, "random", seed=0)
+    model = gr.create("recommender", "itemknn", n_neighbors=10).fit(s.train)
+    a = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.train, s.valid], train=s.train)
+    b = gr.evaluate(model, s.test, k=[5, 10], exclude=[s.valid, s.train], train=s.train)
+    assert a.summary == b.summary
+    pd.testing.assert_frame_equal(a.per_user, b.per_user)
+
+
+def test_k_above_the_catalogue_lists_only_recommendable_items():
+    model = Fixed(SCORES).fit(TRAIN)
+    with pytest.warns(UserWarning, match="k=8 exceeds the catalogue"):
+        res = gr.evaluate(model, TEST, k=[3, 8], exclude=[TRAIN, VALID], train=TRAIN)
+    # user 0: train item 0 and valid item 1 masked; user 1: train item 1 masked
+    assert res.recommendations.tolist() == [[4, 2, 3, -1, -1], [0, 2, 3, 4, -1]]
+    assert res.per_user["recall@8"].tolist() == [1.0, 1.0]
+    assert res.per_user["precision@8"].tolist() == [1 / 8, 2 / 8]
+    assert res.per_user["hit_rate@8"].tolist() == [1.0, 1.0]
+    assert res.summary["coverage@8"] == pytest.approx(4 / 5)
+    # novelty describes the listed items only (train degrees [2, 2, 1, 1, 0], 3 users)
+    info = -np.log2(np.maximum([2, 2, 1, 1, 0], 1) / 3)
+    assert res.per_user["novelty@8"].tolist() == pytest.approx(
+        [info[[4, 2, 3]].mean(), info[[0, 2, 3, 4]].mean()]
+    )
+    assert res.per_user["diversity@8"].between(0, 1).all()
+
+
+def test_a_user_with_few_recommendable_items_gets_a_short_list():
+    test = interactions([[0, 0, 1, 0, 0], [1, 0, 0, 0, 1], [0, 0, 0, 0, 1]])
+    item_comm = np.array([0, 0, 1, 1, 1])
+    model = Fixed(SCORES).fit(TRAIN)
+    res = gr.evaluate(
+        model, test, k=[3], train=TRAIN, communities=np.array([0, 0, 1]), item_communities=item_comm
+    )
+    # user 2 has items 0-3 in train: only item 4 can be recommended
+    assert res.recommendations[2].tolist() == [4, -1, -1]
+    row = res.per_user.iloc[2]
+    assert row["recall@3"] == 1.0 and row["precision@3"] == pytest.approx(1 / 3)
+    assert row["outside@3"] == 0.0  # item 4 is in community 1, as is user 2
+    assert row["novelty@3"] == pytest.approx(np.log2(3))
+    assert row["head_hits@3"] + row["tail_hits@3"] == 1
+    masked = TRAIN.matrix.toarray().astype(bool)
+    for u, items in zip(res.per_user["user"], res.recommendations):
+        assert not masked[u, items[items >= 0]].any()
+
+
+def test_items_scored_minus_inf_by_the_recommender_are_not_listed():
+    scores = SCORES.astype(float).copy()
+    scores[0, [2, 3]] = -np.inf
+    res = gr.evaluate(Fixed(scores).fit(TRAIN), TEST, k=[3], exclude=[TRAIN, VALID], train=TRAIN)
+    assert res.recommendations[0].tolist() == [4, -1, -1]
+    assert res.per_user["recall@3"].iloc[0] == 0.0
 
 
 @pytest.mark.realdata
 def test_popularity_reproduces_published_ml1m_numbers(ml1m_split):
     train = ml1m_split.train + ml1m_split.valid
     model = gr.create("recommender", "popularity").fit(train)
-    res = gr.evaluate(model, ml1m_split.test, k=[20], exclude=[train])
+    res = gr.evaluate(model, ml1m_split.test, k=[20], train=train)
     assert round(res.summary["recall@20"], 4) == 0.1232
     assert round(res.summary["ndcg@20"], 4) == 0.1809

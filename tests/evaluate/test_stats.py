@@ -8,6 +8,7 @@ from graphrec.evaluate.stats import (
     bootstrap_ci,
     compare,
     group_table,
+    holm,
     paired_comparison,
 )
 
@@ -47,6 +48,7 @@ def results():
             s.test,
             k=[10],
             exclude=[s.train, s.valid],
+            train=s.train,
             communities=data.user_features["community"].to_numpy(),
             item_communities=data.item_features["community"].to_numpy(),
         )
@@ -75,3 +77,25 @@ def test_paired_comparison_finds_real_difference(results):
     assert same["diff"] == 0 and same["p_wilcoxon"] == 1.0
     table = compare(results, "recall@10")
     assert table.loc["itemknn", "diff"] == pytest.approx(cmp["diff"])
+
+
+def test_holm_against_a_hand_computed_case():
+    # sorted 0.01, 0.02, 0.03, 0.2 -> x4, x3, x2, x1 = 0.04, 0.06, 0.06, 0.2
+    # running max keeps order; back in the input order:
+    p = [0.03, 0.01, 0.2, 0.02]
+    assert holm(p).tolist() == pytest.approx([0.06, 0.04, 0.2, 0.06])
+    assert holm([0.5, 0.6]).tolist() == [1.0, 1.0]  # capped at 1
+    assert holm([0.04]).tolist() == [0.04]  # one comparison: unchanged
+    out = holm([0.01, np.nan, 0.04])  # NaN kept, not counted
+    assert out[0] == pytest.approx(0.02) and np.isnan(out[1]) and out[2] == pytest.approx(0.04)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        holm([1.5])
+
+
+def test_compare_corrects_for_the_number_of_comparisons(results):
+    three = dict(results, again=results["itemknn"])
+    table = compare(three, "recall@10")
+    raw = table["p_wilcoxon"].dropna().to_numpy()
+    assert table["p_holm"].dropna().tolist() == pytest.approx(holm(raw).tolist())
+    assert (table["p_holm"].dropna() >= raw).all()
+    assert table.loc["itemknn", "p_holm"] == pytest.approx(min(1.0, 2 * raw[0]))

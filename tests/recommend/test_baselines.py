@@ -59,7 +59,7 @@ def test_clears_random_on_planted_data():
     s = gr.split(data, "random", seed=0)
     recall = {
         name: gr.evaluate(
-            gr.create("recommender", name).fit(s.train), s.test, k=[10], exclude=[s.train]
+            gr.create("recommender", name).fit(s.train), s.test, k=[10], train=s.train
         ).summary["recall@10"]
         for name in ("random", "popularity", "itemknn")
     }

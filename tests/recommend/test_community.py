@@ -82,7 +82,7 @@ def test_blend_alpha_zero_is_the_embedding_model(planted):
 def test_community_popularity_beats_global_on_planted_data(planted):
     data, split, _ = planted
     truth = data.user_features["community"].to_numpy()
-    kw = dict(k=[10], exclude=[split.train, split.valid])
+    kw = dict(k=[10], exclude=[split.train, split.valid], train=split.train)
     comm = gr.evaluate(CommunityPopularity(communities=truth).fit(split.train), split.test, **kw)
     glob = gr.evaluate(gr.create("recommender", "popularity").fit(split.train), split.test, **kw)
     assert comm.summary["recall@10"] > 1.2 * glob.summary["recall@10"]
