@@ -174,7 +174,8 @@ def test_community_popularity_order_is_exact_for_large_counts():
     ]
     assert np.float32(keys[1]) == np.float32(keys[2])  # a float32 key would tie them
     assert rec.recommend([99_999], k=3, exclude_seen=False)[0].tolist() == [[0, 2, 1]]
-    res = gr.evaluate(rec, _users_choosing(130_000, 3, {0: [99_999]}, labels)[0], k=[3])
+    test = _users_choosing(130_000, 3, {0: [99_999]}, labels)[0]
+    res = gr.evaluate(rec, test, k=[3], exclude=[], train=rec.train_)
     assert res.recommendations.tolist() == [[0, 2, 1]]
 
 
@@ -222,7 +223,9 @@ def test_runner_and_direct_evaluate_agree_on_outside_with_unassigned_users(tmp_p
     )
     split = gr.split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)
     rec = CommunityPopularity(communities=comm).fit(split.train)
-    direct = gr.evaluate(rec, split.test, k=[10], exclude=[split.train, split.valid])
+    direct = gr.evaluate(
+        rec, split.test, k=[10], exclude=[split.train, split.valid], train=split.train
+    )
     table = result.table.query("run == @run.run and k == 10")
     value = table.set_index("metric")["value"]
     assert value["recall"] == pytest.approx(direct.summary["recall@10"])  # same split
@@ -230,7 +233,12 @@ def test_runner_and_direct_evaluate_agree_on_outside_with_unassigned_users(tmp_p
     assert value["communities_reached"] == pytest.approx(direct.summary["communities_reached@10"])
     # and evaluate given the partition maps unassigned users as the recommender does
     given = gr.evaluate(
-        rec, split.test, k=[10], exclude=[split.train, split.valid], communities=comm
+        rec,
+        split.test,
+        k=[10],
+        exclude=[split.train, split.valid],
+        train=split.train,
+        communities=comm,
     )
     np.testing.assert_array_equal(given.per_user["community"], direct.per_user["community"])
     assert (given.per_user["community"] >= 0).all()
