@@ -60,12 +60,14 @@ def top_singular(
         )
     t0 = time.perf_counter()
     if gram is not None:
-        vals, vecs = scipy.linalg.eigh(gram, subset_by_index=[n_items - k, n_items - 1])
+        vals, vecs = scipy.linalg.eigh(
+            gram.astype(np.float64), subset_by_index=[n_items - k, n_items - 1]
+        )
         sigma = np.sqrt(np.clip(vals[::-1], 0, None))
         vecs = vecs[:, ::-1]
     else:
         sigma, vecs = _subspace_iteration(r, k, n_iter)
-    tol = max(r.shape) * np.finfo(np.float32).eps * (sigma[0] if sigma.size else 0.0)
+    tol = 1e-5 * (sigma[0] if sigma.size else 0.0)
     rank = int((sigma > tol).sum())
     if rank < k:
         raise ValueError(
