@@ -42,7 +42,7 @@ REFERENCE = {
 GRIDS: dict[str, list[dict[str, Any]]] = {
     "ease": [{"l2": v} for v in (100.0, 300.0, 1000.0)],
     "gfcf": [{}],  # the paper's settings (k 256, alpha 0.3)
-    "graph_filter": [{}, {"sharpen": 0.0}, {"sharpen": 1.0}],
+    "graph_filter": [{}, {"sharpen": 1.0}, {"k": 512}],
 }
 
 
