@@ -2,6 +2,7 @@
 
 from graphrec.embed.base import BaseEmbedder, Embedder
 from graphrec.embed.lightgcn import MF, LightGCN, LightGCNPlusPlus
+from graphrec.embed.lowpass import LowPass
 from graphrec.embed.random_walk import DeepWalk, Node2Vec
 from graphrec.embed.spectral import SVD
 
@@ -13,5 +14,6 @@ __all__ = [
     "Embedder",
     "LightGCN",
     "LightGCNPlusPlus",
+    "LowPass",
     "Node2Vec",
 ]

@@ -8,13 +8,18 @@ from graphrec.recommend.community import (
     CommunityPopularity,
     CommunityRestricted,
 )
+from graphrec.recommend.filters import GFCF, GraphFilter
+from graphrec.recommend.linear import EASE
 
 __all__ = [
+    "EASE",
+    "GFCF",
     "BaseRecommender",
     "CommunityBlend",
     "CommunityModel",
     "CommunityPopularity",
     "CommunityRestricted",
+    "GraphFilter",
     "ItemKNN",
     "Popularity",
     "Random",

@@ -83,11 +83,14 @@ class BaseRecommender(BaseEstimator):
             )
         return users.astype(np.int64)
 
+    supports_fold_in: bool = False  # True where score(user_items=...) scores new users' rows
+
     def recommend(
         self,
-        users: Any,
+        users: Any = None,
         k: int = 10,
         *,
+        user_items: Any = None,
         exclude_seen: bool = True,
         batch_size: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -95,10 +98,14 @@ class BaseRecommender(BaseEstimator):
 
         Parameters
         ----------
-        users : int or array of int
-            User indices of the training data.
+        users : int or array of int, optional
+            User indices of the training data (default: all of them).
         k : int
             List length.
+        user_items : sparse matrix of shape (n_new_users, n_items), optional
+            Fold-in: recommend to these item rows (users unseen in training) instead
+            of ``users``; only for models with ``supports_fold_in`` (``ease``,
+            ``gfcf``, ``graph_filter``). ``exclude_seen`` then masks each row's items.
         exclude_seen : bool
             Mask the items each user interacted with in the training data.
 
@@ -106,9 +113,12 @@ class BaseRecommender(BaseEstimator):
         -------
         (items, scores) : ndarrays of shape (len(users), k)
         """
-        users = self._check_users(users)
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
+        if user_items is not None:
+            return self._recommend_rows(users, k, user_items, exclude_seen, batch_size)
+        check_is_fitted(self, "train_")
+        users = self._check_users(np.arange(self.train_.n_users) if users is None else users)
         batch_size = batch_size or default_batch_size(self.n_items_)
         seen = self.train_.matrix if exclude_seen else None
         out_items, out_scores = [], []
@@ -120,3 +130,30 @@ class BaseRecommender(BaseEstimator):
         if not out_items:
             return np.empty((0, k), np.int64), np.empty((0, k), np.float32)
         return np.concatenate(out_items), np.concatenate(out_scores)
+
+    def _recommend_rows(
+        self, users: Any, k: int, user_items: Any, exclude_seen: bool, batch_size: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if not self.supports_fold_in:
+            raise ValueError(
+                f"{type(self).__name__} cannot score new users' rows (user_items=); "
+                "use an item-based model such as ease, gfcf or graph_filter"
+            )
+        if users is not None:
+            raise ValueError("pass either users or user_items, not both")
+        check_is_fitted(self, "train_")
+        rows = sp.csr_array(user_items)
+        if rows.ndim != 2 or rows.shape[1] != self.n_items_:
+            raise ValueError(
+                f"user_items must have {self.n_items_} columns (items), got shape {rows.shape}"
+            )
+        batch_size = batch_size or default_batch_size(self.n_items_)
+        out_items = np.empty((rows.shape[0], min(k, self.n_items_)), np.int64)
+        out_scores = np.empty(out_items.shape, np.float32)
+        for start in range(0, rows.shape[0], batch_size):
+            batch = rows[start : start + batch_size]
+            scores = np.array(self.score(user_items=batch), dtype=np.float32)
+            items, vals = rank_items(scores, k, batch if exclude_seen else None)
+            out_items[start : start + len(items)] = items
+            out_scores[start : start + len(items)] = vals
+        return out_items, out_scores

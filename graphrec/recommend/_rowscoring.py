@@ -1,0 +1,187 @@
+"""Shared machinery of the item-based closed-form recommenders (EASE, GF-CF, graph filters).
+
+They score a user from the user's row of items alone, so any row can be scored: a
+training user's (``score(users)``) or a new user's (``score(user_items=...)``, fold-in).
+This module holds the parts they share: input checks, binarisation, the memory budget,
+devices and scoring in user batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from graphrec._validation import check_is_fitted, resolve_device
+from graphrec.data.interactions import Interactions
+from graphrec.recommend.base import BaseRecommender, default_batch_size
+
+__all__ = [
+    "RowScoringRecommender",
+    "binary_rows",
+    "check_budget",
+    "check_memory_gb",
+    "sparse_dense",
+    "to_device",
+]
+
+logger = logging.getLogger(__name__)
+
+GIB = 2.0**30
+
+
+def binary_rows(matrix: Any, n_items: int, what: str) -> sp.csr_array:
+    """``matrix`` as a binary float32 CSR array with ``n_items`` columns.
+
+    Negative weights raise a ``ValueError``; other non-binary weights (ratings, play
+    counts) are binarised with a ``UserWarning``, since the filters assume implicit
+    feedback (an interaction is a 1).
+    """
+    if isinstance(matrix, Interactions):
+        matrix = matrix.matrix
+    if not sp.issparse(matrix):
+        arr = np.asarray(matrix)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2 or arr.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{what} must be a 2-d numeric array or sparse matrix, got shape {arr.shape} "
+                f"and dtype {arr.dtype}"
+            )
+        matrix = arr
+    out = sp.csr_array(matrix, dtype=np.float32)
+    if out.shape[1] != n_items:
+        raise ValueError(f"{what} must have {n_items} columns (items), got shape {out.shape}")
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    if out.nnz:
+        if not np.isfinite(out.data).all():
+            raise ValueError(f"{what} holds NaN or infinite weights")
+        if out.data.min() < 0:
+            raise ValueError(
+                f"{what} holds negative weights (min {out.data.min():g}); these models "
+                "take implicit feedback: 1 for an interaction, nothing otherwise"
+            )
+        if not np.all(out.data == 1.0):
+            warnings.warn(
+                f"{what} holds non-binary weights (e.g. {out.data[out.data != 1][0]:g}); "
+                "binarising them (every stored interaction counts as 1)",
+                UserWarning,
+                stacklevel=3,
+            )
+            out.data[:] = 1.0
+    return out
+
+
+def check_budget(nbytes: float, max_memory_gb: float | None, what: str, alternatives: str) -> None:
+    """Raise a ``ValueError`` when ``nbytes`` exceeds ``max_memory_gb`` (None: no limit)."""
+    if max_memory_gb is None:
+        return
+    if nbytes > max_memory_gb * GIB:
+        raise ValueError(
+            f"{what} needs about {nbytes / GIB:.1f} GiB, above max_memory_gb={max_memory_gb:g}; "
+            f"raise max_memory_gb (or set it to None) if the machine has the memory, "
+            f"or use {alternatives}"
+        )
+
+
+def check_memory_gb(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"max_memory_gb must be a positive number or None, got {value!r}")
+    return float(value)
+
+
+class RowScoringRecommender(BaseRecommender):
+    """Base of recommenders whose score for a user depends only on the user's item row.
+
+    Subclasses implement ``_fit_rows(X)`` (``X``: the binary training matrix, float32
+    CSR) and ``_score_rows(rows)`` (``rows``: a batch of binary rows, float32 CSR;
+    returns a dense float32 block). Users with no items get all-zero scores (every
+    item ties, so a ranking returns the lowest item indices); combine with a
+    popularity fallback if such users matter.
+    """
+
+    supports_fold_in = True
+    device: str
+    batch_size: int | None
+
+    def fit(self, train: Interactions) -> RowScoringRecommender:
+        """Fit on ``train`` (binarised; negative weights are an error)."""
+        if not isinstance(train, Interactions):
+            raise ValueError(f"fit expects an Interactions object, got {type(train).__name__}")
+        if train.nnz == 0:
+            raise ValueError("cannot fit a recommender on empty training data")
+        self._validate_params()
+        self.device_ = resolve_device(self.device)
+        x = binary_rows(train, train.n_items, "the training matrix")
+        self.train_ = train
+        self._fit_rows(x)
+        self.train_rows_ = x
+        return self
+
+    def _validate_params(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def _fit_rows(self, x: sp.csr_array) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _score_rows(self, rows: sp.csr_array) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
+        """Dense scores of shape ``(n_rows, n_items)``.
+
+        Parameters
+        ----------
+        users : int or array of int, optional
+            Training user indices (default: all training users when ``user_items`` is
+            None; mind the size, ``recommend`` and ``evaluate`` score in batches).
+        user_items : sparse matrix or array of shape (n_new_users, n_items), optional
+            Item rows of users to fold in (e.g. users unseen in training); scored
+            without a refit. Exclusive with ``users``.
+        """
+        check_is_fitted(self, "train_rows_")
+        rows = self._rows(users, user_items)
+        bs = self.batch_size or default_batch_size(self.n_items_)
+        if rows.shape[0] <= bs:
+            return self._score_rows(rows)
+        out = np.empty(rows.shape, dtype=np.float32)
+        for start in range(0, rows.shape[0], bs):
+            out[start : start + bs] = self._score_rows(rows[start : start + bs])
+        return out
+
+    def _rows(self, users: Any, user_items: Any) -> sp.csr_array:
+        if user_items is not None:
+            if users is not None:
+                raise ValueError("pass either users or user_items, not both")
+            return binary_rows(user_items, self.n_items_, "user_items")
+        if users is None:
+            return self.train_rows_
+        return self.train_rows_[self._check_users(users)]
+
+
+def to_device(x: np.ndarray, device: str) -> Any:
+    """``x`` unchanged on CPU, else a torch tensor on ``device`` (kept there for scoring)."""
+    if device == "cpu":
+        return x
+    import torch
+
+    return torch.from_numpy(np.ascontiguousarray(x)).to(device)
+
+
+def sparse_dense(rows: sp.csr_array, dense: Any) -> np.ndarray:
+    """``rows @ dense`` as float32 numpy; ``dense`` is numpy (CPU) or a torch tensor."""
+    if isinstance(dense, np.ndarray):
+        return np.asarray(rows @ dense, dtype=np.float32)
+    import torch
+
+    from graphrec._sparse import to_torch_csr
+
+    with torch.no_grad():
+        out = torch.sparse.mm(to_torch_csr(rows).to(dense.device), dense)
+    return out.cpu().numpy()

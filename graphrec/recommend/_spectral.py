@@ -1,0 +1,103 @@
+"""The normalised item-item graph shared by GF-CF, the graph filters and the lowpass embedder.
+
+``R~ = D_u^-1/2 R D_i^-1/2`` (Shen et al., CIKM 2021; a zero degree gives a zero
+row/column) and its item-item gram ``P~ = R~^T R~``, whose eigenvectors are the
+right singular vectors of ``R~``. Everything here is deterministic: the top
+eigenvectors come from LAPACK on the dense gram when it is small, else from ARPACK
+with a fixed start vector.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+
+__all__ = ["degree_scalings", "normalized_matrix", "top_singular"]
+
+logger = logging.getLogger(__name__)
+
+
+def degree_scalings(x: sp.csr_array, power: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """``d^-power`` of the user and item degrees of ``x`` (0 where a degree is 0)."""
+    du = np.asarray(x.sum(axis=1), dtype=np.float64).ravel()
+    di = np.asarray(x.sum(axis=0), dtype=np.float64).ravel()
+    su = np.zeros_like(du)
+    si = np.zeros_like(di)
+    np.power(du, -power, out=su, where=du > 0)
+    np.power(di, -power, out=si, where=di > 0)
+    return su, si
+
+
+def normalized_matrix(x: sp.csr_array, user_power: float = 0.5, item_power: float = 0.5):
+    """``D_u^-user_power X D_i^-item_power`` (float32 CSR) and the item scaling used."""
+    su, _ = degree_scalings(x, user_power)
+    _, si = degree_scalings(x, item_power)
+    out = sp.csr_array(x, dtype=np.float32, copy=True)
+    out.data *= np.repeat(su, np.diff(out.indptr)).astype(np.float32)
+    out.data *= si[out.indices].astype(np.float32)
+    return out, si
+
+
+def top_singular(
+    r: sp.csr_array, k: int, gram: np.ndarray | None = None, n_iter: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` largest singular values of ``r`` (descending) and right singular vectors.
+
+    Returns ``(sigma, V)`` with ``V`` of shape (n_items, k). Uses ``eigh`` of ``gram``
+    (``r^T r``) when given, else ARPACK ``svds`` with a fixed start vector. Raises a
+    ``ValueError`` when ``k`` exceeds the numerical rank of ``r``.
+    """
+    n_users, n_items = r.shape
+    limit = min(n_users, n_items) - 1
+    if k > limit:
+        raise ValueError(
+            f"k={k} singular vectors requested, but the {n_users} x {n_items} matrix allows at "
+            f"most {limit} (min(n_users, n_items) - 1); lower k"
+        )
+    t0 = time.perf_counter()
+    if gram is not None:
+        vals, vecs = scipy.linalg.eigh(
+            gram.astype(np.float64), subset_by_index=[n_items - k, n_items - 1]
+        )
+        sigma = np.sqrt(np.clip(vals[::-1], 0, None))
+        vecs = vecs[:, ::-1]
+    else:
+        sigma, vecs = _subspace_iteration(r, k, n_iter)
+    tol = 1e-5 * (sigma[0] if sigma.size else 0.0)
+    rank = int((sigma > tol).sum())
+    if rank < k:
+        raise ValueError(
+            f"k={k} exceeds the rank of the normalised interaction matrix ({rank} non-zero "
+            f"singular values); lower k to at most {rank}"
+        )
+    # a fixed sign per vector (largest |entry| positive), so results do not depend on the solver
+    signs = np.sign(vecs[np.abs(vecs).argmax(axis=0), np.arange(k)])
+    vecs = vecs * np.where(signs == 0, 1.0, signs)
+    logger.info("top %d singular vectors of %s in %.2fs", k, r.shape, time.perf_counter() - t0)
+    return sigma.astype(np.float64), np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def _orthonormal(z: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the columns of ``z`` by Cholesky-QR (float64 gram)."""
+    gram = z.T.astype(np.float64) @ z.astype(np.float64)
+    gram[np.diag_indices_from(gram)] += 1e-10 * max(1.0, float(np.trace(gram)))
+    factor = np.linalg.cholesky(gram)
+    q = scipy.linalg.solve_triangular(factor, z.T.astype(np.float64), lower=True).T
+    return np.ascontiguousarray(q, dtype=np.float32)
+
+
+def _subspace_iteration(r: sp.csr_array, k: int, n_iter: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``k`` right singular pairs of ``r`` by block power iteration on ``r^T r``."""
+    n_items = r.shape[1]
+    q = min(n_items, min(r.shape) - 1, k + max(32, k // 4))
+    rt = sp.csr_array(r.T)
+    basis = np.random.default_rng(0).standard_normal((n_items, q)).astype(np.float32)
+    basis = _orthonormal(basis)
+    for _ in range(n_iter):
+        basis = _orthonormal(rt @ (r @ basis))
+    _, sig, wt = np.linalg.svd((r @ basis).astype(np.float64), full_matrices=False)
+    return sig[:k], (basis.astype(np.float64) @ wt[:k].T).astype(np.float32)
