@@ -55,7 +55,13 @@ def run(name: str, params: dict, fit, test, exclude) -> dict[str, Any]:
         tracemalloc.stop()
         return {"error": str(exc)}
     res = gr.evaluate(
-        model, test, k=[20], exclude=exclude, item_vectors=None, metrics=["recall", "ndcg"]
+        model,
+        test,
+        k=[20],
+        exclude=exclude,
+        train=fit,
+        item_vectors=None,
+        metrics=["recall", "ndcg"],
     )
     seconds = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1] / 2**30

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from graphrec._params import Interval, check_params, param_constraints
 from graphrec._registry import embedders
-from graphrec._validation import check_positive_int
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data
-from graphrec.recommend._rowscoring import binary_rows
-from graphrec.recommend._spectral import normalized_matrix, top_singular
+from graphrec.graph._lowpass import binary_rows, normalized_matrix, top_singular
 
 __all__ = ["LowPass"]
 
@@ -41,14 +40,18 @@ class LowPass(BaseEmbedder):
     (100, 8)
     """
 
+    _param_constraints = param_constraints(
+        dim=Interval(int, 1, None), n_iter=Interval(int, 1, None)
+    )
+
     def __init__(self, dim: int = 64, n_iter: int = 8) -> None:
         self.dim = dim
         self.n_iter = n_iter
 
     def fit(self, train: Interactions, valid: Interactions | None = None) -> LowPass:
         train, _ = check_fit_data(train, valid)
-        dim = check_positive_int(self.dim, "dim")
-        n_iter = check_positive_int(self.n_iter, "n_iter")
+        check_params(self)
+        dim, n_iter = self.dim, self.n_iter
         x = binary_rows(train, train.n_items, "the training matrix")
         r, si = normalized_matrix(x)
         gram = (r.T @ r).toarray() if x.shape[1] <= 6000 else None

@@ -9,14 +9,15 @@ devices and scoring in user batches.
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import check_params
 from graphrec._validation import check_is_fitted, resolve_device
 from graphrec.data.interactions import Interactions
+from graphrec.graph._lowpass import binary_rows
 from graphrec.recommend.base import BaseRecommender, default_batch_size
 
 __all__ = [
@@ -31,49 +32,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 GIB = 2.0**30
-
-
-def binary_rows(matrix: Any, n_items: int, what: str) -> sp.csr_array:
-    """``matrix`` as a binary float32 CSR array with ``n_items`` columns.
-
-    Negative weights raise a ``ValueError``; other non-binary weights (ratings, play
-    counts) are binarised with a ``UserWarning``, since the filters assume implicit
-    feedback (an interaction is a 1).
-    """
-    if isinstance(matrix, Interactions):
-        matrix = matrix.matrix
-    if not sp.issparse(matrix):
-        arr = np.asarray(matrix)
-        if arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.ndim != 2 or arr.dtype.kind not in "biuf":
-            raise ValueError(
-                f"{what} must be a 2-d numeric array or sparse matrix, got shape {arr.shape} "
-                f"and dtype {arr.dtype}"
-            )
-        matrix = arr
-    out = sp.csr_array(matrix, dtype=np.float32)
-    if out.shape[1] != n_items:
-        raise ValueError(f"{what} must have {n_items} columns (items), got shape {out.shape}")
-    out.sum_duplicates()
-    out.eliminate_zeros()
-    if out.nnz:
-        if not np.isfinite(out.data).all():
-            raise ValueError(f"{what} holds NaN or infinite weights")
-        if out.data.min() < 0:
-            raise ValueError(
-                f"{what} holds negative weights (min {out.data.min():g}); these models "
-                "take implicit feedback: 1 for an interaction, nothing otherwise"
-            )
-        if not np.all(out.data == 1.0):
-            warnings.warn(
-                f"{what} holds non-binary weights (e.g. {out.data[out.data != 1][0]:g}); "
-                "binarising them (every stored interaction counts as 1)",
-                UserWarning,
-                stacklevel=3,
-            )
-            out.data[:] = 1.0
-    return out
 
 
 def check_budget(nbytes: float, max_memory_gb: float | None, what: str, alternatives: str) -> None:
@@ -116,16 +74,13 @@ class RowScoringRecommender(BaseRecommender):
             raise ValueError(f"fit expects an Interactions object, got {type(train).__name__}")
         if train.nnz == 0:
             raise ValueError("cannot fit a recommender on empty training data")
-        self._validate_params()
+        check_params(self)
         self.device_ = resolve_device(self.device)
         x = binary_rows(train, train.n_items, "the training matrix")
         self.train_ = train
         self._fit_rows(x)
         self.train_rows_ = x
         return self
-
-    def _validate_params(self) -> None:  # pragma: no cover - overridden
-        pass
 
     def _fit_rows(self, x: sp.csr_array) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -18,16 +18,15 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import Device, Interval, Options, param_constraints
 from graphrec._registry import recommenders
-from graphrec._validation import check_positive_int
+from graphrec.graph._lowpass import normalized_matrix, top_singular
 from graphrec.recommend._rowscoring import (
     GIB,
     RowScoringRecommender,
-    check_memory_gb,
     sparse_dense,
     to_device,
 )
-from graphrec.recommend._spectral import normalized_matrix, top_singular
 
 __all__ = ["GFCF", "GraphFilter"]
 
@@ -116,6 +115,14 @@ class GFCF(_ItemGraphFilter):
     (2, 40)
     """
 
+    _param_constraints = param_constraints(
+        k=Interval(int, 1, None),
+        alpha=Interval(float, None, None),
+        max_memory_gb=[Interval(float, 0, None, closed="neither"), None],
+        device=Device(),
+        batch_size=[Interval(int, 1, None), None],
+    )
+
     def __init__(
         self,
         k: int = 256,
@@ -129,12 +136,6 @@ class GFCF(_ItemGraphFilter):
         self.max_memory_gb = max_memory_gb
         self.device = device
         self.batch_size = batch_size
-
-    def _validate_params(self) -> None:
-        check_positive_int(self.k, "k")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)):
-            raise ValueError(f"alpha must be a number, got {self.alpha!r}")
-        check_memory_gb(self.max_memory_gb)
 
     def _fit_rows(self, x: sp.csr_array) -> None:
         sigma, vecs = self._fit_graph(x, self.k)
@@ -209,6 +210,18 @@ class GraphFilter(_ItemGraphFilter):
     (2, 40)
     """
 
+    _param_constraints = param_constraints(
+        k=Interval(int, 1, None),
+        alpha=Interval(float, 0, None),
+        sharpen=Interval(float, 0, None),
+        response=Options(*RESPONSES),
+        t=Interval(float, 0, None),
+        n_iter=Interval(int, 1, None),
+        max_memory_gb=[Interval(float, 0, None, closed="neither"), None],
+        device=Device(),
+        batch_size=[Interval(int, 1, None), None],
+    )
+
     def __init__(
         self,
         k: int = 256,
@@ -230,19 +243,6 @@ class GraphFilter(_ItemGraphFilter):
         self.max_memory_gb = max_memory_gb
         self.device = device
         self.batch_size = batch_size
-
-    def _validate_params(self) -> None:
-        check_positive_int(self.k, "k")
-        check_positive_int(self.n_iter, "n_iter")
-        for name in ("alpha", "sharpen", "t"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-        if self.response not in RESPONSES:
-            raise ValueError(
-                f"response must be one of {', '.join(RESPONSES)}, got {self.response!r}"
-            )
-        check_memory_gb(self.max_memory_gb)
 
     def _fit_rows(self, x: sp.csr_array) -> None:
         sigma, vecs = self._fit_graph(x, self.k, self.n_iter)

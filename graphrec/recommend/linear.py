@@ -9,12 +9,12 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
+from graphrec._params import Device, Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec._validation import check_is_fitted
 from graphrec.recommend._rowscoring import (
     RowScoringRecommender,
     check_budget,
-    check_memory_gb,
     sparse_dense,
     to_device,
 )
@@ -100,6 +100,13 @@ class EASE(RowScoringRecommender):
     (2, 40)
     """
 
+    _param_constraints = param_constraints(
+        l2=Interval(float, 0, None, closed="neither"),
+        max_memory_gb=[Interval(float, 0, None, closed="neither"), None],
+        device=Device(),
+        batch_size=[Interval(int, 1, None), None],
+    )
+
     def __init__(
         self,
         l2: float = 300.0,
@@ -111,11 +118,6 @@ class EASE(RowScoringRecommender):
         self.max_memory_gb = max_memory_gb
         self.device = device
         self.batch_size = batch_size
-
-    def _validate_params(self) -> None:
-        if isinstance(self.l2, bool) or not isinstance(self.l2, (int, float)) or not self.l2 > 0:
-            raise ValueError(f"l2 must be a positive number, got {self.l2!r}")
-        check_memory_gb(self.max_memory_gb)
 
     def _fit_rows(self, x: sp.csr_array) -> None:
         n_users, n_items = x.shape

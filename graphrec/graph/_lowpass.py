@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
+from typing import Any
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-__all__ = ["degree_scalings", "normalized_matrix", "top_singular"]
+from graphrec.data.interactions import Interactions
+
+__all__ = ["binary_rows", "degree_scalings", "normalized_matrix", "top_singular"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +105,46 @@ def _subspace_iteration(r: sp.csr_array, k: int, n_iter: int) -> tuple[np.ndarra
         basis = _orthonormal(rt @ (r @ basis))
     _, sig, wt = np.linalg.svd((r @ basis).astype(np.float64), full_matrices=False)
     return sig[:k], (basis.astype(np.float64) @ wt[:k].T).astype(np.float32)
+
+
+def binary_rows(matrix: Any, n_items: int, what: str) -> sp.csr_array:
+    """``matrix`` as a binary float32 CSR array with ``n_items`` columns.
+
+    Negative weights raise a ``ValueError``; other non-binary weights (ratings, play
+    counts) are binarised with a ``UserWarning``, since the filters assume implicit
+    feedback (an interaction is a 1).
+    """
+    if isinstance(matrix, Interactions):
+        matrix = matrix.matrix
+    if not sp.issparse(matrix):
+        arr = np.asarray(matrix)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2 or arr.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{what} must be a 2-d numeric array or sparse matrix, got shape {arr.shape} "
+                f"and dtype {arr.dtype}"
+            )
+        matrix = arr
+    out = sp.csr_array(matrix, dtype=np.float32)
+    if out.shape[1] != n_items:
+        raise ValueError(f"{what} must have {n_items} columns (items), got shape {out.shape}")
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    if out.nnz:
+        if not np.isfinite(out.data).all():
+            raise ValueError(f"{what} holds NaN or infinite weights")
+        if out.data.min() < 0:
+            raise ValueError(
+                f"{what} holds negative weights (min {out.data.min():g}); these models "
+                "take implicit feedback: 1 for an interaction, nothing otherwise"
+            )
+        if not np.all(out.data == 1.0):
+            warnings.warn(
+                f"{what} holds non-binary weights (e.g. {out.data[out.data != 1][0]:g}); "
+                "binarising them (every stored interaction counts as 1)",
+                UserWarning,
+                stacklevel=3,
+            )
+            out.data[:] = 1.0
+    return out
