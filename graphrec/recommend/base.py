@@ -1,122 +1,15 @@
-"""The recommender protocol and the shared ranking machinery."""
+"""The recommender protocol and the shared ranking machinery.
 
-from __future__ import annotations
+They live in the bottom layer (:mod:`graphrec._ranking`), since embedders are
+recommenders too; this module re-exports them for ``graphrec.recommend``.
+"""
 
-from collections.abc import Iterator
-from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator
-
-from graphrec._topk import topk
-from graphrec._validation import check_is_fitted
-from graphrec.data.interactions import Interactions
+from graphrec._ranking import (
+    BaseRecommender,
+    Recommender,
+    default_batch_size,
+    rank_items,
+    user_batches,
+)
 
 __all__ = ["BaseRecommender", "Recommender", "default_batch_size", "rank_items", "user_batches"]
-
-
-@runtime_checkable
-class Recommender(Protocol):
-    """Anything with ``fit``, ``score`` and ``recommend`` (the signature follows ``implicit``)."""
-
-    def fit(self, train: Interactions) -> Any: ...
-
-    def score(self, users: np.ndarray) -> np.ndarray: ...
-
-    def recommend(
-        self, users: Any, k: int = 10, *, exclude_seen: bool = True
-    ) -> tuple[np.ndarray, np.ndarray]: ...
-
-
-def default_batch_size(n_items: int, budget: int = 2**24) -> int:
-    """Users per scoring batch so that one dense block holds about ``budget`` scores."""
-    return int(max(1, min(4096, budget // max(1, n_items))))
-
-
-def user_batches(users: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
-    for start in range(0, len(users), batch_size):
-        yield users[start : start + batch_size]
-
-
-def rank_items(
-    scores: np.ndarray, k: int, exclude: sp.csr_array | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Top-``k`` items of a dense score block, with the entries of ``exclude`` masked.
-
-    ``exclude`` has one row per row of ``scores``; its stored entries get ``-inf``.
-    Ties go to the lower item index. Scores are modified in place.
-    """
-    if exclude is not None and exclude.nnz:
-        rows = np.repeat(np.arange(exclude.shape[0]), np.diff(exclude.indptr))
-        scores[rows, exclude.indices] = -np.inf
-    return topk(scores, k)
-
-
-class BaseRecommender(BaseEstimator):
-    """Base class: subclasses implement ``fit`` (setting ``train_``) and ``score``.
-
-    ``recommend`` ranks in user batches, so memory stays bounded for any number of users.
-    """
-
-    train_: Interactions
-
-    def score(self, users: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @property
-    def n_items_(self) -> int:
-        check_is_fitted(self, "train_")
-        return self.train_.n_items
-
-    def _check_users(self, users: Any) -> np.ndarray:
-        check_is_fitted(self, "train_")
-        users = np.atleast_1d(np.asarray(users))
-        if users.dtype.kind not in "iu":
-            raise ValueError(f"users must be integer user indices, got dtype {users.dtype}")
-        n = self.train_.n_users
-        if users.size and (users.min() < 0 or users.max() >= n):
-            bad = users[(users < 0) | (users >= n)][:5].tolist()
-            raise ValueError(
-                f"user indices {bad} are out of range for {n} training users "
-                "(map original ids with data.user_index(ids))"
-            )
-        return users.astype(np.int64)
-
-    def recommend(
-        self,
-        users: Any,
-        k: int = 10,
-        *,
-        exclude_seen: bool = True,
-        batch_size: int | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` item indices and scores for each user index, best first.
-
-        Parameters
-        ----------
-        users : int or array of int
-            User indices of the training data.
-        k : int
-            List length.
-        exclude_seen : bool
-            Mask the items each user interacted with in the training data.
-
-        Returns
-        -------
-        (items, scores) : ndarrays of shape (len(users), k)
-        """
-        users = self._check_users(users)
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        batch_size = batch_size or default_batch_size(self.n_items_)
-        seen = self.train_.matrix if exclude_seen else None
-        out_items, out_scores = [], []
-        for batch in user_batches(users, batch_size):
-            scores = np.array(self.score(batch), dtype=np.float32)
-            items, vals = rank_items(scores, k, None if seen is None else seen[batch])
-            out_items.append(items)
-            out_scores.append(vals)
-        if not out_items:
-            return np.empty((0, k), np.int64), np.empty((0, k), np.float32)
-        return np.concatenate(out_items), np.concatenate(out_scores)
