@@ -13,12 +13,7 @@ and the toy model in ``tests/embed/test_trainer.py``).
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-import json
 import logging
-import os
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -26,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 
+from graphrec._inherit import inherit_signature
 from graphrec._ranking import parse_monitor, ranking_validation
 from graphrec._validation import (
     RandomState,
@@ -38,13 +33,13 @@ from graphrec._validation import (
     seed_from,
 )
 from graphrec.data.interactions import Interactions
+from graphrec.embed._bpr import bpr_loss, sample_negatives
+from graphrec.embed._checkpoint import data_fingerprint, load_checkpoint, save_checkpoint
 from graphrec.embed.base import BaseEmbedder, check_fit_data
 
 __all__ = ["BPREmbedder", "sample_negatives"]
 
 logger = logging.getLogger(__name__)
-
-CHECKPOINT_FORMAT = 2  # 2: adds the sampling RNG, best weights and early-stopping state
 
 # parameters that do not change the trajectory of a run (a resumed run may change
 # them); lr and batch_size enter the checkpoint's configuration resolved
@@ -52,85 +47,6 @@ _RUN_PARAMS = frozenset(
     {"lr", "batch_size", "epochs", "max_minutes", "checkpoint_dir", "checkpoint_every",
      "resume", "device", "verbose", "random_state"}
 )  # fmt: skip
-
-
-def sample_negatives(
-    users: np.ndarray, positives: sp.csr_array, rng: np.random.Generator, max_rounds: int = 100
-) -> np.ndarray:
-    """One uniformly random item per entry of ``users`` that the user has not interacted with.
-
-    Vectorised rejection sampling: draw for everyone, look the (user, item) keys up
-    in the sorted positive keys, redraw only the collisions.
-
-    >>> pos = sp.csr_array(np.array([[1, 1, 0], [0, 1, 1]]))
-    >>> sample_negatives(np.array([0, 1, 0]), pos, np.random.default_rng(0)).tolist()
-    [2, 0, 2]
-    """
-    n_items = positives.shape[1]
-    degree = np.diff(positives.indptr)
-    if (degree[users] >= n_items).any():
-        raise ValueError("a user has interacted with every item; no negative exists")
-    rows = np.repeat(np.arange(positives.shape[0], dtype=np.int64), degree)
-    keys = rows * n_items + positives.indices  # sorted: CSR with sorted indices
-    out = rng.integers(0, n_items, size=len(users))
-    todo = np.arange(len(users))
-    for _ in range(max_rounds):
-        cand = users[todo].astype(np.int64) * n_items + out[todo]
-        pos = np.minimum(np.searchsorted(keys, cand), len(keys) - 1)
-        hit = keys[pos] == cand
-        if not hit.any():
-            return out
-        todo = todo[hit]
-        out[todo] = rng.integers(0, n_items, size=len(todo))
-    # pathological densities: exact per-user fallback for the few left
-    for t in todo:
-        seen = positives.indices[positives.indptr[users[t]] : positives.indptr[users[t] + 1]]
-        out[t] = rng.choice(np.setdiff1d(np.arange(n_items), seen))
-    return out
-
-
-def _json_array(value: Any) -> Any:
-    """JSON for the numpy arrays in a bit generator's state (MT19937's key)."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _data_fingerprint(train: Interactions, valid: Interactions | None) -> str:
-    """A hash of the training (and validation) interactions a checkpoint belongs to."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in (train, valid):
-        if part is None:
-            h.update(b"none")
-            continue
-        m = part.binary().matrix
-        h.update(np.asarray(m.shape, dtype=np.int64).tobytes())
-        h.update(np.ascontiguousarray(m.indptr, dtype=np.int64).tobytes())
-        h.update(np.ascontiguousarray(m.indices, dtype=np.int64).tobytes())
-    return h.hexdigest()
-
-
-def _merged_signature(cls: type) -> inspect.Signature | None:
-    """The signature of ``cls.__init__`` when it takes ``**params`` for its parent's:
-    its own keyword-only parameters, then the parent's (defaults overridden by name)."""
-    init = cls.__dict__.get("__init__")
-    if init is None:
-        return None
-    own = inspect.signature(init)
-    if not any(p.kind is p.VAR_KEYWORD for p in own.parameters.values()):
-        return None
-    parent = next(k.__dict__["__init__"] for k in cls.__mro__[1:] if "__init__" in k.__dict__)
-    mine = {n: p for n, p in list(own.parameters.items())[1:] if p.kind is not p.VAR_KEYWORD}
-    bad = [n for n, p in mine.items() if p.kind is not p.KEYWORD_ONLY]
-    if bad:
-        raise TypeError(f"{cls.__name__}.__init__: make {bad} keyword-only (after '*')")
-    inherited = [
-        p.replace(kind=p.KEYWORD_ONLY)
-        for n, p in list(inspect.signature(parent).parameters.items())[1:]
-        if n not in mine
-    ]
-    first = next(iter(own.parameters.values()))
-    return own.replace(parameters=[first, *mine.values(), *inherited])
 
 
 class BPREmbedder(BaseEmbedder):
@@ -234,9 +150,7 @@ class BPREmbedder(BaseEmbedder):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        signature = _merged_signature(cls)
-        if signature is not None:
-            cls.__init__.__signature__ = signature  # type: ignore[attr-defined]
+        inherit_signature(cls)
 
     # the clock of the time budget; tests replace it to make the budget deterministic
     _clock = staticmethod(time.perf_counter)
@@ -254,6 +168,14 @@ class BPREmbedder(BaseEmbedder):
         ``device``; the engine moves the parameters there.
         """
         raise NotImplementedError
+
+    def _loss(
+        self, model: torch.nn.Module, u: torch.Tensor, i: torch.Tensor, j: torch.Tensor
+    ) -> torch.Tensor:
+        """The batch's loss (users ``u``, positive and negative item nodes ``i``,
+        ``j``): BPR plus ``reg`` times L2 on the layer-0 rows. A model that adds a
+        term (e.g. a contrastive one) overrides this."""
+        return bpr_loss(model(), model.embedding.weight, u, i, j, self.reg)
 
     def _check_model_params(self) -> None:
         """Checks of the subclass's own parameters (``ValueError`` naming them)."""
@@ -327,7 +249,7 @@ class BPREmbedder(BaseEmbedder):
                 model.embedding.weight.copy_(torch.as_tensor(init_weight, dtype=torch.float32))
         model = model.to(device)
         ckpt = self._checkpoint_path()
-        fingerprint = "" if ckpt is None else _data_fingerprint(train, valid)
+        fingerprint = "" if ckpt is None else data_fingerprint(train, valid)
         return self._train(model, train, validation, rng, device, ckpt, fingerprint)
 
     def _train(
@@ -357,7 +279,10 @@ class BPREmbedder(BaseEmbedder):
         }
         best: dict[str, torch.Tensor] | None = None
         if self.resume and ckpt is not None and ckpt.exists():
-            state, best = self._load_checkpoint(ckpt, model, opt, rng, fingerprint)
+            state, best = load_checkpoint(
+                ckpt, owner=type(self).__name__, config=self._config(), fingerprint=fingerprint,
+                epochs=self.epochs, model=model, opt=opt, rng=rng,
+            )  # fmt: skip
             best = None if best is None else {k: v.to(device) for k, v in best.items()}
 
         users_all, items_all, _, _ = train.coo()
@@ -385,12 +310,7 @@ class BPREmbedder(BaseEmbedder):
                 u = torch.from_numpy(users_all[idx]).to(device)
                 i = torch.from_numpy(items_all[idx] + n_users).to(device)
                 j = torch.from_numpy(negatives[start : start + len(idx)] + n_users).to(device)
-                x0 = model.embedding.weight
-                x = model()
-                xu, xi, xj = x[u], x[i], x[j]
-                bpr = torch.nn.functional.softplus((xu * xj).sum(1) - (xu * xi).sum(1)).mean()
-                l2 = (x0[u].pow(2).sum() + x0[i].pow(2).sum() + x0[j].pow(2).sum()) / (2 * len(idx))
-                loss = bpr + self.reg * l2
+                loss = self._loss(model, u, i, j)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -417,7 +337,10 @@ class BPREmbedder(BaseEmbedder):
             ):
                 # written before the closing validation below, so that a resumed run
                 # continues exactly as the uninterrupted one would have
-                self._save_checkpoint(ckpt, model, opt, state, best, rng, fingerprint)
+                save_checkpoint(
+                    ckpt, config=self._config(), fingerprint=fingerprint, model=model,
+                    opt=opt, state=state, best=best, rng=rng,
+                )  # fmt: skip
             if deadline is not None and now > deadline:
                 out_of_time = True
                 break
@@ -452,26 +375,20 @@ class BPREmbedder(BaseEmbedder):
         best: dict[str, torch.Tensor] | None,
         state: dict[str, Any],
     ) -> None:
+        name = type(self).__name__
         if cut_by_time:
-            warnings.warn(
-                f"{type(self).__name__}: the time budget max_minutes={self.max_minutes} ended "
-                f"training after {state['epoch']} of {self.epochs} epochs"
-                + (
-                    f"; returning the best validated weights (epoch {state['best_epoch']}, "
-                    f"{self.monitor} {state['best']:.4f})"
-                    if validation is not None
-                    else "; returning the last weights (no valid set)"
-                ),
-                UserWarning,
-                stacklevel=4,
+            returned = (
+                f"the best validated weights (epoch {state['best_epoch']}, "
+                f"{self.monitor} {state['best']:.4f})"
+                if validation is not None
+                else "the last weights (no valid set)"
             )
+            msg = f"the time budget max_minutes={self.max_minutes} ended training after"
+            msg += f" {state['epoch']} of {self.epochs} epochs; returning {returned}"
+            warnings.warn(f"{name}: {msg}", UserWarning, stacklevel=4)
         if validation is not None and best is None:
-            warnings.warn(
-                f"{type(self).__name__}: no validation gave a finite {self.monitor}; "
-                "returning the last weights",
-                UserWarning,
-                stacklevel=4,
-            )
+            msg = f"no validation gave a finite {self.monitor}; returning the last weights"
+            warnings.warn(f"{name}: {msg}", UserWarning, stacklevel=4)
 
     def _validation_step(
         self,
@@ -505,92 +422,6 @@ class BPREmbedder(BaseEmbedder):
         if not self.checkpoint_dir:
             return None
         return Path(self.checkpoint_dir) / f"{self._name}.pt"
-
-    def _save_checkpoint(
-        self,
-        path: Path,
-        model: torch.nn.Module,
-        opt: Any,
-        state: dict[str, Any],
-        best: dict[str, torch.Tensor] | None,
-        rng: np.random.Generator,
-        fingerprint: str,
-    ) -> None:
-        """Everything the rest of the run depends on: weights, optimiser, the best
-        weights and score, the early-stopping counters, the history and the state of
-        the negative-sampling generator."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "format": CHECKPOINT_FORMAT,
-            "config": json.dumps(self._config()),
-            "data": fingerprint,
-            "model": model.state_dict(),
-            "optimizer": opt.state_dict(),
-            "best_weights": None if best is None else {k: v.cpu() for k, v in best.items()},
-            "state": json.dumps(state, default=float),
-            "rng": json.dumps(rng.bit_generator.state, default=_json_array),
-        }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            torch.save(payload, tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def _load_checkpoint(
-        self,
-        path: Path,
-        model: torch.nn.Module,
-        opt: Any,
-        rng: np.random.Generator,
-        fingerprint: str,
-    ) -> tuple[dict[str, Any], dict[str, torch.Tensor] | None]:
-        """Restore what :meth:`_save_checkpoint` wrote; a clear error for a file that
-        is unreadable, from another graphrec version, configuration or data."""
-        fix = "delete it, use another checkpoint_dir, or resume=False"
-        try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # torch raises RuntimeError, UnpicklingError, EOFError ...
-            raise ValueError(
-                f"checkpoint {path} is truncated or corrupted and cannot be resumed "
-                f"({type(exc).__name__}: {exc}); {fix}"
-            ) from exc
-        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-            found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-            raise ValueError(
-                f"checkpoint {path} is not a {type(self).__name__} checkpoint of format "
-                f"{CHECKPOINT_FORMAT} (found format {found!r}; older checkpoints lack the "
-                f"sampling state needed to resume the same run); {fix}"
-            )
-        saved = json.loads(payload["config"])
-        current = json.loads(json.dumps(self._config()))
-        if saved != current:
-            diff = {k: (saved.get(k), v) for k, v in current.items() if saved.get(k) != v}
-            raise ValueError(
-                f"checkpoint {path} was written with a different configuration "
-                f"(saved, current): {diff}; use another checkpoint_dir or resume=False"
-            )
-        if payload["data"] != fingerprint:
-            raise ValueError(
-                f"checkpoint {path} was written for other training / validation data; "
-                "use another checkpoint_dir or resume=False"
-            )
-        state = json.loads(payload["state"])
-        if state["epoch"] > self.epochs:
-            raise ValueError(
-                f"checkpoint {path} is at epoch {state['epoch']}, beyond epochs={self.epochs}; "
-                "pass epochs >= that to resume it, or resume=False"
-            )
-        model.load_state_dict(payload["model"])
-        opt.load_state_dict(payload["optimizer"])
-        rng.bit_generator.state = json.loads(payload["rng"])
-        best = payload["best_weights"]
-        if isinstance(best, torch.Tensor):  # written before the engine: the layer-0 table
-            best = {**model.state_dict(), "embedding.weight": best}
-        logger.info("resumed from %s at epoch %d", path, state["epoch"])
-        return state, best
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> dict[str, np.ndarray]:

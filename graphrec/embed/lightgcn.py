@@ -48,8 +48,8 @@ class _SparseProduct(torch.autograd.Function):
 
 
 def propagate(
-    a: torch.Tensor,
-    a_t: torch.Tensor,
+    a: torch.Tensor | None,
+    a_t: torch.Tensor | None,
     x0: torch.Tensor,
     layers: int,
     layer_weights: torch.Tensor | None,
@@ -57,7 +57,8 @@ def propagate(
     normalize_layers: bool,
 ) -> torch.Tensor:
     """Final node embeddings: the weighted sum of ``A^l X0`` (LightGCN) or, with
-    ``gamma``, ``gamma * X0 + (1 - gamma) * mean_l(A^l X0)`` (LightGCN++)."""
+    ``gamma``, ``gamma * X0 + (1 - gamma) * mean_l(A^l X0)`` (LightGCN++). With 0
+    layers it is ``X0`` (the adjacency may then be None)."""
     if layers == 0:
         return x0
     x = x0

@@ -115,3 +115,20 @@ def test_monitor_is_checked_before_training(split):
             ToyBPR(monitor=monitor, **FAST).fit(split.train)
     with pytest.raises(ValueError, match="valid has no interactions"):
         ToyBPR(**FAST).fit(split.train, valid=split.valid.filter(np.zeros(split.valid.nnz, bool)))
+
+
+def test_resumes_a_checkpoint_from_before_the_engine(split, tmp_path):
+    # format-2 checkpoints written before the engine kept the best weights as the
+    # layer-0 table alone; they resume to the same run
+    from graphrec.embed.lightgcn import LightGCN
+
+    kw = dict(eval_every=2, patience=100, checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    straight = LightGCN(epochs=6, **kw, **FAST).fit(split.train, valid=split.valid)
+    LightGCN(epochs=4, **kw, **FAST).fit(split.train, valid=split.valid)
+    path = tmp_path / "lightgcn.pt"
+    payload = torch.load(path, weights_only=True)
+    payload["best_weights"] = payload["best_weights"]["embedding.weight"]
+    torch.save(payload, path)
+    resumed = LightGCN(epochs=6, resume=True, **kw, **FAST).fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
+    assert resumed.best_epoch_ == straight.best_epoch_
