@@ -13,9 +13,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._ranking import BaseRecommender
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
-from graphrec.recommend.base import BaseRecommender
 
 __all__ = ["BaseEmbedder", "Embedder", "check_fit_data"]
 

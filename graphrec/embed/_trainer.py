@@ -1,0 +1,449 @@
+"""The training engine of the torch embedders: BPR with early stopping.
+
+:class:`BPREmbedder` owns everything that is not the model: the training
+parameters (inherited by every model's signature), BPR batches with vectorised
+negative sampling, the validation schedule and early stopping (on a ``validation``
+callable, by default :func:`graphrec._ranking.ranking_validation`), the time
+budget, checkpoints that resume the same run, and progress. A model subclass adds
+its own parameters and one method, :meth:`BPREmbedder._build_model`, returning a
+torch module with an ``embedding`` table (the layer-0 weights, users first) whose
+``forward()`` gives the final node embeddings (see ``graphrec/embed/lightgcn.py``,
+and the toy model in ``tests/embed/test_trainer.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from graphrec._inherit import inherit_signature
+from graphrec._params import (
+    Boolean,
+    Device,
+    FilePath,
+    Interval,
+    Options,
+    Rule,
+    Satisfies,
+    Seed,
+    check_params,
+    param_constraints,
+)
+from graphrec._ranking import parse_monitor, ranking_validation
+from graphrec._validation import (
+    RandomState,
+    check_random_state,
+    resolve_device,
+    seed_from,
+)
+from graphrec.data.interactions import Interactions
+from graphrec.embed._bpr import bpr_loss, sample_negatives
+from graphrec.embed._checkpoint import data_fingerprint, load_checkpoint, save_checkpoint
+from graphrec.embed.base import BaseEmbedder, check_fit_data
+
+__all__ = ["BPREmbedder", "sample_negatives"]
+
+logger = logging.getLogger(__name__)
+
+# parameters that do not change the trajectory of a run (a resumed run may change
+# them); lr and batch_size enter the checkpoint's configuration resolved
+_RUN_PARAMS = frozenset(
+    {"lr", "batch_size", "epochs", "max_minutes", "checkpoint_dir", "checkpoint_every",
+     "resume", "device", "verbose", "random_state"}
+)  # fmt: skip
+
+
+def _is_monitor(value: Any) -> bool:
+    parse_monitor(value)  # raises for anything but a ranking metric at a cut-off
+    return True
+
+
+class BPREmbedder(BaseEmbedder):
+    """Base of the torch embedders trained with BPR: the shared training engine.
+
+    Subclasses add their model's parameters as keyword-only arguments before
+    ``**params`` (passed on to ``super().__init__``) and implement
+    :meth:`_build_model`; their signature then lists every parameter (what
+    ``get_params``, ``clone`` and the configuration checks read).
+
+    Parameters
+    ----------
+    dim : int
+        Embedding size.
+    lr, batch_size, epochs : float, int, int
+        Adam learning rate, BPR triples per step, maximum epochs (one epoch is one
+        pass over the training interactions, each with one sampled negative).
+        ``batch_size="auto"``: about 18 steps per epoch, between 2,048 and 32,768;
+        ``lr="auto"``: ``0.02 * sqrt(batch_size / 32768)``.
+    reg : float
+        L2 weight on the batch's layer-0 embeddings (as in the LightGCN paper).
+    eval_every, patience : int
+        Validate every ``eval_every`` epochs; stop after ``patience`` validations
+        without improvement of ``monitor``; the best weights are kept.
+    monitor : str
+        Validation metric, e.g. ``"ndcg@20"`` or ``"recall@20"``.
+    max_minutes : float or None
+        Wall-clock budget for the training of one ``fit`` call, checked after each
+        epoch. When it ends training early, the last epoch is validated (with
+        ``valid``), the best validated weights are returned, a ``UserWarning`` says
+        so and ``stopped_by_`` is ``"time"``. A budget makes the result depend on the
+        machine's speed and load; ``n_epochs_`` records how many epochs ran.
+    checkpoint_dir, checkpoint_every, resume
+        Write ``checkpoint_dir/<name>.pt`` every ``checkpoint_every`` epochs
+        (atomically): the weights, the optimiser, the negative-sampling generator,
+        the best weights and score, the early-stopping counters and the history.
+        With ``resume=True`` the fit continues from it, and on the CPU gives the same
+        weights as one uninterrupted fit (``epochs`` may be raised; the other
+        parameters and the data must be the same, else a ``ValueError``; so is a
+        truncated or corrupted checkpoint file).
+    device : str
+        ``"auto"``: ``$GRAPHREC_DEVICE``, else CUDA when available, else CPU.
+    verbose : bool
+        Show a progress bar (tqdm).
+    random_state : int, Generator or None
+        Seeds the initial weights and the negative sampling.
+
+    Attributes
+    ----------
+    user_embeddings_, item_embeddings_ : ndarray
+        Final (propagated) embeddings of the returned weights.
+    embedding_weight_ : ndarray
+        The layer-0 table (nodes x dim, users first) of the returned weights.
+    history_ : list of dict
+        Per epoch: ``epoch``, ``loss``, ``seconds`` (cumulative, across a resume) and
+        the ``monitor`` value on validated epochs.
+    best_epoch_, best_score_ : int, float
+        Epoch and ``monitor`` value of the returned weights (with ``valid``).
+    n_epochs_ : int
+        Epochs trained (including those of a resumed checkpoint).
+    stopped_by_ : str
+        Why training ended: ``"epochs"``, ``"early_stopping"`` or ``"time"``.
+    """
+
+    _name = "bpr"  # the checkpoint's file name; subclasses set their registered name
+
+    _param_constraints = param_constraints(
+        dim=Interval(int, 1, None),
+        lr=[Interval(float, 0, None, closed="neither"), Options("auto")],
+        batch_size=[Interval(int, 1, None), Options("auto")],
+        epochs=Interval(int, 1, None),
+        reg=Interval(float, 0, None),
+        eval_every=Interval(int, 1, None),
+        patience=Interval(int, 1, None),
+        monitor=Satisfies(_is_monitor, "a ranking metric at a cut-off, e.g. 'ndcg@20'", ["x"]),
+        max_minutes=[Interval(float, 0, None, closed="neither"), None],
+        checkpoint_dir=[FilePath(), None],
+        checkpoint_every=Interval(int, 0, None),
+        resume=Boolean(),
+        device=Device(),
+        verbose=Boolean(),
+        random_state=Seed(),
+    )
+    _param_rules = (
+        Rule(lambda p: not p["resume"] or p["checkpoint_dir"], "resume=True needs checkpoint_dir"),
+    )
+
+    def __init__(
+        self,
+        *,
+        dim: int = 64,
+        lr: float | str = "auto",
+        batch_size: int | str = "auto",
+        epochs: int = 300,
+        reg: float = 1e-3,
+        eval_every: int = 5,
+        patience: int = 5,
+        monitor: str = "ndcg@20",
+        max_minutes: float | None = None,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int = 0,
+        resume: bool = False,
+        device: str = "auto",
+        verbose: bool = False,
+        random_state: RandomState = None,
+    ) -> None:
+        self.dim = dim
+        self.lr = lr
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.reg = reg
+        self.eval_every = eval_every
+        self.patience = patience
+        self.monitor = monitor
+        self.max_minutes = max_minutes
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
+        self.device = device
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        inherit_signature(cls)
+
+    # the clock of the time budget; tests replace it to make the budget deterministic
+    _clock = staticmethod(time.perf_counter)
+
+    # ------------------------------------------------------------------ the model
+    def _build_model(
+        self, train: Interactions, device: torch.device, generator: torch.Generator
+    ) -> torch.nn.Module:
+        """The model to train on ``train``, its weights initialised from ``generator``.
+
+        It has an ``embedding`` (``torch.nn.Embedding`` of ``n_users + n_items``
+        rows, users first: the layer-0 weights that ``reg`` and ``init_weight``
+        refer to), and ``forward()`` returns the final embeddings of all nodes.
+        Tensors it holds besides its parameters (an adjacency) are put on
+        ``device``; the engine moves the parameters there.
+        """
+        raise NotImplementedError
+
+    def _loss(
+        self, model: torch.nn.Module, u: torch.Tensor, i: torch.Tensor, j: torch.Tensor
+    ) -> torch.Tensor:
+        """The batch's loss (users ``u``, positive and negative item nodes ``i``,
+        ``j``): BPR plus ``reg`` times L2 on the layer-0 rows. A model that adds a
+        term (e.g. a contrastive one) overrides this."""
+        return bpr_loss(model(), model.embedding.weight, u, i, j, self.reg)
+
+    def _check_model_params(self) -> None:
+        """Checks of the subclass's own parameters (``ValueError`` naming them)."""
+
+
+    def _batch_and_lr(self, n_interactions: int) -> tuple[int, float]:
+        """The tuned defaults: large batches with a matching learning rate."""
+        batch = (
+            int(np.clip(n_interactions // 18, 2048, 32768))
+            if self.batch_size == "auto"
+            else int(self.batch_size)
+        )
+        lr = 0.02 * float(np.sqrt(batch / 32768)) if self.lr == "auto" else float(self.lr)
+        return batch, lr
+
+    def _config(self) -> dict[str, Any]:
+        """What a checkpoint must agree on to be resumed (``epochs`` may grow)."""
+        params = self.get_params(deep=False)
+        kept = {k: v for k, v in params.items() if k not in _RUN_PARAMS}
+        resolved = {"lr": getattr(self, "lr_", self.lr), "batch_size": self.batch_size_}
+        return kept | resolved | {"class": type(self).__name__}
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        train: Interactions,
+        valid: Interactions | None = None,
+        *,
+        init_weight: np.ndarray | None = None,
+    ) -> BPREmbedder:
+        """Train on ``train``; early-stop on ``valid`` (train items masked) when given.
+
+        ``init_weight`` (nodes x dim, users first) warm-starts the layer-0 embeddings,
+        e.g. from another model's ``embedding_weight_``.
+        """
+        train, valid = check_fit_data(train, valid)
+        check_params(self)
+        self._check_model_params()
+        n_nodes = train.n_users + train.n_items
+        if init_weight is not None and np.shape(init_weight) != (n_nodes, self.dim):
+            raise ValueError(
+                f"init_weight must have shape ({n_nodes}, {self.dim}), got {np.shape(init_weight)}"
+            )
+        validation = None if valid is None else ranking_validation(train, valid, self.monitor)
+        rng = check_random_state(self.random_state)
+        device = torch.device(resolve_device(self.device))
+        gen = torch.Generator().manual_seed(seed_from(rng))
+        model = self._build_model(train, device, gen)
+        if init_weight is not None:
+            with torch.no_grad():
+                model.embedding.weight.copy_(torch.as_tensor(init_weight, dtype=torch.float32))
+        model = model.to(device)
+        ckpt = self._checkpoint_path()
+        fingerprint = "" if ckpt is None else data_fingerprint(train, valid)
+        return self._train(model, train, validation, rng, device, ckpt, fingerprint)
+
+    def _train(
+        self,
+        model: torch.nn.Module,
+        train: Interactions,
+        validation: Callable[[Any], float] | None,
+        rng: np.random.Generator,
+        device: torch.device,
+        ckpt: Path | None,
+        fingerprint: str,
+    ) -> BPREmbedder:
+        """The loop: BPR epochs, ``validation(self) -> score`` on the schedule (higher
+        is better), early stopping, the time budget, checkpoints and progress."""
+        n_users = train.n_users
+        batch_size, lr = self._batch_and_lr(train.nnz)
+        self.batch_size_, self.lr_ = batch_size, lr
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        state: dict[str, Any] = {
+            "epoch": 0,
+            "best": -np.inf,
+            "best_epoch": 0,
+            "bad": 0,
+            "stopped": False,
+            "seconds": 0.0,
+            "history": [],
+        }
+        best: dict[str, torch.Tensor] | None = None
+        if self.resume and ckpt is not None and ckpt.exists():
+            state, best = load_checkpoint(
+                ckpt, owner=type(self).__name__, config=self._config(), fingerprint=fingerprint,
+                epochs=self.epochs, model=model, opt=opt, rng=rng,
+            )  # fmt: skip
+            best = None if best is None else {k: v.to(device) for k, v in best.items()}
+
+        users_all, items_all, _, _ = train.coo()
+        positives = train.binary().matrix
+        n = len(users_all)
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=self.epochs,
+            initial=state["epoch"],
+            disable=not self.verbose,
+            desc=type(self).__name__,
+        )
+        seconds_before = state["seconds"]  # training time of a resumed checkpoint
+        t_start = self._clock()
+        deadline = None if self.max_minutes is None else t_start + 60 * self.max_minutes
+        out_of_time = False
+        while state["epoch"] < self.epochs and not state["stopped"]:
+            epoch_loss = 0.0
+            order = rng.permutation(n)
+            negatives = sample_negatives(users_all[order], positives, rng)
+            model.train()
+            for start in range(0, n, batch_size):
+                idx = order[start : start + batch_size]
+                u = torch.from_numpy(users_all[idx]).to(device)
+                i = torch.from_numpy(items_all[idx] + n_users).to(device)
+                j = torch.from_numpy(negatives[start : start + len(idx)] + n_users).to(device)
+                loss = self._loss(model, u, i, j)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                epoch_loss += float(loss.detach()) * len(idx)
+            state["epoch"] += 1
+            now = self._clock()
+            state["seconds"] = seconds_before + (now - t_start)
+            record: dict[str, float] = {
+                "epoch": state["epoch"],
+                "loss": epoch_loss / n,
+                "seconds": state["seconds"],
+            }
+            state["history"].append(record)
+            if validation is not None and state["epoch"] % self.eval_every == 0:
+                best = self._validation_step(model, train, validation, state, best)
+                state["stopped"] = state["bad"] >= self.patience
+            bar.set_postfix({k: round(v, 4) for k, v in record.items() if k != "epoch"})
+            bar.update(1)
+            logger.debug("epoch %s", record)
+            if (
+                ckpt is not None
+                and self.checkpoint_every
+                and state["epoch"] % self.checkpoint_every == 0
+            ):
+                # written before the closing validation below, so that a resumed run
+                # continues exactly as the uninterrupted one would have
+                save_checkpoint(
+                    ckpt, config=self._config(), fingerprint=fingerprint, model=model,
+                    opt=opt, state=state, best=best, rng=rng,
+                )  # fmt: skip
+            if deadline is not None and now > deadline:
+                out_of_time = True
+                break
+        bar.close()
+        if state["stopped"]:
+            stopped_by = "early_stopping"
+        elif state["epoch"] < self.epochs:
+            stopped_by = "time"
+        else:
+            stopped_by = "epochs"
+        history = state["history"]
+        if validation is not None and history and self.monitor not in history[-1]:
+            # the last epoch was not on the validation schedule (end of the epochs or of
+            # the time budget): validate it, so the weights returned are the best evaluated
+            best = self._validation_step(model, train, validation, state, best)
+        self._warn_at_end(out_of_time and stopped_by == "time", validation, best, state)
+        if best is not None:
+            model.load_state_dict(best)
+        self._set_embeddings(model, n_users)
+        self.history_ = history
+        self.n_epochs_ = state["epoch"]
+        self.stopped_by_ = stopped_by
+        self.best_epoch_ = state["best_epoch"] if validation is not None else state["epoch"]
+        self.best_score_ = state["best"] if validation is not None else float("nan")
+        self.train_ = train
+        return self
+
+    def _warn_at_end(
+        self,
+        cut_by_time: bool,
+        validation: Callable[[Any], float] | None,
+        best: dict[str, torch.Tensor] | None,
+        state: dict[str, Any],
+    ) -> None:
+        name = type(self).__name__
+        if cut_by_time:
+            returned = (
+                f"the best validated weights (epoch {state['best_epoch']}, "
+                f"{self.monitor} {state['best']:.4f})"
+                if validation is not None
+                else "the last weights (no valid set)"
+            )
+            msg = f"the time budget max_minutes={self.max_minutes} ended training after"
+            msg += f" {state['epoch']} of {self.epochs} epochs; returning {returned}"
+            warnings.warn(f"{name}: {msg}", UserWarning, stacklevel=4)
+        if validation is not None and best is None:
+            msg = f"no validation gave a finite {self.monitor}; returning the last weights"
+            warnings.warn(f"{name}: {msg}", UserWarning, stacklevel=4)
+
+    def _validation_step(
+        self,
+        model: torch.nn.Module,
+        train: Interactions,
+        validation: Callable[[Any], float],
+        state: dict[str, Any],
+        best: dict[str, torch.Tensor] | None,
+    ) -> dict[str, torch.Tensor] | None:
+        """Validate the current weights into ``state``; return the best weights so far."""
+        self._set_embeddings(model, train.n_users)
+        self.train_ = train
+        value = validation(self)
+        state["history"][-1][self.monitor] = value
+        if value > state["best"]:
+            state.update(best=value, best_epoch=state["epoch"], bad=0)
+            return {k: v.detach().clone() for k, v in model.state_dict().items()}
+        state["bad"] += 1
+        return best
+
+    def _set_embeddings(self, model: torch.nn.Module, n_users: int) -> None:
+        with torch.no_grad():
+            x = model().detach().cpu().numpy().astype(np.float32)
+            x0 = model.embedding.weight.detach().cpu().numpy().astype(np.float32)
+        self.embedding_weight_ = x0
+        self.user_embeddings_ = x[:n_users]
+        self.item_embeddings_ = x[n_users:]
+
+    # ------------------------------------------------------------------ checkpoints
+    def _checkpoint_path(self) -> Path | None:
+        if not self.checkpoint_dir:
+            return None
+        return Path(self.checkpoint_dir) / f"{self._name}.pt"
+
+    # ------------------------------------------------------------------ persistence
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"embedding_weight": self.embedding_weight_}
+
+    def _set_state(self, state: dict[str, np.ndarray]) -> None:
+        if "embedding_weight" in state:
+            self.embedding_weight_ = state["embedding_weight"]
