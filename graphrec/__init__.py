@@ -25,11 +25,10 @@ as its ``evaluate`` function, so ``gr.evaluate.metrics`` and ``gr.evaluate.stats
 resolve; ``gr.split`` is the function ``graphrec.data.split.split``.
 """
 
-__version__ = "0.1.0"
-
 from graphrec import community, data, embed, evaluate, graph, recommend
 from graphrec._registry import available, create
 from graphrec._validation import NotFittedError
+from graphrec._version import __version__
 from graphrec.data.interactions import Interactions
 from graphrec.data.loaders import load_dataset
 from graphrec.data.split import Split, split

@@ -167,16 +167,16 @@ def code_fingerprint() -> dict[str, str | bool | None]:
     any edit to the code changes it; ``commit`` and ``dirty`` are recorded for people
     (None outside a git checkout). Computed once per process.
     """
-    import graphrec
+    from graphrec._version import __version__
 
-    root = Path(graphrec.__file__).resolve().parent
+    root = Path(__file__).resolve().parent
     h = _hasher()
     for path in sorted(root.rglob("*.py")):
         _tag(h, path.relative_to(root).as_posix())
         h.update(path.read_bytes())
     commit, dirty = _git_state(root)
     return {
-        "graphrec": graphrec.__version__,
+        "graphrec": __version__,
         "source": h.hexdigest(),
         "commit": commit,
         "dirty": dirty,

@@ -61,7 +61,7 @@ def test_toy_model_learns_through_the_engine(split):
     assert losses[-1] < 0.8 * losses[0] and losses[0] == pytest.approx(np.log(2), abs=0.05)
     assert [h["epoch"] for h in model.history_ if "ndcg@20" in h] == [3, 6, 9, 12, 15]
     assert model.user_embeddings_.shape == (300, 8) and model.stopped_by_ == "epochs"
-    kw = dict(k=[20], exclude=[split.train, split.valid])
+    kw = dict(k=[20], exclude=[split.train, split.valid], train=split.train)
     ours = gr.evaluate(model, split.test, **kw).summary["ndcg@20"]
     chance = gr.create("recommender", "random", random_state=0).fit(split.train)
     assert ours > 2 * gr.evaluate(chance, split.test, **kw).summary["ndcg@20"]
