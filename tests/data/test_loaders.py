@@ -238,6 +238,58 @@ def test_movielens_latest_errors(tmp_path: Path) -> None:
         load_movielens_latest(tmp_path)
 
 
+def test_movielens_latest_reads_columns_by_header_name(tmp_path: Path) -> None:
+    # the same ratings with the columns in another order (and an extra column)
+    write(
+        tmp_path,
+        "ratings.csv",
+        "movieId,timestamp,extra,rating,userId\n1,10,x,4.5,7\n2,20,y,3.0,7\n2,30,z,1.0,8\n",
+    )
+    write(
+        tmp_path, "movies.csv", 'genres,movieId,title\nComedy,1,"A, B (1995)"\nDrama,2,C (2000)\n'
+    )
+    write(tmp_path, "tags.csv", "tag,timestamp,movieId,userId\nfunny,1,1,7\n")
+    data = load_movielens_latest(tmp_path)
+    assert data.user_ids.tolist() == [7, 8] and data.item_ids.tolist() == [1, 2]
+    assert data.matrix.toarray().tolist() == [[4.5, 3.0], [0.0, 1.0]]
+    assert sorted(data.timestamps.tolist()) == [10, 20, 30]
+    items = data.item_features
+    assert items["title"].tolist() == ["A, B (1995)", "C (2000)"]
+    assert items["genres"].tolist() == [["Comedy"], ["Drama"]]
+    assert items["tags"].tolist() == [["funny"], []]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "column"),
+    [
+        ("ratings.csv", "userId,itemId,rating,timestamp\n1,1,4.5,10\n", "movieId"),
+        ("ratings.csv", "userId,movieId,timestamp\n1,1,10\n", "rating"),
+        ("movies.csv", "movieId,name,genres\n1,A,Drama\n", "title"),
+        ("tags.csv", "userId,movieId,label,timestamp\n1,1,funny,1\n", "tag"),
+    ],
+)
+def test_movielens_latest_missing_column_is_named(
+    tmp_path: Path, name: str, text: str, column: str
+) -> None:
+    write(tmp_path, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.5,10\n")
+    write(tmp_path, "movies.csv", "movieId,title,genres\n1,A (1995),Drama\n")
+    write(tmp_path, "tags.csv", "userId,movieId,tag,timestamp\n1,1,funny,1\n")
+    write(tmp_path, name, text)
+    with pytest.raises(ValueError, match=rf"{name}: the header line has no column '{column}'"):
+        load_movielens_latest(tmp_path)
+
+
+def test_movielens_latest_bad_values_named_by_header(tmp_path: Path) -> None:
+    write(tmp_path, "ratings.csv", "rating,userId,movieId,timestamp\n4.5,1,1,10\ngood,1,2,20\n")
+    with pytest.raises(
+        ValueError, match=r"ratings\.csv line 3, column 1 \(rating\): expected a num"
+    ):
+        load_movielens_latest(tmp_path)
+    write(tmp_path, "ratings.csv", "rating,userId,movieId,timestamp\n4.5,1,1,10\n3,1,2\n")
+    with pytest.raises(ValueError, match=r"ratings\.csv line 3: expected 4 comma-separated fields"):
+        load_movielens_latest(tmp_path)
+
+
 # ---------------------------------------------------------------------------- Last.fm
 @pytest.fixture
 def lastfm(tmp_path: Path) -> Path:
@@ -434,6 +486,30 @@ def test_csv_errors(tmp_path: Path) -> None:
         load_csv(f, rating_col="score")
     with pytest.raises(ValueError, match="pass path="):
         load_csv()
+
+
+@pytest.mark.parametrize("n_after", [2, 30000])  # small file; past csv's field size limit
+def test_csv_unbalanced_quote_names_file_and_line(tmp_path: Path, n_after: int) -> None:
+    text = "user,item,rating\n" + "1,2,3\n" * 5 + '1,"3,4\n' + "2,2,5\n" * n_after
+    f = write(tmp_path, "x.csv", text)
+    with pytest.raises(ValueError, match=r'x\.csv line 7: a quoted field opens .* closing "'):
+        load_csv(f, rating_col="rating")
+
+
+def test_csv_quoted_newlines_keep_line_numbers(tmp_path: Path) -> None:
+    # a quoted field may hold a newline: a record counts from the line it starts on
+    f = write(tmp_path, "x.csv", 'user,item,rating,note\n1,1,4,ok\n1,2,bad,"two\nlines"\n')
+    with pytest.raises(ValueError, match=r"x\.csv line 3, column 3 \('rating'\): expected a"):
+        load_csv(f, rating_col="rating")
+    write(tmp_path, "x.csv", 'user,item,rating,note\n1,2,3,"two\nlines"\n1,3,4,ok\n')
+    assert load_csv(f, rating_col="rating").nnz == 2
+
+
+def test_movies_csv_unbalanced_quote(tmp_path: Path) -> None:
+    write(tmp_path, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.5,10\n")
+    write(tmp_path, "movies.csv", 'movieId,title,genres\n1,A,Drama\n2,"B (1995),Drama\n3,C,Drama\n')
+    with pytest.raises(ValueError, match=r"movies\.csv line 3: a quoted field opens"):
+        load_movielens_latest(tmp_path)
 
 
 def test_parquet_needs_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
