@@ -144,23 +144,25 @@ class Interactions:
         rating_col: str | None = None,
         time_col: str | None = None,
         *,
-        duplicates: str = "sum",
+        duplicates: str = "auto",
         source: str = "data frame",
         **kwargs: Any,
     ) -> Interactions:
         """Build from a table of (user, item[, rating][, time]) rows.
 
         Rows with a missing user or item id are dropped; duplicate (user, item) pairs
-        are combined as ``duplicates`` says (see :func:`graphrec.data.preprocess.clean_frame`).
-        What was dropped or merged is recorded in ``meta["report"]``. Ids are indexed in
-        sorted order, so the result does not depend on row order.
+        are combined as ``duplicates`` says (see :func:`graphrec.data.preprocess.clean_frame`;
+        the default ``"auto"`` keeps the latest rating, sums a count column and counts
+        rows without a rating column). What was dropped or merged is recorded in
+        ``meta["report"]`` and said in a warning. Ids are indexed in sorted order, so the
+        result does not depend on row order.
         """
         from graphrec.data.preprocess import clean_frame
 
         df, report = clean_frame(
             df, user_col, item_col, rating_col, time_col, duplicates=duplicates, source=source
         )
-        if duplicates == "count":
+        if report["duplicates"] == "count":
             rating_col = "count"
         user_codes, user_ids = pd.factorize(df[user_col], sort=True)
         item_codes, item_ids = pd.factorize(df[item_col], sort=True)

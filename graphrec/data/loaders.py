@@ -474,7 +474,7 @@ def load_csv(
     time_col: str | int | None = None,
     *,
     sep: str | None = None,
-    duplicates: str = "sum",
+    duplicates: str = "auto",
     header: bool = True,
     names: list[str] | None = None,
     encoding: str = "utf-8",
@@ -493,7 +493,13 @@ def load_csv(
         become unix seconds).
     duplicates : str
         How repeated (user, item) rows are combined, see
-        :func:`graphrec.data.preprocess.clean_frame`.
+        :func:`graphrec.data.preprocess.clean_frame`. The default ``"auto"`` keeps the
+        latest rating (by ``time_col``, else the last row) for explicit ratings, sums a
+        count column (a name such as ``plays`` or ``playcount``, see
+        :func:`graphrec.data.preprocess.is_count_column`) and, without ``rating_col``,
+        counts the rows of each pair. Rows dropped for a missing id and rows merged
+        are counted in ``meta["report"]`` (``missing_ids_dropped``,
+        ``duplicates_merged``, ``duplicates``: the mode used) and said in a warning.
     header : bool
         Whether the first line holds column names.
     names : list of str, optional

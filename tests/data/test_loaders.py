@@ -97,7 +97,8 @@ def test_features_align_with_the_index(ml100k: Path) -> None:
 
 def test_duplicate_ratings_keep_the_latest(ml100k: Path) -> None:
     write(ml100k, "u.data", "1\t10\t5\t100\n1\t10\t2\t300\n1\t10\t4\t200\n")
-    data = load_movielens_100k(ml100k)
+    with pytest.warns(UserWarning, match=r"merged 2 repeated .* keeping the last"):
+        data = load_movielens_100k(ml100k)
     assert data.nnz == 1 and data.matrix.data.tolist() == [2.0]
     assert data.meta["report"]["duplicates_merged"] == 2
 
@@ -433,13 +434,28 @@ def test_lightgcn_missing_files(lightgcn_dir: Path) -> None:
 
 # ---------------------------------------------------------------------------- generic CSV / Parquet
 def test_csv(tmp_path: Path) -> None:
-    f = write(tmp_path, "x.csv", "user,item,stars,when\na,i1,5,10\nb,i1,3,20\na,i1,1,30\n")
-    data = load_csv(f, rating_col="stars", time_col="when")
+    f = write(tmp_path, "x.csv", "user,item,stars,when\na,i1,5,30\nb,i1,3,20\na,i1,1,10\n")
+    with pytest.warns(UserWarning, match=r"x\.csv: merged 1 repeated"):
+        data = load_csv(f, rating_col="stars", time_col="when")
     assert data.user_ids.tolist() == ["a", "b"] and data.item_ids.tolist() == ["i1"]
-    assert data.matrix.toarray().tolist() == [[6.0], [3.0]]  # duplicates summed
+    assert data.matrix.toarray().tolist() == [[5.0], [3.0]]  # the latest rating, not 6
     assert data.timestamps.tolist() == [30, 20]
     assert data.meta == {"name": "csv", "source": str(f), "report": data.meta["report"]}
-    assert load_csv(f, duplicates="max", rating_col="stars").matrix.toarray().tolist() == [[5], [3]]
+    with pytest.warns(UserWarning):
+        summed = load_csv(f, duplicates="sum", rating_col="stars")
+    assert summed.matrix.toarray().tolist() == [[6.0], [3.0]]
+
+
+def test_csv_reports_dropped_and_merged_rows(tmp_path: Path) -> None:
+    f = write(tmp_path, "x.csv", "user,item,plays\na,i1,5\n,i1,3\na,i1,1\nb,,2\nb,i1,4\n")
+    with pytest.warns(
+        UserWarning, match=r"dropped 2 row\(s\) with a missing id and merged 1 .* summing"
+    ):
+        data = load_csv(f, rating_col="plays")
+    assert data.matrix.toarray().tolist() == [[6.0], [4.0]]  # play counts add up
+    report = data.meta["report"]
+    assert report["missing_ids_dropped"] == 2 and report["duplicates_merged"] == 1
+    assert report["duplicates"] == "sum" and report["rows"] == 5
 
 
 def test_tsv_dat_and_positions(tmp_path: Path) -> None:
