@@ -66,18 +66,70 @@ def parse_value(text: str, kind: str) -> int | float | str:
     return text
 
 
-def iter_rows(lines: Iterable[str], sep: str, quoting: int) -> Iterator[tuple[int, list[str]]]:
-    """``(1-based line number, fields)`` of the non-blank lines."""
+def iter_rows(
+    lines: Iterable[str], sep: str, quoting: int, source: object = "input"
+) -> Iterator[tuple[int, list[str]]]:
+    """``(1-based line number, fields)`` of the non-blank records.
+
+    With CSV quoting a record may span lines (a quoted field holding a newline); its
+    number is the line it starts on. A quote that is never closed, which would swallow
+    the rest of the file into one field, is a ``ValueError`` naming ``source`` and the
+    line where the quoted field opens.
+    """
     if quoting == csv.QUOTE_NONE or len(sep) != 1:
         for lineno, line in enumerate(lines, 1):
             line = line.rstrip("\r\n")
             if line.strip():
                 yield lineno, line.split(sep)
-    else:
-        reader = csv.reader(lines, delimiter=sep, quoting=quoting)
-        for row in reader:
-            if any(v.strip() for v in row):
-                yield reader.line_num, row
+        return
+    record: list[str] = []  # the physical lines of the record being read
+
+    def remember() -> Iterator[str]:
+        for line in lines:
+            record.append(line)
+            yield line
+
+    reader = csv.reader(remember(), delimiter=sep, quoting=quoting)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            what = (
+                "the field runs past the csv field size limit" if "limit" in str(exc) else str(exc)
+            )
+            raise ValueError(_unclosed_quote(source, start, record, sep, what)) from None
+        if len(record) > 1 and _ends_inside_quotes(record, sep, quoting):
+            raise ValueError(
+                _unclosed_quote(source, start, record, sep, "the field runs to the end of the file")
+            )
+        if any(v.strip() for v in row):
+            yield start, row
+        record.clear()
+        start = reader.line_num + 1
+
+
+def _ends_inside_quotes(record: list[str], sep: str, quoting: int) -> bool:
+    """Whether a multi-line record ran to the end of the input inside a quoted field."""
+    try:
+        for _ in csv.reader(record, delimiter=sep, quoting=quoting, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _unclosed_quote(source: object, line: int, record: list[str], sep: str, what: str) -> str:
+    text = record[0].rstrip("\r\n") if record else ""
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return (
+        f"{source} line {line}: a quoted field opens on this line and its closing quote "
+        f'never comes ({what}); expected a closing " before the next '
+        f"{describe_sep(sep)} or the end of the line (a quote inside a quoted field is "
+        f'written ""), got {shown!r}'
+    )
 
 
 def read_records(
@@ -88,37 +140,69 @@ def read_records(
     header: bool = False,
     encoding: str = "utf-8",
     quoting: int = csv.QUOTE_NONE,
+    header_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a small delimited file line by line, checking every line.
 
     ``columns`` maps the expected field names, in order, to ``"int"``, ``"float"`` or
-    ``"str"``. Every data line must have exactly that many fields.
+    ``"str"``. Every data line must have exactly that many fields. With
+    ``header_names`` (mapping each name in ``columns`` to its name in the header line;
+    extra keys are ignored; needs ``header=True``) the fields are found by the header
+    line instead, in any order: other columns are skipped, a missing one is an error
+    naming the file and the column, and every line must be as wide as the header.
     """
     names, kinds = list(columns), list(columns.values())
     rows: list[list[int | float | str]] = []
     skip_header, lineno = header, 0
+    positions = list(range(len(names)))
+    labels = names
+    width = len(names)
     try:
         with open(path, encoding=encoding, newline="") as f:
-            for lineno, fields in iter_rows(f, sep, quoting):
+            for lineno, fields in iter_rows(f, sep, quoting, path):
                 if skip_header:
                     skip_header = False
+                    if header_names is not None:
+                        labels = [header_names[n] for n in names]
+                        positions = _header_positions(path, fields, labels, sep)
+                        width = len(fields)
                     continue
-                if len(fields) != len(names):
+                if len(fields) != width:
+                    expected = (
+                        f"{width} {describe_sep(sep)}-separated fields (as in the header line)"
+                        if header_names is not None
+                        else f"{width} {describe_sep(sep)}-separated fields ({', '.join(names)})"
+                    )
                     raise ValueError(
-                        f"{path} line {lineno}: expected {len(names)} {describe_sep(sep)}-"
-                        f"separated fields ({', '.join(names)}), got {len(fields)}"
+                        f"{path} line {lineno}: expected {expected}, got {len(fields)}"
                     )
                 rows.append(
-                    [_field(path, lineno, i, names, fields, kinds) for i in range(len(names))]
+                    [
+                        _field(path, lineno, pos, labels[i], fields[pos], kinds[i])
+                        for i, pos in enumerate(positions)
+                    ]
                 )
     except UnicodeDecodeError:
         raise ValueError(_decode_error(path, encoding)) from None
     except csv.Error as exc:
-        raise ValueError(f"{path} after line {lineno}: {exc}") from None
+        raise ValueError(f"{path} line {lineno + 1}: {exc}") from None
     if not rows:
         what = "has a header line but no data rows" if header and not skip_header else "is empty"
         raise ValueError(f"{path} {what}")
     return pd.DataFrame(rows, columns=names)
+
+
+def _header_positions(path: Path, fields: list[str], wanted: list[str], sep: str) -> list[int]:
+    """Position of each ``wanted`` name in the header line ``fields`` (``ValueError`` if absent)."""
+    found = [f.strip().lstrip("\ufeff").strip() for f in fields]
+    missing = [h for h in wanted if h not in found]
+    if missing:
+        raise ValueError(
+            f"{path}: the header line has no column {', '.join(map(repr, missing))}; expected "
+            f"the columns {', '.join(wanted)} (in any order), found {', '.join(found)} "
+            f"({describe_sep(sep)}-separated)"
+        )
+    return [found.index(h) for h in wanted]
 
 
 def _decode_error(path: Path, encoding: str) -> str:
@@ -132,14 +216,14 @@ def _decode_error(path: Path, encoding: str) -> str:
 
 
 def _field(
-    path: Path, lineno: int, pos: int, names: list[str], fields: list[str], kinds: list[str]
+    path: Path, lineno: int, pos: int, label: str, text: str, kind: str
 ) -> int | float | str:
     try:
-        return parse_value(fields[pos], kinds[pos])
+        return parse_value(text, kind)
     except ValueError:
         raise ValueError(
-            f"{path} line {lineno}, column {pos + 1} ({names[pos]}): expected "
-            f"{_KIND_NAMES[kinds[pos]]}, got {fields[pos]!r}"
+            f"{path} line {lineno}, column {pos + 1} ({label}): expected "
+            f"{_KIND_NAMES[kind]}, got {text!r}"
         ) from None
 
 
@@ -150,15 +234,25 @@ def read_numeric(
     sep: str,
     header: bool = False,
     encoding: str = "utf-8",
+    header_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a large delimited file of numbers (``"int"`` / ``"float"`` columns) fast.
 
     Uses pandas' C parser (a multi-character ``sep`` such as ``"::"`` is replaced by a
     tab in memory first); on any problem the file is re-read by :func:`read_records`,
-    which reports the first bad line.
+    which reports the first bad line. ``header_names`` finds the columns by the header
+    line, as in :func:`read_records`.
     """
     require_nonempty(path)
-    dtypes = {i: np.int64 if k == "int" else np.float64 for i, k in enumerate(columns.values())}
+    positions = list(range(len(columns)))
+    if header_names is not None:
+        if not header:
+            raise ValueError("header_names needs header=True")
+        wanted = [header_names[n] for n in columns]
+        positions = _header_positions(path, _first_row(path, sep, encoding), wanted, sep)
+    dtypes = {
+        pos: np.int64 if k == "int" else np.float64 for pos, k in zip(positions, columns.values())
+    }
     try:
         if len(sep) > 1:
             source: Path | io.StringIO = io.StringIO(path.read_text(encoding).replace(sep, "\t"))
@@ -174,17 +268,37 @@ def read_numeric(
             quoting=csv.QUOTE_NONE,
             engine="c",
         )
-        ok = df.shape[1] == len(columns) and len(df) > 0 and not df.isna().to_numpy().any()
+        if header_names is None:
+            ok = df.shape[1] == len(columns)
+        else:  # every line as wide as the header; the wanted columns are picked from it
+            ok = df.shape[1] == len(_first_row(path, sep, encoding))
+        ok = ok and len(df) > 0 and not df.isna().to_numpy().any()
+        df = df[positions] if ok else df
     except _PARSE_ERRORS:
         ok = False
     if not ok:
-        read_records(path, columns, sep=sep, header=header, encoding=encoding)
+        slow = read_records(
+            path, columns, sep=sep, header=header, encoding=encoding, header_names=header_names
+        )
+        if header_names is not None:  # e.g. an empty field in a column that is not read
+            return slow
         raise ValueError(
             f"{path}: cannot be read as {len(columns)} {describe_sep(sep)}-separated numeric "
             f"fields ({', '.join(columns)})"
         )
     df.columns = list(columns)
-    return df
+    return df.reset_index(drop=True)
+
+
+def _first_row(path: Path, sep: str, encoding: str) -> list[str]:
+    """The fields of the first non-blank line (the header)."""
+    try:
+        with open(path, encoding=encoding, newline="") as f:
+            for _, fields in iter_rows(f, sep, csv.QUOTE_NONE, path):
+                return fields
+    except UnicodeDecodeError:
+        raise ValueError(_decode_error(path, encoding)) from None
+    raise ValueError(f"{path} is empty")
 
 
 def read_token_lines(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -264,7 +378,7 @@ def scan_csv(
         return  # compressed: no line-level diagnosis
     width, first = None, 0
     with open(path, encoding=encoding, errors="replace", newline="") as f:
-        for lineno, fields in iter_rows(f, sep, QUOTE_CSV):
+        for lineno, fields in iter_rows(f, sep, QUOTE_CSV, path):
             if width is None:
                 width, first = len(fields), lineno
                 if header:

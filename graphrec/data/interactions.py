@@ -20,6 +20,47 @@ def _as_csr(matrix: Any) -> sp.csr_array:
     return out
 
 
+def _as_csr_with_times(matrix: Any, timestamps: Any) -> tuple[sp.csr_array, np.ndarray]:
+    """Canonical CSR and the timestamps moved along with their entries.
+
+    For a sparse ``matrix`` (CSR, CSC or COO) ``timestamps[k]`` belongs to
+    ``matrix.data[k]``; for a dense one, to the k-th nonzero in row-major order. Entries
+    are sorted by (row, column) with their timestamps; a repeated (row, column) pair is
+    an error, since neither its weight nor its time can be combined without a rule.
+    """
+    if sp.issparse(matrix):
+        if matrix.format not in ("csr", "csc", "coo"):
+            raise ValueError(
+                f"timestamps follow the stored entries of a CSR, CSC or COO matrix; got a "
+                f"{matrix.format.upper()} matrix, whose entries have no fixed order (convert "
+                "it with .tocsr() and give the timestamps in that order)"
+            )
+        coo = matrix.tocoo()
+    else:
+        coo = sp.coo_array(sp.csr_array(matrix))
+    rows, cols = np.asarray(coo.row, np.int64), np.asarray(coo.col, np.int64)
+    ts = np.asarray(timestamps)
+    if ts.shape != (len(rows),):
+        raise ValueError(
+            f"timestamps must have one value per interaction ({len(rows)}), got shape {ts.shape}"
+        )
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    dup = (rows[1:] == rows[:-1]) & (cols[1:] == cols[:-1])
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        raise ValueError(
+            f"matrix stores (user index {rows[k]}, item index {cols[k]}) more than once "
+            f"({int(dup.sum())} repeated entries in all), each with its own timestamp; "
+            "combine them first, e.g. Interactions.from_frame(df, ..., duplicates='last')"
+        )
+    n_rows = coo.shape[0]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    data = np.asarray(coo.data, np.float32)[order]
+    return sp.csr_array((data, cols, indptr), shape=coo.shape), ts[order]
+
+
 @dataclass(frozen=True, eq=False)
 class Interactions:
     """User-item interactions with contiguous indices and the original ids.
@@ -31,7 +72,10 @@ class Interactions:
     user_ids, item_ids : ndarray
         ``user_ids[i]`` is the original id of user index ``i`` (likewise for items).
     timestamps : ndarray of int64, optional
-        One timestamp per stored entry, aligned with ``matrix.data`` (CSR order).
+        One timestamp per stored entry, aligned with ``matrix.data``. A matrix that is not
+        in canonical CSR form (unsorted column indices, or CSC / COO / dense input) is
+        sorted with its timestamps, so each (user, item) keeps its own time; a repeated
+        (user, item) entry is then a ``ValueError``.
     user_features, item_features : DataFrame, optional
         Side tables with one row per user (item) index, in index order.
     user_graph : scipy.sparse.csr_array, optional
@@ -60,7 +104,12 @@ class Interactions:
     def __post_init__(self) -> None:
         m = self.matrix
         if not isinstance(m, sp.csr_array) or not m.has_canonical_format:
-            object.__setattr__(self, "matrix", _as_csr(m))
+            if self.timestamps is None:
+                object.__setattr__(self, "matrix", _as_csr(m))
+            else:  # re-sorting the entries must move their timestamps too
+                m, ts = _as_csr_with_times(m, self.timestamps)
+                object.__setattr__(self, "matrix", m)
+                object.__setattr__(self, "timestamps", ts)
         n_users, n_items = self.matrix.shape
         object.__setattr__(self, "user_ids", np.asarray(self.user_ids))
         object.__setattr__(self, "item_ids", np.asarray(self.item_ids))
@@ -95,23 +144,25 @@ class Interactions:
         rating_col: str | None = None,
         time_col: str | None = None,
         *,
-        duplicates: str = "sum",
+        duplicates: str = "auto",
         source: str = "data frame",
         **kwargs: Any,
     ) -> Interactions:
         """Build from a table of (user, item[, rating][, time]) rows.
 
         Rows with a missing user or item id are dropped; duplicate (user, item) pairs
-        are combined as ``duplicates`` says (see :func:`graphrec.data.preprocess.clean_frame`).
-        What was dropped or merged is recorded in ``meta["report"]``. Ids are indexed in
-        sorted order, so the result does not depend on row order.
+        are combined as ``duplicates`` says (see :func:`graphrec.data.preprocess.clean_frame`;
+        the default ``"auto"`` keeps the latest rating, sums a count column and counts
+        rows without a rating column). What was dropped or merged is recorded in
+        ``meta["report"]`` and said in a warning. Ids are indexed in sorted order, so the
+        result does not depend on row order.
         """
         from graphrec.data.preprocess import clean_frame
 
         df, report = clean_frame(
             df, user_col, item_col, rating_col, time_col, duplicates=duplicates, source=source
         )
-        if duplicates == "count":
+        if report["duplicates"] == "count":
             rating_col = "count"
         user_codes, user_ids = pd.factorize(df[user_col], sort=True)
         item_codes, item_ids = pd.factorize(df[item_col], sort=True)

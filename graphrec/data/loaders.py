@@ -87,6 +87,16 @@ _ML1M_OCCUPATIONS = (
 _AGE_EDGES = (18, 25, 35, 45, 50, 56)
 _AGE_BANDS = ("<18", "18-24", "25-34", "35-44", "45-49", "50-55", "56+")
 _RATINGS = {"user": "int", "item": "int", "rating": "float", "timestamp": "int"}
+# internal column -> header name in the MovieLens "latest" CSV files
+_LATEST_NAMES = {
+    "user": "userId",
+    "item": "movieId",
+    "rating": "rating",
+    "timestamp": "timestamp",
+    "title": "title",
+    "genres": "genres",
+    "tag": "tag",
+}
 _YEAR = re.compile(r"\((\d{4})\)\s*$")
 
 
@@ -204,18 +214,32 @@ def load_movielens_latest(
     ``ml-latest`` has the same files and can be read by passing its folder.
     ``item_features``: ``title``, ``year``, ``genres`` (list of names) and, when
     ``tags.csv`` is there, ``tags`` (the distinct tags of each movie, most used first).
-    Ratings are 0.5-5 stars.
+    Ratings are 0.5-5 stars. Columns are found by their header names (``userId``,
+    ``movieId``, ``rating``, ``timestamp``; ``movieId``, ``title``, ``genres``;
+    ``userId``, ``movieId``, ``tag``, ``timestamp``), in any order; a missing one is a
+    ``ValueError`` naming the file and the column.
     """
     name = "movielens-latest"
     folder = _dataset_dir(name, path)
-    ratings = read_numeric(_require(name, folder, "ratings.csv"), _RATINGS, sep=",", header=True)
+    ratings = read_numeric(
+        _require(name, folder, "ratings.csv"),
+        _RATINGS,
+        sep=",",
+        header=True,
+        header_names=_LATEST_NAMES,
+    )
     items = None
     if (f := _optional(name, folder, "movies.csv")) is not None:
         cols = {"item": "int", "title": "str", "genres": "str"}
-        items = _movies(read_records(f, cols, sep=",", header=True, quoting=QUOTE_CSV))
+        raw = read_records(
+            f, cols, sep=",", header=True, quoting=QUOTE_CSV, header_names=_LATEST_NAMES
+        )
+        items = _movies(raw)
         if (tf := _optional(name, folder, "tags.csv", warn=False)) is not None:
             cols = {"user": "int", "item": "int", "tag": "str", "timestamp": "int"}
-            tags = read_records(tf, cols, sep=",", header=True, quoting=QUOTE_CSV)
+            tags = read_records(
+                tf, cols, sep=",", header=True, quoting=QUOTE_CSV, header_names=_LATEST_NAMES
+            )
             tag_lists = _tags_by_item(tags.assign(tag=tags["tag"].str.strip()), limit=None)
             items["tags"] = [tag_lists.get(i, []) for i in items["item"]]
     return _build(name, folder, ratings, "rating", "timestamp", duplicates, None, items)
@@ -491,7 +515,7 @@ def load_csv(
     time_col: str | int | None = None,
     *,
     sep: str | None = None,
-    duplicates: str = "sum",
+    duplicates: str = "auto",
     header: bool = True,
     names: list[str] | None = None,
     encoding: str = "utf-8",
@@ -510,7 +534,13 @@ def load_csv(
         become unix seconds).
     duplicates : str
         How repeated (user, item) rows are combined, see
-        :func:`graphrec.data.preprocess.clean_frame`.
+        :func:`graphrec.data.preprocess.clean_frame`. The default ``"auto"`` keeps the
+        latest rating (by ``time_col``, else the last row) for explicit ratings, sums a
+        count column (a name such as ``plays`` or ``playcount``, see
+        :func:`graphrec.data.preprocess.is_count_column`) and, without ``rating_col``,
+        counts the rows of each pair. Rows dropped for a missing id and rows merged
+        are counted in ``meta["report"]`` (``missing_ids_dropped``,
+        ``duplicates_merged``, ``duplicates``: the mode used) and said in a warning.
     header : bool
         Whether the first line holds column names.
     names : list of str, optional

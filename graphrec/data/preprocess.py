@@ -7,6 +7,8 @@ removed is logged and recorded in ``Interactions.meta["report"]``.
 from __future__ import annotations
 
 import logging
+import re
+import warnings
 from dataclasses import replace
 from typing import Any
 
@@ -15,11 +17,49 @@ import pandas as pd
 
 from graphrec.data.interactions import Interactions
 
-__all__ = ["binarize", "clean_frame", "k_core"]
+__all__ = ["binarize", "clean_frame", "is_count_column", "k_core", "resolve_duplicates"]
 
 logger = logging.getLogger(__name__)
 
-_DUPLICATE_MODES = ("sum", "max", "first", "last", "count", "drop", "error")
+_DUPLICATE_MODES = ("auto", "sum", "max", "first", "last", "count", "drop", "error")
+# a rating column whose name has one of these words (or the word "n") holds counts
+_COUNT_WORDS = ("count", "play", "listen", "click", "view", "visit", "purchase", "freq")
+
+
+def is_count_column(name: object) -> bool:
+    """Whether a weight column's name says it holds counts (the rule of ``duplicates="auto"``).
+
+    The name is split into words (at non-letters and camelCase boundaries); it is a
+    count column when a word is ``n`` or starts with one of ``count``, ``play``,
+    ``listen``, ``click``, ``view``, ``visit``, ``purchase``, ``freq``.
+
+    >>> [is_count_column(c) for c in ("playcount", "n_plays", "userViews", "rating", "review")]
+    [True, True, True, False, False]
+    """
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name)).lower()
+    return any(w == "n" or w.startswith(_COUNT_WORDS) for w in re.findall(r"[a-z]+", spaced))
+
+
+def resolve_duplicates(duplicates: str, rating_col: object) -> str:
+    """The mode ``duplicates="auto"`` stands for (other modes are returned unchanged).
+
+    ``"auto"`` is ``"last"`` for explicit ratings (a ``rating_col`` that is not a count
+    column, see :func:`is_count_column`): a re-rating replaces the earlier one. It is
+    ``"sum"`` for a count column (play counts add up) and ``"count"`` without a rating
+    column (each row is one event; the weight is the number of rows).
+
+    >>> resolve_duplicates("auto", "stars"), resolve_duplicates("auto", "plays")
+    ('last', 'sum')
+    >>> resolve_duplicates("auto", None), resolve_duplicates("max", "stars")
+    ('count', 'max')
+    """
+    if duplicates not in _DUPLICATE_MODES:
+        raise ValueError(f"duplicates must be one of {_DUPLICATE_MODES}, got {duplicates!r}")
+    if duplicates != "auto":
+        return duplicates
+    if rating_col is None:
+        return "count"
+    return "sum" if is_count_column(rating_col) else "last"
 
 
 def clean_frame(
@@ -29,32 +69,42 @@ def clean_frame(
     rating_col: str | None = None,
     time_col: str | None = None,
     *,
-    duplicates: str = "sum",
+    duplicates: str = "auto",
     source: str = "data frame",
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Check columns, drop rows with missing ids and combine duplicate pairs.
+    r"""Check columns, drop rows with missing ids and combine duplicate pairs.
 
     Parameters
     ----------
-    duplicates : {"sum", "max", "first", "last", "count", "drop", "error"}
+    duplicates : {"auto", "sum", "max", "first", "last", "count", "drop", "error"}
         How repeated (user, item) rows are combined: sum or max of the rating, the
         first or last row (by time when ``time_col`` is given, else file order),
         ``"count"`` (the weight becomes the number of rows), ``"drop"`` (keep the
-        first row), or raise.
+        first row), or raise. ``"auto"`` (the default) keeps the last rating for
+        explicit ratings, sums a count column and counts rows without a rating
+        column (see :func:`resolve_duplicates`).
 
     Returns
     -------
     (DataFrame, report)
         The cleaned table and a dict with ``rows``, ``missing_ids_dropped``,
-        ``duplicates_merged`` and ``interactions``.
+        ``duplicates_merged`` (rows merged into another row of the same pair),
+        ``duplicates`` (the mode used, ``"auto"`` resolved) and ``interactions``.
+        When rows were dropped or merged a ``UserWarning`` says how many.
 
-    >>> df = pd.DataFrame({"user": [1, 1, None], "item": [5, 5, 6]})
-    >>> out, report = clean_frame(df, duplicates="count", rating_col=None)
-    >>> report["missing_ids_dropped"], report["duplicates_merged"], out["count"].tolist()
-    (1, 1, [2])
+    >>> import warnings
+    >>> df = pd.DataFrame({"user": [1, 1, None], "item": [5, 5, 6], "stars": [4, 5, 3]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     out, report = clean_frame(df, rating_col="stars")
+    >>> report["missing_ids_dropped"], report["duplicates_merged"], out["stars"].tolist()
+    (1, 1, [5])
+    >>> print(str(caught[0].message).replace(" and ", "\n").replace("; ", "\n"))
+    data frame: dropped 1 row(s) with a missing id
+    merged 1 repeated (user, item) row(s) by keeping the last (duplicates='last')
+    1 interactions from 3 rows
     """
-    if duplicates not in _DUPLICATE_MODES:
-        raise ValueError(f"duplicates must be one of {_DUPLICATE_MODES}, got {duplicates!r}")
+    duplicates = resolve_duplicates(duplicates, rating_col)
     needed = [c for c in (user_col, item_col, rating_col, time_col) if c is not None]
     missing = [c for c in needed if c not in df.columns]
     if missing:
@@ -118,11 +168,38 @@ def clean_frame(
         "rows": rows,
         "missing_ids_dropped": int(n_missing),
         "duplicates_merged": int(n_before - len(df)),
+        "duplicates": duplicates,
         "interactions": len(df),
     }
     if n_missing or report["duplicates_merged"]:
         logger.info("%s: %s", source, report)
+        warnings.warn(_cleaning_message(source, report), UserWarning, stacklevel=2)
     return df.reset_index(drop=True), report
+
+
+_HOW = {
+    "sum": "summing their weights",
+    "max": "keeping the largest weight",
+    "first": "keeping the first",
+    "last": "keeping the last",
+    "count": "counting them (the weight is the number of rows)",
+    "drop": "keeping the first",
+}
+
+
+def _cleaning_message(source: str, report: dict[str, Any]) -> str:
+    parts = []
+    if report["missing_ids_dropped"]:
+        parts.append(f"dropped {report['missing_ids_dropped']} row(s) with a missing id")
+    if report["duplicates_merged"]:
+        parts.append(
+            f"merged {report['duplicates_merged']} repeated (user, item) row(s) by "
+            f"{_HOW[report['duplicates']]} (duplicates={report['duplicates']!r})"
+        )
+    return (
+        f"{source}: {' and '.join(parts)}; {report['interactions']} interactions from "
+        f"{report['rows']} rows"
+    )
 
 
 def binarize(data: Interactions, threshold: float | None = None) -> Interactions:

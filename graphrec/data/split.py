@@ -57,8 +57,13 @@ def split(
     Parameters
     ----------
     method : {"random", "temporal", "leave_one_out"}
-        ``"random"``: each user's interactions are shuffled and cut by ``ratios``
-        (per-user counts rounded stochastically, so the expected shares are exact).
+        ``"random"``: each user's interactions are shuffled and cut by ``ratios``.
+        Per-user counts are rounded stochastically: for a user with ``d`` interactions
+        the expected valid and test counts are exactly ``d * ratios[1]`` and
+        ``d * ratios[2]`` whenever ``d * ratios[0] >= 1`` (``d >= 2`` for 0.8/0.1/0.1);
+        below that at most ``d - 1`` are held out (a single interaction stays in
+        train). Valid and test are drawn symmetrically: equal ratios give them the
+        same distribution.
         ``"temporal"``: each user's interactions are ordered by time (ties broken at
         random) and cut by ``ratios``, the latest going to test.
         ``"leave_one_out"``: one interaction per user to test and (if ``valid``) one
@@ -119,13 +124,7 @@ def split(
             )
         if r[0] == 0:
             raise ValueError("ratios: the train share must be positive")
-        # per-user counts by stochastic rounding: unbiased shares even for short
-        # histories; every user keeps at least one training interaction
-        u = rng.random((len(degree), 2))
-        n_valid = np.floor(degree * r[1] + u[:, 0]).astype(np.int64)
-        n_test = np.floor(degree * r[2] + u[:, 1]).astype(np.int64)
-        n_test = np.minimum(n_test, degree - 1)
-        n_valid = np.clip(n_valid, 0, degree - 1 - n_test)
+        n_valid, n_test = _held_out_counts(degree, r, rng.random((len(degree), 2)))
         n_train = (degree - n_valid - n_test)[users]
         part[rank >= n_train] = 1
         part[rank >= n_train + n_valid[users]] = 2
@@ -151,3 +150,32 @@ def split(
         valid_part = None
     test_part = data.filter((part == 2) & ~unseen)
     return Split(train, valid_part, test_part, report)
+
+
+def _held_out_counts(
+    degree: np.ndarray, ratios: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-user validation and test counts, rounded stochastically from ``degree * ratios``.
+
+    ``u`` holds two uniform draws per user. Where rounding both counts up still leaves a
+    training interaction, they are rounded independently (``floor(d * r + u)``). Elsewhere
+    (short histories) they are rounded antithetically from one draw: valid
+    ``floor(d * r_valid + u)``, test ``ceil(d * r_test - u)``; their sum is then itself
+    ``d * (r_valid + r_test)`` rounded up or down, so the two never compete for the last
+    training interaction unless ``d * r_train < 1``. Only then is the held-out total capped
+    at ``d - 1`` and shared between valid and test in proportion to their ratios
+    (again by stochastic rounding). Each count has expectation ``d * r`` whenever
+    ``d * r_train >= 1``, and valid and test have the same distribution when their ratios
+    are equal.
+    """
+    a, b = degree * ratios[1], degree * ratios[2]
+    independent = np.ceil(a) + np.ceil(b) <= degree - 1
+    n_valid = np.floor(a + u[:, 0]).astype(np.int64)
+    n_test = np.where(independent, np.floor(b + u[:, 1]), np.ceil(b - u[:, 0])).astype(np.int64)
+    over = n_valid + n_test > degree - 1
+    if over.any():
+        held = degree[over] - 1
+        share = ratios[1] / (ratios[1] + ratios[2])
+        n_valid[over] = np.floor(held * share + u[over, 0]).astype(np.int64)
+        n_test[over] = held - n_valid[over]
+    return n_valid, n_test

@@ -95,3 +95,64 @@ def test_shape_mismatch_errors():
 def test_from_coo_rejects_duplicates():
     with pytest.raises(ValueError, match="duplicate interaction"):
         Interactions.from_coo([0, 0], [1, 1], user_ids=[0], item_ids=[0, 1])
+
+
+# ------------------------------------------------------------ timestamps follow entries
+def unsorted_csr_with_times():
+    """Two users whose column indices are stored out of order, with known timestamps."""
+    truth = {
+        **{(0, 3): 400, (0, 0): 100, (0, 2): 300, (0, 1): 200},
+        **{(1, 2): 50, (1, 0): 70, (1, 3): 10, (1, 1): 60},
+    }
+    indptr = np.array([0, 4, 8])
+    indices = np.array([3, 0, 2, 1, 2, 0, 3, 1])
+    ts = np.array([truth[(0, c)] for c in indices[:4]] + [truth[(1, c)] for c in indices[4:]])
+    weights = np.arange(1.0, 9.0)
+    matrix = sp.csr_array((weights, indices, indptr), shape=(2, 4))
+    assert not matrix.has_canonical_format
+    return matrix, ts, truth
+
+
+def test_non_canonical_csr_keeps_each_timestamp_with_its_entry():
+    matrix, ts, truth = unsorted_csr_with_times()
+    dense = matrix.toarray()
+    data = Interactions(matrix, ["u0", "u1"], ["a", "b", "c", "d"], timestamps=ts)
+    assert data.matrix.has_canonical_format
+    np.testing.assert_array_equal(data.matrix.toarray(), dense)
+    users, items, _, times = data.coo()
+    assert {(int(u), int(i)): int(t) for u, i, t in zip(users, items, times)} == truth
+
+
+@pytest.mark.parametrize("fmt", ["coo", "csc"])
+def test_other_sparse_formats_keep_timestamps(fmt):
+    matrix, ts, truth = unsorted_csr_with_times()
+    other = matrix.tocoo() if fmt == "coo" else sp.csc_array(matrix)
+    coo = other.tocoo()
+    times = ts if fmt == "coo" else np.array([truth[(r, c)] for r, c in zip(coo.row, coo.col)])
+    data = Interactions(other, [0, 1], [0, 1, 2, 3], timestamps=times)
+    users, items, _, out = data.coo()
+    assert {(int(u), int(i)): int(t) for u, i, t in zip(users, items, out)} == truth
+
+
+def test_temporal_split_of_a_non_canonical_csr_is_right():
+    from graphrec.data.split import split
+
+    matrix, ts, _ = unsorted_csr_with_times()
+    data = Interactions(matrix, [0, 1], [0, 1, 2, 3], timestamps=ts)
+    s = split(data, "leave_one_out", leave_out="last", seed=0)
+    # the latest item of each user to test, the one before to valid
+    assert s.report["dropped_unseen_items"] == 0
+    assert s.test.matrix.toarray().nonzero()[1].tolist() == [3, 0]
+    assert s.valid.matrix.toarray().nonzero()[1].tolist() == [2, 1]
+    assert s.test.timestamps.tolist() == [400, 70] and s.valid.timestamps.tolist() == [300, 60]
+    t = split(data, "temporal", ratios=(0.5, 0.25, 0.25), seed=0)
+    assert t.train.matrix.toarray().nonzero()[1].tolist() == [0, 1, 2, 3]
+    assert sorted(t.train.timestamps.tolist()) == [10, 50, 100, 200]
+
+
+def test_repeated_entries_with_timestamps_are_refused():
+    matrix = sp.csr_array((np.array([4.0, 5.0]), np.array([1, 1]), np.array([0, 2])), shape=(1, 2))
+    with pytest.raises(ValueError, match=r"\(user index 0, item index 1\) more than once"):
+        Interactions(matrix, [0], [0, 1], timestamps=[10, 20])
+    with pytest.raises(ValueError, match="whose entries have no fixed order"):
+        Interactions(sp.dok_array(np.eye(2)), [0, 1], [0, 1], timestamps=[1, 2])

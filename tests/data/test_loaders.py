@@ -97,7 +97,8 @@ def test_features_align_with_the_index(ml100k: Path) -> None:
 
 def test_duplicate_ratings_keep_the_latest(ml100k: Path) -> None:
     write(ml100k, "u.data", "1\t10\t5\t100\n1\t10\t2\t300\n1\t10\t4\t200\n")
-    data = load_movielens_100k(ml100k)
+    with pytest.warns(UserWarning, match=r"merged 2 repeated .* keeping the last"):
+        data = load_movielens_100k(ml100k)
     assert data.nnz == 1 and data.matrix.data.tolist() == [2.0]
     assert data.meta["report"]["duplicates_merged"] == 2
 
@@ -235,6 +236,58 @@ def test_movielens_latest_errors(tmp_path: Path) -> None:
         load_movielens_latest(tmp_path)
     write(tmp_path, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.5,10\n1,2,good,20\n")
     with pytest.raises(ValueError, match=r"ratings\.csv line 3, column 3 \(rating\)"):
+        load_movielens_latest(tmp_path)
+
+
+def test_movielens_latest_reads_columns_by_header_name(tmp_path: Path) -> None:
+    # the same ratings with the columns in another order (and an extra column)
+    write(
+        tmp_path,
+        "ratings.csv",
+        "movieId,timestamp,extra,rating,userId\n1,10,x,4.5,7\n2,20,y,3.0,7\n2,30,z,1.0,8\n",
+    )
+    write(
+        tmp_path, "movies.csv", 'genres,movieId,title\nComedy,1,"A, B (1995)"\nDrama,2,C (2000)\n'
+    )
+    write(tmp_path, "tags.csv", "tag,timestamp,movieId,userId\nfunny,1,1,7\n")
+    data = load_movielens_latest(tmp_path)
+    assert data.user_ids.tolist() == [7, 8] and data.item_ids.tolist() == [1, 2]
+    assert data.matrix.toarray().tolist() == [[4.5, 3.0], [0.0, 1.0]]
+    assert sorted(data.timestamps.tolist()) == [10, 20, 30]
+    items = data.item_features
+    assert items["title"].tolist() == ["A, B (1995)", "C (2000)"]
+    assert items["genres"].tolist() == [["Comedy"], ["Drama"]]
+    assert items["tags"].tolist() == [["funny"], []]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "column"),
+    [
+        ("ratings.csv", "userId,itemId,rating,timestamp\n1,1,4.5,10\n", "movieId"),
+        ("ratings.csv", "userId,movieId,timestamp\n1,1,10\n", "rating"),
+        ("movies.csv", "movieId,name,genres\n1,A,Drama\n", "title"),
+        ("tags.csv", "userId,movieId,label,timestamp\n1,1,funny,1\n", "tag"),
+    ],
+)
+def test_movielens_latest_missing_column_is_named(
+    tmp_path: Path, name: str, text: str, column: str
+) -> None:
+    write(tmp_path, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.5,10\n")
+    write(tmp_path, "movies.csv", "movieId,title,genres\n1,A (1995),Drama\n")
+    write(tmp_path, "tags.csv", "userId,movieId,tag,timestamp\n1,1,funny,1\n")
+    write(tmp_path, name, text)
+    with pytest.raises(ValueError, match=rf"{name}: the header line has no column '{column}'"):
+        load_movielens_latest(tmp_path)
+
+
+def test_movielens_latest_bad_values_named_by_header(tmp_path: Path) -> None:
+    write(tmp_path, "ratings.csv", "rating,userId,movieId,timestamp\n4.5,1,1,10\ngood,1,2,20\n")
+    with pytest.raises(
+        ValueError, match=r"ratings\.csv line 3, column 1 \(rating\): expected a num"
+    ):
+        load_movielens_latest(tmp_path)
+    write(tmp_path, "ratings.csv", "rating,userId,movieId,timestamp\n4.5,1,1,10\n3,1,2\n")
+    with pytest.raises(ValueError, match=r"ratings\.csv line 3: expected 4 comma-separated fields"):
         load_movielens_latest(tmp_path)
 
 
@@ -381,13 +434,28 @@ def test_lightgcn_missing_files(lightgcn_dir: Path) -> None:
 
 # ---------------------------------------------------------------------------- generic CSV / Parquet
 def test_csv(tmp_path: Path) -> None:
-    f = write(tmp_path, "x.csv", "user,item,stars,when\na,i1,5,10\nb,i1,3,20\na,i1,1,30\n")
-    data = load_csv(f, rating_col="stars", time_col="when")
+    f = write(tmp_path, "x.csv", "user,item,stars,when\na,i1,5,30\nb,i1,3,20\na,i1,1,10\n")
+    with pytest.warns(UserWarning, match=r"x\.csv: merged 1 repeated"):
+        data = load_csv(f, rating_col="stars", time_col="when")
     assert data.user_ids.tolist() == ["a", "b"] and data.item_ids.tolist() == ["i1"]
-    assert data.matrix.toarray().tolist() == [[6.0], [3.0]]  # duplicates summed
+    assert data.matrix.toarray().tolist() == [[5.0], [3.0]]  # the latest rating, not 6
     assert data.timestamps.tolist() == [30, 20]
     assert data.meta == {"name": "csv", "source": str(f), "report": data.meta["report"]}
-    assert load_csv(f, duplicates="max", rating_col="stars").matrix.toarray().tolist() == [[5], [3]]
+    with pytest.warns(UserWarning):
+        summed = load_csv(f, duplicates="sum", rating_col="stars")
+    assert summed.matrix.toarray().tolist() == [[6.0], [3.0]]
+
+
+def test_csv_reports_dropped_and_merged_rows(tmp_path: Path) -> None:
+    f = write(tmp_path, "x.csv", "user,item,plays\na,i1,5\n,i1,3\na,i1,1\nb,,2\nb,i1,4\n")
+    with pytest.warns(
+        UserWarning, match=r"dropped 2 row\(s\) with a missing id and merged 1 .* summing"
+    ):
+        data = load_csv(f, rating_col="plays")
+    assert data.matrix.toarray().tolist() == [[6.0], [4.0]]  # play counts add up
+    report = data.meta["report"]
+    assert report["missing_ids_dropped"] == 2 and report["duplicates_merged"] == 1
+    assert report["duplicates"] == "sum" and report["rows"] == 5
 
 
 def test_tsv_dat_and_positions(tmp_path: Path) -> None:
@@ -434,6 +502,30 @@ def test_csv_errors(tmp_path: Path) -> None:
         load_csv(f, rating_col="score")
     with pytest.raises(ValueError, match="pass path="):
         load_csv()
+
+
+@pytest.mark.parametrize("n_after", [2, 30000])  # small file; past csv's field size limit
+def test_csv_unbalanced_quote_names_file_and_line(tmp_path: Path, n_after: int) -> None:
+    text = "user,item,rating\n" + "1,2,3\n" * 5 + '1,"3,4\n' + "2,2,5\n" * n_after
+    f = write(tmp_path, "x.csv", text)
+    with pytest.raises(ValueError, match=r'x\.csv line 7: a quoted field opens .* closing "'):
+        load_csv(f, rating_col="rating")
+
+
+def test_csv_quoted_newlines_keep_line_numbers(tmp_path: Path) -> None:
+    # a quoted field may hold a newline: a record counts from the line it starts on
+    f = write(tmp_path, "x.csv", 'user,item,rating,note\n1,1,4,ok\n1,2,bad,"two\nlines"\n')
+    with pytest.raises(ValueError, match=r"x\.csv line 3, column 3 \('rating'\): expected a"):
+        load_csv(f, rating_col="rating")
+    write(tmp_path, "x.csv", 'user,item,rating,note\n1,2,3,"two\nlines"\n1,3,4,ok\n')
+    assert load_csv(f, rating_col="rating").nnz == 2
+
+
+def test_movies_csv_unbalanced_quote(tmp_path: Path) -> None:
+    write(tmp_path, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.5,10\n")
+    write(tmp_path, "movies.csv", 'movieId,title,genres\n1,A,Drama\n2,"B (1995),Drama\n3,C,Drama\n')
+    with pytest.raises(ValueError, match=r"movies\.csv line 3: a quoted field opens"):
+        load_movielens_latest(tmp_path)
 
 
 def test_parquet_needs_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,13 @@ import pytest
 import scipy.sparse as sp
 
 from graphrec.data.interactions import Interactions
-from graphrec.data.preprocess import binarize, clean_frame, k_core
+from graphrec.data.preprocess import (
+    binarize,
+    clean_frame,
+    is_count_column,
+    k_core,
+    resolve_duplicates,
+)
 
 
 def frame():
@@ -23,7 +29,8 @@ def frame():
     [("sum", 7.0), ("max", 5.0), ("first", 2.0), ("last", 5.0), ("drop", 2.0)],
 )
 def test_duplicate_modes(mode, weight):
-    out, report = clean_frame(frame(), "u", "i", "r", "t", duplicates=mode)
+    with pytest.warns(UserWarning, match="dropped 2 row"):
+        out, report = clean_frame(frame(), "u", "i", "r", "t", duplicates=mode)
     assert report["missing_ids_dropped"] == 2
     assert report["duplicates_merged"] == 1
     row = out[(out.u == 1) & (out.i == 7)]
@@ -32,8 +39,74 @@ def test_duplicate_modes(mode, weight):
 
 
 def test_count_mode_becomes_weight():
-    data = Interactions.from_frame(frame(), "u", "i", duplicates="count")
+    with pytest.warns(UserWarning, match="by counting them"):
+        data = Interactions.from_frame(frame(), "u", "i", duplicates="count")
     assert data.matrix.toarray().tolist() == [[2.0, 1.0], [1.0, 0.0]]
+
+
+def re_rated():
+    """User 1 rates item 7 with 4, then (later, but earlier in the file) with 5."""
+    return pd.DataFrame(
+        {"u": [1, 1, 2, 1], "i": [7, 8, 7, 7], "stars": [5.0, 3.0, 2.0, 4.0], "t": [30, 5, 6, 10]}
+    )
+
+
+def test_auto_keeps_the_latest_rating():
+    with pytest.warns(UserWarning, match=r"merged 1 repeated .* keeping the last"):
+        data = Interactions.from_frame(re_rated(), "u", "i", "stars", "t")
+    assert data.matrix.toarray().tolist() == [[5.0, 3.0], [2.0, 0.0]]  # not 4 + 5 = 9
+    assert sorted(data.timestamps.tolist()) == [5, 6, 30]
+    report = data.meta["report"]
+    assert report["duplicates"] == "last" and report["duplicates_merged"] == 1
+    with pytest.warns(UserWarning):  # without a time column: the last row
+        no_time = Interactions.from_frame(re_rated(), "u", "i", "stars")
+    assert no_time.matrix.toarray()[0].tolist() == [4.0, 3.0]
+    with pytest.warns(UserWarning, match="by summing"):  # summing stays available
+        summed = Interactions.from_frame(re_rated(), "u", "i", "stars", duplicates="sum")
+    assert summed.matrix.toarray()[0].tolist() == [9.0, 3.0]
+
+
+def test_auto_sums_counts_and_counts_rows_without_rating():
+    plays = re_rated().rename(columns={"stars": "plays"})
+    with pytest.warns(UserWarning, match="by summing"):
+        data = Interactions.from_frame(plays, "u", "i", "plays")
+    assert data.matrix.toarray().tolist() == [[9.0, 3.0], [2.0, 0.0]]
+    assert data.meta["report"]["duplicates"] == "sum"
+    with pytest.warns(UserWarning, match="by counting"):
+        events = Interactions.from_frame(re_rated(), "u", "i", time_col="t")
+    assert events.matrix.toarray().tolist() == [[2.0, 1.0], [1.0, 0.0]]
+    assert sorted(events.timestamps.tolist()) == [5, 6, 30]  # the latest of each pair
+
+
+@pytest.mark.parametrize(
+    ("name", "counts"),
+    [
+        ("playcount", True),
+        ("play_count", True),
+        ("n_plays", True),
+        ("userViews", True),
+        ("clicks", True),
+        ("n", True),
+        ("rating", False),
+        ("stars", False),
+        ("review_score", False),
+        ("weight", False),
+        (2, False),
+    ],
+)
+def test_count_columns_are_recognised_by_name(name, counts):
+    assert is_count_column(name) is counts
+    assert resolve_duplicates("auto", name) == ("sum" if counts else "last")
+
+
+def test_clean_data_gives_no_warning():
+    import warnings
+
+    df = pd.DataFrame({"u": [1, 2], "i": [7, 7], "stars": [4.0, 5.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, report = clean_frame(df, "u", "i", "stars")
+    assert report["missing_ids_dropped"] == report["duplicates_merged"] == 0
 
 
 def test_duplicates_error_and_bad_mode():

@@ -86,3 +86,62 @@ def test_errors(data):
         split(no_time, "temporal")
     with pytest.raises(ValueError, match="empty"):
         split(data.filter(np.zeros(data.nnz, bool)), "random")
+
+
+def short_histories(degrees, n_users_each, n_items=40, seed=0):
+    """``n_users_each`` users per degree, items drawn without replacement from ``n_items``."""
+    import scipy.sparse as sp
+
+    from graphrec.data.interactions import Interactions
+
+    rng = np.random.default_rng(seed)
+    deg = np.repeat(np.asarray(degrees), n_users_each)
+    picks = rng.random((len(deg), n_items)).argsort(axis=1)  # a random item order per user
+    keep = np.arange(n_items) < deg[:, None]
+    r, c = np.nonzero(keep)[0], picks[keep]
+    m = sp.csr_array((np.ones(len(r)), (r, c)), shape=(len(deg), n_items))
+    return Interactions(m, np.arange(len(deg)), np.arange(n_items)), deg
+
+
+@pytest.mark.parametrize("ratios", [(0.8, 0.1, 0.1), (0.6, 0.3, 0.1), (0.5, 0.25, 0.25)])
+def test_random_expected_shares_exact_per_history_length(ratios):
+    # For every history length d with d * r_train >= 1 the mean share of each part over
+    # many users must match its ratio within 4.5 standard errors of that mean.
+    degrees = [d for d in range(1, 13) if d * ratios[0] >= 1]
+    n_each = 6000
+    data, deg = short_histories(degrees, n_each)
+    s = split(data, "random", ratios=ratios, seed=7)
+    assert s.report["dropped_unseen_items"] == 0
+    counts = [s.train.user_degrees(), s.valid.user_degrees(), s.test.user_degrees()]
+    assert (counts[0] >= 1).all()
+    for d in degrees:
+        users = deg == d
+        for part, (c, r) in enumerate(zip(counts, ratios)):
+            share = c[users] / d
+            se = share.std(ddof=1) / np.sqrt(n_each)
+            assert abs(share.mean() - r) <= 4.5 * se + 1e-12, (d, part, share.mean(), r)
+
+
+def test_random_valid_and_test_are_symmetric_for_equal_ratios():
+    # Same distribution of per-user counts (not just the same mean) for every length.
+    data, deg = short_histories(range(1, 9), 6000, seed=1)
+    s = split(data, "random", ratios=(0.8, 0.1, 0.1), seed=3)
+    v, t = s.valid.user_degrees(), s.test.user_degrees()
+    for d in range(1, 9):
+        users = deg == d
+        for k in range(d):
+            pv, pt = (v[users] == k).mean(), (t[users] == k).mean()
+            p = (pv + pt) / 2
+            se = np.sqrt(max(p * (1 - p), 1e-12) * 2 / users.sum())
+            assert abs(pv - pt) <= 4.5 * se, (d, k, pv, pt)
+    assert (v[deg == 1] == 0).all() and (t[deg == 1] == 0).all()  # the one stays in train
+
+
+def test_random_short_histories_below_one_training_share_keep_one():
+    # d * r_train < 1: at most d - 1 held out, shared between valid and test
+    data, deg = short_histories([1, 2, 3], 3000, seed=2)
+    s = split(data, "random", ratios=(0.2, 0.4, 0.4), seed=0)
+    train, v, t = s.train.user_degrees(), s.valid.user_degrees(), s.test.user_degrees()
+    assert (train >= 1).all() and ((train + v + t) == deg).all()
+    two = deg == 2
+    assert abs(v[two].mean() - t[two].mean()) < 0.05  # symmetric
