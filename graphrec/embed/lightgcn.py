@@ -193,8 +193,8 @@ class LightGCNPlusPlus(LightGCN):
     normalisation exponents and ``gamma * E0 + (1 - gamma) * mean(E1..EL)`` pooling.
     The paper also L2-normalises embeddings before each propagation
     (``normalize_layers=True``); that bounds the scores, and with the fast
-    large-batch defaults it converges much more slowly (ml-1m split, 4 minutes:
-    test NDCG@20 0.309 with it, 0.347 without), so it is off by default.
+    large-batch defaults it converges much more slowly (measured in the README's
+    embedding benchmarks), so it is off by default.
     """
 
     _name = "lightgcn++"
