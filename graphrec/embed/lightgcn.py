@@ -160,7 +160,7 @@ def _is_monitor(value: Any) -> bool:
     return metric in RANKING and k.isdigit() and int(k) > 0
 
 
-@embedders.register("lightgcn")
+@embedders.register("lightgcn", fine_tunable=True)
 class LightGCN(BaseEmbedder):
     """LightGCN (He et al., SIGIR 2020) trained with BPR, with early stopping.
 
@@ -233,7 +233,6 @@ class LightGCN(BaseEmbedder):
     (3, 'epochs')
     """
 
-    _name = "lightgcn"
     _param_constraints = param_constraints(
         dim=Interval(int, 1, None),
         layers=Interval(int, 0, None),
@@ -539,7 +538,7 @@ class LightGCN(BaseEmbedder):
     def _checkpoint_path(self) -> Path | None:
         if not self.checkpoint_dir:
             return None
-        return Path(self.checkpoint_dir) / f"{self._name}.pt"
+        return Path(self.checkpoint_dir) / f"{self._registered_name}.pt"
 
     def _save_checkpoint(
         self,
@@ -628,7 +627,7 @@ class LightGCN(BaseEmbedder):
             self.embedding_weight_ = state["embedding_weight"]
 
 
-@embedders.register("lightgcn++")
+@embedders.register("lightgcn++", fine_tunable=True)
 class LightGCNPlusPlus(LightGCN):
     """LightGCN++ (Lee et al., RecSys 2024): flexible normalisation and pooling.
 
@@ -639,8 +638,6 @@ class LightGCNPlusPlus(LightGCN):
     large-batch defaults it converges much more slowly (ml-1m split, 4 minutes:
     test NDCG@20 0.309 with it, 0.347 without), so it is off by default.
     """
-
-    _name = "lightgcn++"
 
     def __init__(
         self,
@@ -692,11 +689,10 @@ class LightGCNPlusPlus(LightGCN):
 _PROPAGATION = ("layers", "alpha", "beta", "gamma", "normalize_layers")  # not in MF
 
 
-@embedders.register("mf")
+@embedders.register("mf", fine_tunable=True)
 class MF(LightGCN):
     """BPR matrix factorisation: LightGCN with 0 layers, through the same loop."""
 
-    _name = "mf"
     _param_constraints = param_constraints(
         **{k: v for k, v in LightGCN._param_constraints.items() if k not in _PROPAGATION}
     )
