@@ -188,8 +188,9 @@ class Registry:
             See :class:`Entry`; undeclared, a component needs nothing and gives what
             its kind gives.
         takes_seed : bool, optional
-            Whether it takes the run seed; by default, whether its signature has the
-            seed parameter (``random_state``; ``seed`` for datasets).
+            Whether it takes the run seed; by default the class's own ``takes_seed``
+            (detectors), else whether its signature has the seed parameter
+            (``random_state``; ``seed`` for datasets).
         check : callable, optional
             ``check(component, params, name=...)`` validates parameter values before
             the component is created; the default, :func:`~graphrec._params.check_params`,
@@ -232,7 +233,10 @@ class Registry:
                 )
             seed = _SEED_PARAM.get(self.kind, "random_state")
             has_seed = seed in params
-            if takes_seed and not has_seed:
+            declared = takes_seed
+            if declared is None and isinstance(getattr(obj, "takes_seed", None), bool):
+                declared = obj.takes_seed  # type: ignore[attr-defined]  # e.g. BaseDetector's
+            if declared and not has_seed:
                 raise ValueError(f"{where} declares takes_seed=True but has no {seed!r} parameter")
             self._entries[name] = Entry(
                 kind=self.kind,
@@ -241,7 +245,7 @@ class Registry:
                 needs=need_list,
                 gives=gives or _GIVES_DEFAULT.get(self.kind, ""),
                 fine_tunable=bool(fine_tunable),
-                seed_param=seed if (has_seed if takes_seed is None else takes_seed) else None,
+                seed_param=seed if (has_seed if declared is None else declared) else None,
                 check=check or check_params,
                 meta=MappingProxyType(dict(meta)),
             )

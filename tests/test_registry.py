@@ -181,6 +181,10 @@ def test_info_defaults_and_arbitrary_metadata():
     assert recommenders.info("popularity").needs == ()  # undeclared: needs nothing
     assert _REGISTRIES["detector"].info("dbscan").takes_seed is False
     assert _REGISTRIES["detector"].info("louvain").seed_param == "random_state"
+    for name in _REGISTRIES["detector"].names():  # one fact: the class's and the registry's
+        assert (
+            _REGISTRIES["detector"].info(name).takes_seed == gr.create("detector", name).takes_seed
+        )
 
 
 def test_bad_declarations_raise():
@@ -196,6 +200,12 @@ def test_bad_declarations_raise():
         registry.register("b", needs=("comunities",))
     with pytest.raises(ValueError, match="declares takes_seed=True but has no 'random_state'"):
         registry.register("c", takes_seed=True)(NoCommunitiesParam)
+
+    class SaysSeeded(NoCommunitiesParam):
+        takes_seed = True  # a detector's class attribute is its declaration
+
+    with pytest.raises(ValueError, match="declares takes_seed=True but has no 'random_state'"):
+        registry.register("e")(SaysSeeded)
     with pytest.raises(ValueError, match="gives must be one of 'interactions', 'split'"):
         Registry("dataset").register("d", gives="splits")
     assert "a" not in registry and "c" not in registry
