@@ -222,23 +222,30 @@ def test_registered_name_is_given_once():
         .communities_.method
         == "louvain"
     )
+    names = {n for registry in _REGISTRIES.values() for n in registry.names()}
+    classes = {  # the registered classes, by (module, class name)
+        (obj.__module__, obj.__name__)
+        for registry in _REGISTRIES.values()
+        for obj in map(registry.get, registry.names())
+        if isinstance(obj, type)
+    }
     root = Path(gr.__file__).parent
     found = []
     for path in sorted(root.rglob("*.py")):
+        module = ".".join(("graphrec", *path.relative_to(root).with_suffix("").parts))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Attribute):
-                names.append(node.attr)
-            elif isinstance(node, ast.Name):
-                names.append(node.id)
-            elif isinstance(node, ast.ClassDef):
-                for stmt in node.body:
-                    target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
-                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [target]
-                    names += [t.id for t in targets if isinstance(t, ast.Name)]
-            found += [
-                f"{path.relative_to(root)}:{node.lineno}"
-                for n in names
-                if n in ("_method", "_name")
-            ]
-    assert not found, f"the registered name is repeated as _method / _name at {found}"
+            where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and node.attr == "_method":
+                found.append(where)
+            elif isinstance(node, ast.Name) and node.id == "_method":
+                found.append(where)
+            elif isinstance(node, ast.ClassDef) and (module, node.name) in classes:
+                # a registered class's attribute holding a registered name
+                found += [
+                    f"{where} ({node.name})"
+                    for stmt in node.body
+                    if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                    and isinstance(stmt.value, ast.Constant)
+                    and stmt.value.value in names
+                ]
+    assert not found, f"the registered name is repeated in the class at {found}"
