@@ -87,6 +87,9 @@ def _list(args: argparse.Namespace) -> int:
                 p if d is inspect.Parameter.empty else f"{p}={d!r}" for p, d in params.items()
             )
             print(f"  {name:20s} {shown}")
+            declared = _registry(kind).info(name).describe()  # needs, gives, fine-tunable
+            if declared:
+                print(f"  {'':20s} [{declared}]")
         if kind == "recommender":
             print(
                 "  (experiment configs also take 'embedding': an embedder's own dot-product scores)"
@@ -183,6 +186,7 @@ def _check_compare_args(args: argparse.Namespace) -> None:
 
 def _profile(args: argparse.Namespace) -> int:
     import graphrec as gr
+    from graphrec._registry import _registry
     from graphrec.community.profile import profile, to_markdown
     from graphrec.experiment.config import detector_needs_embedder
 
@@ -190,7 +194,8 @@ def _profile(args: argparse.Namespace) -> int:
     data = gr.load_dataset(args.dataset, path=args.path, **params)
     if isinstance(data, gr.Split):
         data = data.train if data.valid is None else data.train + data.valid
-    detector = gr.create("detector", args.method, random_state=args.seed)
+    seed_param = _registry("detector").info(args.method).seed_param  # None: takes no seed
+    detector = gr.create("detector", args.method, **({seed_param: args.seed} if seed_param else {}))
     embedder = None
     if detector_needs_embedder(args.method):
         embedder = gr.create("embedder", "svd", dim=32, random_state=args.seed).fit(data)

@@ -126,3 +126,10 @@ def test_profile_movielens(shared_datasets, capsys):
     text = capsys.readouterr().out
     assert text.startswith("## movielens-100k:")
     assert "| community | size | share |" in text and "top_gender" in text and "Drama" in text
+
+
+def test_profile_seeds_only_detectors_that_take_a_seed(capsys):
+    # dbscan declares takes_seed=False: it must not be given random_state
+    args = ["profile", "synthetic", "--method", "dbscan", "--param", "n_users=200"]
+    assert main([*args, "--param", "n_items=80"]) == 0
+    assert "communities (dbscan, seed" in capsys.readouterr().out

@@ -207,7 +207,8 @@ def resolve_seed(random_state: RandomState) -> int:
 class BaseDetector(BaseEstimator):
     """Base class of community detectors.
 
-    Subclasses set the class attribute ``_method`` (their registered name), implement
+    Subclasses are registered with ``@detectors.register(name)`` (which records the
+    name as ``_registered_name``, read by :class:`Communities`), implement
     ``fit(train, embedder=None)`` and end it with ``return self._finish(labels, ...)``.
 
     ``takes_seed`` declares whether the result can depend on a seed: a detector that
@@ -219,7 +220,7 @@ class BaseDetector(BaseEstimator):
     modularity and conductance are measured, and its name; see :meth:`quality_graph`.
     """
 
-    _method: ClassVar[str] = ""
+    _registered_name: ClassVar[str] = ""  # set by detectors.register(name)
     takes_seed: ClassVar[bool] = True
     labels_: np.ndarray
     item_labels_: np.ndarray | None
@@ -260,7 +261,7 @@ class BaseDetector(BaseEstimator):
         from graphrec.community._graph import describe_projection, projection_graph
 
         kind, top_k, weighting = self.quality_projection(train)
-        graph = projection_graph(train, kind, top_k, weighting, self._method)
+        graph = projection_graph(train, kind, top_k, weighting, self._registered_name)
         return graph, describe_projection(kind, top_k, weighting)
 
     def _finish(
@@ -277,12 +278,12 @@ class BaseDetector(BaseEstimator):
         self.item_labels_ = items
         self.seed_ = seed
         self.communities_ = Communities(
-            users, items, self._method or type(self).__name__, self.get_params(), seed
+            users, items, self._registered_name or type(self).__name__, self.get_params(), seed
         )
         k = self.communities_.n_communities
-        logger.info("%s: %d communities over %d users", self._method, k, len(users))
+        logger.info("%s: %d communities over %d users", self._registered_name, k, len(users))
         if k == 0:
-            logger.warning("%s assigned no user to any community", self._method)
+            logger.warning("%s assigned no user to any community", self._registered_name)
         return self
 
 

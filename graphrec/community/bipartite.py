@@ -76,7 +76,6 @@ class BipartiteLouvain(BaseDetector):
     (4, (100,))
     """
 
-    _method = "bipartite_louvain"
     _param_constraints = param_constraints(
         resolution=Interval(float, 0, None, closed="neither"),
         weighting=Options(WEIGHTINGS),

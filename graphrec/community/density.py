@@ -39,7 +39,7 @@ def _attach_noise(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return out
 
 
-@detectors.register("dbscan")
+@detectors.register("dbscan", needs=("embedder",))
 class EmbeddingDBSCAN(_EmbeddingDetector):
     """DBSCAN on user embeddings; noise users get ``-1`` unless ``attach_noise=True``.
 
@@ -70,7 +70,6 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
     True
     """
 
-    _method = "dbscan"
     _param_constraints = param_constraints(
         eps=[Interval(float, 0, None, closed="neither"), None],
         min_samples=Interval(int, 1, None),
@@ -112,7 +111,7 @@ class EmbeddingDBSCAN(_EmbeddingDetector):
         return _attach_noise(x, labels) if self.attach_noise else labels
 
 
-@detectors.register("hdbscan")
+@detectors.register("hdbscan", needs=("embedder",))
 class EmbeddingHDBSCAN(_EmbeddingDetector):
     """HDBSCAN on user embeddings (scikit-learn); noise users ``-1`` unless attached.
 
@@ -136,7 +135,6 @@ class EmbeddingHDBSCAN(_EmbeddingDetector):
     3
     """
 
-    _method = "hdbscan"
     _param_constraints = param_constraints(
         min_cluster_size=Interval(int, 2, None),
         min_samples=[Interval(int, 1, None), None],

@@ -57,12 +57,12 @@ class _EmbeddingDetector(BaseDetector):
         """Cluster the user vectors of ``embedder`` (fitted on ``train``)."""
         check_params(self)
         train = check_detector_input(train)
-        vectors = user_vectors(embedder, train, self._method)
+        vectors = user_vectors(embedder, train, self._registered_name)
         norms = np.linalg.norm(vectors, axis=1)
         active = norms > 0
         if active.sum() < 2:
             raise ValueError(
-                f"detector {self._method!r}: fewer than 2 users have a non-zero vector"
+                f"detector {self._registered_name!r}: fewer than 2 users have a non-zero vector"
             )
         x = vectors[active]
         if self.normalize:
@@ -116,7 +116,7 @@ def _best_by_silhouette(
     return best, scores
 
 
-@detectors.register("kmeans")
+@detectors.register("kmeans", needs=("embedder",))
 class EmbeddingKMeans(_EmbeddingDetector):
     """k-means on user embeddings; k given or chosen by the silhouette over ``k_range``.
 
@@ -150,7 +150,6 @@ class EmbeddingKMeans(_EmbeddingDetector):
     3
     """
 
-    _method = "kmeans"
     _param_constraints = param_constraints(
         n_clusters=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
@@ -192,7 +191,7 @@ class EmbeddingKMeans(_EmbeddingDetector):
         return labels
 
 
-@detectors.register("gmm")
+@detectors.register("gmm", needs=("embedder",))
 class EmbeddingGMM(_EmbeddingDetector):
     """Gaussian mixture on user embeddings; the number of components chosen by BIC.
 
@@ -225,7 +224,6 @@ class EmbeddingGMM(_EmbeddingDetector):
     True
     """
 
-    _method = "gmm"
     _param_constraints = param_constraints(
         n_components=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
@@ -275,7 +273,7 @@ class EmbeddingGMM(_EmbeddingDetector):
         return best
 
 
-@detectors.register("agglomerative")
+@detectors.register("agglomerative", needs=("embedder",))
 class EmbeddingAgglomerative(_EmbeddingDetector):
     """Agglomerative (hierarchical) clustering of user embeddings; k by silhouette.
 
@@ -304,7 +302,6 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
     3
     """
 
-    _method = "agglomerative"
     _param_constraints = param_constraints(
         n_clusters=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
@@ -353,7 +350,7 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
         return labels
 
 
-@detectors.register("spectral")
+@detectors.register("spectral", needs=("embedder",))
 class EmbeddingSpectral(_EmbeddingDetector):
     """Spectral clustering of the k-nearest-neighbour graph of user embeddings.
 
@@ -385,7 +382,6 @@ class EmbeddingSpectral(_EmbeddingDetector):
     3
     """
 
-    _method = "spectral"
     _param_constraints = param_constraints(
         n_clusters=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),

@@ -68,7 +68,6 @@ class LabelPropagation(ProjectionDetector):
     4
     """
 
-    _method = "label_propagation"
     _param_constraints = param_constraints(
         variant=Options(VARIANTS),
         projection=Options(KINDS),

@@ -83,7 +83,6 @@ class Leiden(ProjectionDetector):
     4
     """
 
-    _method = "leiden"
     _param_constraints = param_constraints(
         resolution=Interval(float, 0, None, closed="neither"),
         quality=Options(QUALITIES),

@@ -67,7 +67,6 @@ class Louvain(ProjectionDetector):
     4
     """
 
-    _method = "louvain"
     _param_constraints = param_constraints(
         resolution=Interval(float, 0, None, closed="neither"),
         projection=Options(KINDS),

@@ -219,7 +219,6 @@ class SpectralBipartite(BaseDetector):
     3
     """
 
-    _method = "spectral_bipartite"
     _param_constraints = param_constraints(
         n_communities=[Interval(int, 1, None), None],
         max_communities=Interval(int, 1, None),

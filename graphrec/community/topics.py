@@ -64,7 +64,6 @@ class LDATopics(BaseDetector):
     (300, 3)
     """
 
-    _method = "lda"
     _param_constraints = param_constraints(
         n_topics=Interval(int, 1, None),
         weighting=Options(WEIGHTINGS),

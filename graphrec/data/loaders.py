@@ -405,7 +405,7 @@ def _friend_graph(pairs: pd.DataFrame, user_ids: np.ndarray) -> tuple[sp.csr_arr
 
 
 # ---------------------------------------------------------------------------- LightGCN splits
-@datasets.register("lightgcn")
+@datasets.register("lightgcn", needs=("path",), gives="split")
 @declare_params(path=_PATH, train_file=Text(), valid_file=[Text(), None], test_file=Text())
 def load_lightgcn(
     path: PathLike | None = None,
@@ -494,7 +494,7 @@ _NAMES = Satisfies(
 )
 
 
-@datasets.register("csv")
+@datasets.register("csv", needs=("path",))
 @declare_params(
     path=_PATH,
     user_col=_COLUMN,

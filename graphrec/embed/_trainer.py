@@ -127,7 +127,7 @@ class BPREmbedder(BaseEmbedder):
         Why training ended: ``"epochs"``, ``"early_stopping"`` or ``"time"``.
     """
 
-    _name = "bpr"  # the checkpoint's file name; subclasses set their registered name
+    _registered_name = "bpr"  # the checkpoint file name; registration sets the real one
 
     _param_constraints = param_constraints(
         dim=Interval(int, 1, None),
@@ -438,7 +438,7 @@ class BPREmbedder(BaseEmbedder):
     def _checkpoint_path(self) -> Path | None:
         if not self.checkpoint_dir:
             return None
-        return Path(self.checkpoint_dir) / f"{self._name}.pt"
+        return Path(self.checkpoint_dir) / f"{self._registered_name}.pt"
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> dict[str, np.ndarray]:

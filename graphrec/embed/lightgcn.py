@@ -107,7 +107,7 @@ def _xavier(net: torch.nn.Module, generator: torch.Generator) -> torch.nn.Module
     return net
 
 
-@embedders.register("lightgcn")
+@embedders.register("lightgcn", fine_tunable=True)
 class LightGCN(BPREmbedder):
     """LightGCN (He et al., SIGIR 2020) trained with BPR, with early stopping.
 
@@ -144,7 +144,6 @@ class LightGCN(BPREmbedder):
     (3, 'epochs')
     """
 
-    _name = "lightgcn"
     _param_constraints = param_constraints(
         **BPREmbedder._param_constraints,
         layers=Interval(int, 0, None),
@@ -185,7 +184,7 @@ class LightGCN(BPREmbedder):
         return _xavier(net, generator)
 
 
-@embedders.register("lightgcn++")
+@embedders.register("lightgcn++", fine_tunable=True)
 class LightGCNPlusPlus(LightGCN):
     """LightGCN++ (Lee et al., RecSys 2024): flexible normalisation and pooling.
 
@@ -197,7 +196,6 @@ class LightGCNPlusPlus(LightGCN):
     embedding benchmarks), so it is off by default.
     """
 
-    _name = "lightgcn++"
 
     def __init__(
         self, *, alpha: float = 0.6, beta: float = 0.4, gamma: float | None = 0.2, **params: Any
@@ -205,7 +203,7 @@ class LightGCNPlusPlus(LightGCN):
         super().__init__(alpha=alpha, beta=beta, gamma=gamma, **params)
 
 
-@embedders.register("mf")
+@embedders.register("mf", fine_tunable=True)
 class MF(BPREmbedder):
     """BPR matrix factorisation: LightGCN with 0 layers, through the same engine.
 
@@ -213,7 +211,6 @@ class MF(BPREmbedder):
     :class:`~graphrec.embed._trainer.BPREmbedder`.
     """
 
-    _name = "mf"
     layers = 0  # no propagation: the scores are the dot products of the layer-0 table
 
     def _build_model(

@@ -12,11 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from graphrec._registry import _registry
+from graphrec._registry import _registry, available
 from graphrec.evaluate.protocol import RANKING
 from graphrec.experiment.config import (
     EMBEDDING,
-    INJECTED,
     LIST_METRICS,
     SPLIT_METHODS,
     ComponentSpec,
@@ -28,6 +27,10 @@ from graphrec.experiment.config import (
     dataset_is_split,
     detector_needs_embedder,
     expand_grid,
+    fine_tunable,
+    fine_tunable_embedder,
+    injected,
+    needs_fine_tunable,
     recommender_needs,
 )
 
@@ -133,8 +136,11 @@ def _dataset(raw: Any, errors: list[str]) -> DatasetSpec | None:
             )
         else:
             path = str(Path(path).expanduser().absolute())
-    elif name == "lightgcn":
-        errors.append("dataset.path: the lightgcn format needs the folder with train.txt/test.txt")
+    elif "path" in registry.info(name).needs:
+        errors.append(
+            f"dataset.path: dataset {name!r} needs a path (the folder or file to read; "
+            "it has no download)"
+        )
     if not bad:  # the loader's parameter check, without loading anything
         given_path = {} if path is None else {"path": path}
         for variant in expand_grid(params):
@@ -281,10 +287,12 @@ def _entry(
         extra = f" (or '{EMBEDDING}': the embedder itself)" if kind == "recommender" else ""
         errors.append(f"{here}.name: {exc}{extra}")
         return None
-    injected = [p for p in params if kind == "recommender" and p in INJECTED]
-    for p in injected:
-        errors.append(f"{here}.params.{p}: set by the runner (from the embedders / detectors)")
-    given = {k: v for k, v in params.items() if k not in injected}
+    info = registry.info(name)
+    filled = injected(kind, name)  # from the declared needs: set by the runner
+    for p in params:
+        if p in filled:
+            errors.append(f"{here}.params.{p}: set by the runner (from the embedders / detectors)")
+    given = {k: v for k, v in params.items() if k not in filled}
     for key, value in given.items():
         if isinstance(value, list) and not value:
             errors.append(f"{here}.params.{key}: an empty list (a grid needs at least one value)")
@@ -293,7 +301,7 @@ def _entry(
     resolved = {
         p: [list(d)] if isinstance(d, (list, tuple)) else d
         for p, d in defaults.items()
-        if p not in INJECTED and p != "random_state" and d is not inspect.Parameter.empty
+        if p not in filled and p != info.seed_param and d is not inspect.Parameter.empty
     }
     resolved.update(given)
     for variant in expand_grid(resolved) if len(errors) == n_errors else []:
@@ -369,6 +377,12 @@ def _dependencies(
         if needs_comm and no_detectors:
             errors.append(
                 f"recommenders[{rec.index}]: {rec.name!r} needs communities; add one to 'detectors'"
+            )
+        if embedders and needs_fine_tunable(rec.name) and not fine_tunable(embedders):
+            names = ", ".join(n for n in available("embedder") if fine_tunable_embedder(n))
+            errors.append(
+                f"recommenders[{rec.index}]: {rec.name!r} fine-tunes its embedder; add a "
+                f"fine-tunable one to 'embedders' ({names})"
             )
 
 

@@ -30,7 +30,7 @@ from graphrec._registry import _registry
 from graphrec.community import quality
 from graphrec.experiment._quality import quality_graph_name
 from graphrec.experiment._store import read_json
-from graphrec.experiment.config import dataset_is_split, detector_needs_embedder
+from graphrec.experiment.config import dataset_is_split, detector_needs_embedder, recommender_needs
 from graphrec.experiment.results import ExperimentResult
 
 __all__ = ["DEFAULT_METHODS", "DEFAULT_RECOMMENDERS", "compare_methods"]
@@ -82,7 +82,9 @@ def compare_config(
     }
     if path is not None:
         config["dataset"]["path"] = str(path)
-    if not needs_emb and not any(r != "community_popularity" for r in recommenders):
+    known = _registry("recommender")
+    # the embedding pseudo-recommender and unknown names (reported by the check) keep them
+    if not needs_emb and not any(r not in known or recommender_needs(r)[0] for r in recommenders):
         config.pop("embedders")
     return config
 

@@ -28,10 +28,9 @@ graphrec.experiment.config.ConfigError: invalid experiment config:
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -51,14 +50,18 @@ __all__ = [
     "dataset_is_split",
     "detector_needs_embedder",
     "expand_grid",
+    "fine_tunable",
+    "fine_tunable_embedder",
+    "injected",
     "load_config",
+    "needs_fine_tunable",
     "recommender_needs",
+    "seed_param",
 ]
 
 EMBEDDING = "embedding"  # pseudo-recommender: the embedder itself (dot-product scores)
 SPLIT_METHODS = ("random", "temporal", "leave_one_out", "given")
 LIST_METRICS = ("coverage", "gini", "novelty", "diversity")
-INJECTED = ("embedder", "communities")  # recommender parameters the runner fills in
 
 
 class ConfigError(ValueError):
@@ -187,30 +190,71 @@ def expand_grid(params: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def detector_needs_embedder(name: str) -> bool:
-    """Whether detector ``name`` clusters embeddings (``fit(train, embedder=...)`` required)."""
-    cls = _registry("detector").get(name)
-    flag = getattr(cls, "needs_embedder", None)
-    if flag is not None:
-        return bool(flag)
-    try:
-        from graphrec.community.embedding import _EmbeddingDetector
-    except ImportError:  # pragma: no cover - the community package is always there
-        return False
-    return isinstance(cls, type) and issubclass(cls, _EmbeddingDetector)
+    """Whether detector ``name`` declares it clusters embeddings (``needs=("embedder",)``).
+
+    >>> detector_needs_embedder("kmeans"), detector_needs_embedder("louvain")
+    (True, False)
+    """
+    return _registry("detector").info(name).needs_embedder()
 
 
 def dataset_is_split(name: str) -> bool:
-    """Whether dataset ``name`` comes split (its loader returns a ``Split``: ``lightgcn``)."""
-    loader = _registry("dataset").get(name)
-    return "Split" in str(inspect.signature(loader).return_annotation)
+    """Whether dataset ``name`` declares it comes split (``gives="split"``: ``lightgcn``)."""
+    return _registry("dataset").info(name).gives == "split"
 
 
 def recommender_needs(name: str) -> tuple[bool, bool]:
-    """``(needs_embedder, needs_communities)`` of a recommender name (``embedding`` included)."""
+    """``(needs_embedder, needs_communities)`` of a recommender name (``embedding`` included).
+
+    Read from the registration (``needs=("embedder", "communities")``).
+
+    >>> recommender_needs("community_blend"), recommender_needs("popularity")
+    ((True, True), (False, False))
+    """
     if name == EMBEDDING:
         return True, False
-    params = _registry("recommender").parameters(name)
-    return "embedder" in params, "communities" in params
+    info = _registry("recommender").info(name)
+    return info.needs_embedder(), "communities" in info.needs
+
+
+def needs_fine_tunable(name: str) -> bool:
+    """Whether recommender ``name`` fine-tunes its embedder (it needs a fine-tunable one)."""
+    if name == EMBEDDING:
+        return False
+    return "fine_tunable_embedder" in _registry("recommender").info(name).needs
+
+
+def fine_tunable_embedder(name: str) -> bool:
+    """Whether embedder ``name`` declares ``fine_tunable=True`` (``community_model`` can use it)."""
+    return _registry("embedder").info(name).fine_tunable
+
+
+def fine_tunable(entries: Sequence[ComponentSpec]) -> list[ComponentSpec]:
+    """The embedder entries that are fine-tunable."""
+    return [e for e in entries if fine_tunable_embedder(e.name)]
+
+
+def seed_param(kind: str, name: Any) -> str | None:
+    """The parameter of a component that takes the run seed (declared or ``random_state``).
+
+    ``None`` for a component that takes no seed, the ``embedding`` pseudo-recommender and
+    names that are not registered (an old run's provenance).
+    """
+    registry = _registry(kind)
+    if not isinstance(name, str) or name not in registry:
+        return None
+    return registry.info(name).seed_param
+
+
+def injected(kind: str, name: str) -> tuple[str, ...]:
+    """The parameters of a component the runner fills in from its needs (not set in a config).
+
+    >>> injected("recommender", "community_blend")
+    ('embedder', 'communities')
+    """
+    if kind == "recommender" and name == EMBEDDING:
+        return ()
+    return _registry(kind).info(name).injected
 
 
 # ---------------------------------------------------------------------------- loading

@@ -34,6 +34,8 @@ from graphrec.experiment.config import (
     EMBEDDING,
     ComponentSpec,
     ExperimentConfig,
+    fine_tunable_embedder,
+    needs_fine_tunable,
     recommender_needs,
 )
 from graphrec.experiment.stages import STAGES, Job, dataset_content
@@ -142,12 +144,14 @@ def _variants(entries: Sequence[ComponentSpec]) -> tuple[list[Variant], set[str]
 
 
 def _seeded(kind: str, name: str, params: dict[str, Any], seed: int) -> dict[str, Any]:
-    """``params`` with ``random_state`` set to the run seed when the component takes one."""
-    if name == EMBEDDING or "random_state" in params:
+    """``params`` with the seed parameter (``random_state``) set to the run seed, when the
+    component declares it takes one (:attr:`graphrec._registry.Entry.takes_seed`)."""
+    if name == EMBEDDING:
         return dict(params)
-    if "random_state" in _registry(kind).parameters(name):
-        return {**params, "random_state": seed}
-    return dict(params)
+    key = _registry(kind).info(name).seed_param
+    if key is None or key in params:
+        return dict(params)
+    return {**params, key: seed}
 
 
 def code_key() -> dict[str, Any]:
@@ -209,8 +213,9 @@ class _Planner:
     def data_spec(self, seed: int, d_params: dict[str, Any]) -> dict[str, Any]:
         ds = self.cfg.dataset
         params = dict(d_params)
-        if "seed" in _registry("dataset").parameters(ds.name) and "seed" not in params:
-            params["seed"] = seed  # generated data: a new draw per seed
+        key = _registry("dataset").info(ds.name).seed_param
+        if key is not None and key not in params:
+            params[key] = seed  # generated data: a new draw per seed
         split = {
             "method": ds.split.method,
             "ratios": list(ds.split.ratios),
@@ -307,18 +312,25 @@ class _Planner:
         detections: list[tuple[Variant, Variant | None, str]],
     ) -> None:
         needs_emb, needs_comm = recommender_needs(v.name)
+        # a recommender that fine-tunes its embedder is paired with fine-tunable ones only
+        usable = self.embedders
+        if needs_fine_tunable(v.name):
+            usable = [e for e in self.embedders if fine_tunable_embedder(e.name)]
         # (detector, embedder shown for the run, detect key, embedder the recommender uses)
         combos: list[tuple[Variant | None, Variant | None, str | None, Variant | None]] = []
         if needs_comm:
             for det, det_emb, det_key in detections:
                 if det_emb is not None:  # an embedding detector: keep to its embedder
-                    combos.append((det, det_emb, det_key, det_emb if needs_emb else None))
+                    if not needs_emb:
+                        combos.append((det, det_emb, det_key, None))
+                    elif det_emb in usable:
+                        combos.append((det, det_emb, det_key, det_emb))
                 elif needs_emb:
-                    combos.extend((det, e, det_key, e) for e in self.embedders)
+                    combos.extend((det, e, det_key, e) for e in usable)
                 else:
                     combos.append((det, None, det_key, None))
         elif needs_emb:
-            combos.extend((None, e, None, e) for e in self.embedders)
+            combos.extend((None, e, None, e) for e in usable)
         else:
             combos.append((None, None, None, None))
         p = _seeded("recommender", v.name, v.params, ctx.seed)

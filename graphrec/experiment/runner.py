@@ -45,7 +45,7 @@ from graphrec.experiment._store import (
     atomic_write_text,
     package_versions,
 )
-from graphrec.experiment.config import ExperimentConfig, load_config
+from graphrec.experiment.config import ExperimentConfig, load_config, seed_param
 from graphrec.experiment.executors import Executor, make_executor
 from graphrec.experiment.plan import Plan, Run, make_plan
 from graphrec.experiment.results import COLUMNS, ExperimentResult, tidy
@@ -448,7 +448,7 @@ def _provenance(
             "run": run.seed,
             "split": (spec.get("data") or {}).get("split", {}).get("seed"),
             **{
-                k: c["params"].get("random_state")
+                k: c["params"].get(seed_param(k, c.get("name")) or "")
                 for k, c in components.items()
                 if isinstance(c.get("params"), dict)
             },

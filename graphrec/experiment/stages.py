@@ -38,7 +38,7 @@ from graphrec.experiment._store import (
     read_json,
     stable_hash,
 )
-from graphrec.experiment.config import EMBEDDING, build, recommender_needs
+from graphrec.experiment.config import EMBEDDING, build, injected
 
 __all__ = [
     "OUTPUTS",
@@ -415,10 +415,8 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
     if spec["name"] == EMBEDDING:
         rec = emb
     else:
-        needs_emb, needs_comm = recommender_needs(spec["name"])
-        extra = {"embedder": emb} if needs_emb else {}
-        if needs_comm:
-            extra["communities"] = comm
+        given = {"embedder": emb, "communities": comm}  # what the declared needs ask for
+        extra = {p: given[p] for p in injected("recommender", spec["name"])}
         rec = build("recommender", spec["name"], spec["params"], **extra).fit(data.train)
     fit = time.perf_counter() - t0
     if ev["part"] == "test":

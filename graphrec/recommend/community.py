@@ -231,7 +231,7 @@ class CommunityRecommender(BaseRecommender):
         return emb
 
 
-@recommenders.register("community_popularity")
+@recommenders.register("community_popularity", needs=("communities",))
 class CommunityPopularity(CommunityRecommender):
     """The most popular items of the user's community (ties: global popularity).
 
@@ -270,7 +270,7 @@ class CommunityPopularity(CommunityRecommender):
         return self.community_scores(self.served_communities_[users])
 
 
-@recommenders.register("community_restricted")
+@recommenders.register("community_restricted", needs=("embedder", "communities"))
 class CommunityRestricted(CommunityRecommender):
     """An embedding model's scores, ranked only over the items of the user's community.
 
@@ -319,7 +319,7 @@ class CommunityRestricted(CommunityRecommender):
         return scores
 
 
-@recommenders.register("community_blend")
+@recommenders.register("community_blend", needs=("embedder", "communities"))
 class CommunityBlend(CommunityRecommender):
     """``(1 - alpha) * personal + alpha * community``, each min-max normalised per user.
 
@@ -369,7 +369,7 @@ class CommunityBlend(CommunityRecommender):
         return blend.astype(np.float32)
 
 
-@recommenders.register("community_model")
+@recommenders.register("community_model", needs=("fine_tunable_embedder", "communities"))
 class CommunityModel(CommunityRecommender):
     """One model per community, fine-tuned on the community's interactions.
 
