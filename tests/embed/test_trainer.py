@@ -27,7 +27,7 @@ class _ScaledNet(torch.nn.Module):
 class ToyBPR(BPREmbedder):
     """A BPR model in a few lines: its own parameter, its module, nothing else."""
 
-    _name = "toy"
+    _registered_name = "toy"
 
     def __init__(self, *, init_scale: float = 1.0, **params) -> None:
         super().__init__(**params)
