@@ -20,12 +20,21 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from graphrec._params import Constraint, check_params, constraints_of
 
-__all__ = ["Registry", "available", "create", "datasets", "detectors", "embedders", "recommenders"]
+__all__ = [
+    "Registry",
+    "available",
+    "create",
+    "datasets",
+    "detectors",
+    "embedders",
+    "metrics",
+    "recommenders",
+]
 
 T = TypeVar("T")
 
@@ -60,6 +69,10 @@ class Registry:
 
     def names(self) -> list[str]:
         return sorted(self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        """The registered names in registration order."""
+        return iter(list(self._entries))
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -117,8 +130,9 @@ datasets = Registry("dataset")
 embedders = Registry("embedder")
 detectors = Registry("detector")
 recommenders = Registry("recommender")
+metrics = Registry("metric")  # graphrec.evaluate.registry: Metric entries (name, direction, needs)
 
-_REGISTRIES = {r.kind: r for r in (datasets, embedders, detectors, recommenders)}
+_REGISTRIES = {r.kind: r for r in (datasets, embedders, detectors, recommenders, metrics)}
 
 
 def _registry(kind: str) -> Registry:
