@@ -15,7 +15,6 @@ import logging
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
 from graphrec.evaluate import metrics as M
 from graphrec.evaluate.breakdowns import activity_bands, community_maps, head_items, user_labels
+from graphrec.evaluate.diversity import default_item_vectors
 from graphrec.evaluate.ranking import mask_matrix, rank_users
 from graphrec.evaluate.registry import (
     RankingContext,
@@ -34,7 +34,7 @@ from graphrec.evaluate.registry import (
     metric,
     metric_names,
 )
-from graphrec.evaluate.stats import group_table
+from graphrec.evaluate.result import EvalResult
 from graphrec.recommend.base import BaseRecommender, default_batch_size
 
 __all__ = ["EvalResult", "evaluate"]
@@ -42,66 +42,6 @@ __all__ = ["EvalResult", "evaluate"]
 logger = logging.getLogger(__name__)
 
 RANKING = default_metrics()  # the built-in ranking metrics, from the metric registry
-
-
-@dataclass(eq=False)
-class EvalResult:
-    """Metrics of one evaluation.
-
-    Attributes
-    ----------
-    summary : dict
-        Mean of each per-user metric (``"recall@20"``, ...) and the list-level
-        beyond-accuracy metrics (``"coverage@20"``, ``"gini@20"``, ...).
-    per_user : DataFrame
-        One row per test user: ``user`` (index), ``user_id``, ``n_test``, and every
-        per-user metric, ready for breakdowns (``result.by(...)``).
-    recommendations : ndarray
-        The top ``max(k)`` item indices of each test user (rows as in ``per_user``);
-        ``-1`` marks an empty slot (fewer recommendable items than ``max(k)``).
-    """
-
-    summary: dict[str, float]
-    per_user: pd.DataFrame
-    k: list[int]
-    recommendations: np.ndarray
-    info: dict[str, Any] = field(default_factory=dict)
-
-    def by(
-        self,
-        column: str | pd.Series | np.ndarray,
-        name: str | None = None,
-        *,
-        metrics: Sequence[str] | None = None,
-        ci: bool = True,
-        n_boot: int = 1000,
-        random_state: int | None = 0,
-    ) -> pd.DataFrame:
-        """Per-group means of the per-user metrics with bootstrap confidence intervals.
-
-        ``column`` names a column of ``per_user`` (``"community"``, ``"activity"``,
-        ...) or gives one group label per row.
-        """
-        table = self.per_user
-        if isinstance(column, str):
-            if column not in table.columns:
-                raise ValueError(
-                    f"per_user has no column {column!r}; columns: {list(table.columns)}"
-                )
-            key: str | pd.Series = column
-        else:
-            key = pd.Series(np.asarray(column), index=table.index, name=name or "group")
-            if len(key) != len(table):
-                raise ValueError(f"need one group per test user ({len(table)}), got {len(key)}")
-        return group_table(table, key, metrics, ci=ci, n_boot=n_boot, random_state=random_state)
-
-    def to_frame(self) -> pd.DataFrame:
-        """The summary as a one-column table (metric -> value)."""
-        return pd.Series(self.summary, name="value").to_frame()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.4f}" for k, v in list(self.summary.items())[:6])
-        return f"EvalResult({len(self.per_user)} users; {shown}, ...)"
 
 
 def evaluate(
@@ -383,7 +323,7 @@ def _item_vectors(item_vectors: Any, test: Interactions, train: Interactions) ->
     if isinstance(item_vectors, str):
         if item_vectors != "auto":
             raise ValueError(f'item_vectors must be "auto", an array or None, got {item_vectors!r}')
-        return _default_item_vectors(test, train)
+        return default_item_vectors(test, train)
     if item_vectors is not None and np.shape(item_vectors)[0] != test.n_items:
         raise ValueError(
             f"item_vectors has {np.shape(item_vectors)[0]} rows for {test.n_items} items"
@@ -411,38 +351,3 @@ def _check_ks(k: Any) -> list[int]:
     if not ok:
         raise ValueError(f"k must be a positive integer or a list of them, got {k!r}")
     return sorted({int(x) for x in values})
-
-
-_SVD_BASIS: dict[tuple[Any, ...], np.ndarray] = {}  # the last training matrix's basis
-
-
-def _default_item_vectors(test: Interactions, train: Interactions | None) -> Any:
-    """Genres when the data has them, else a seeded SVD of the training matrix."""
-    feats = test.item_features
-    if feats is not None and "genres" in feats.columns:
-        genres = feats["genres"].map(
-            lambda g: (
-                list(g)
-                if isinstance(g, (list, tuple))
-                else ([] if pd.isna(g) else str(g).split("|"))
-            )
-        )
-        exploded = genres.explode().dropna()
-        codes, names = pd.factorize(exploded)
-        if len(names):
-            return sp.csr_array(
-                (np.ones(len(codes), np.float32), (exploded.index.to_numpy(), codes)),
-                shape=(len(feats), len(names)),
-            ).toarray()
-    dim = 0 if train is None or train.nnz == 0 else min(64, min(train.shape) - 1)
-    if dim < 1:
-        return None
-    m = train.matrix  # the pattern identifies the basis (weights are binarised below)
-    key = (m.shape, m.nnz, hash(m.indptr.tobytes()), hash(m.indices.tobytes()))
-    if key not in _SVD_BASIS:
-        from graphrec.embed.spectral import SVD
-
-        svd = SVD(dim=dim, normalize=False, random_state=0).fit(train.binary())
-        _SVD_BASIS.clear()
-        _SVD_BASIS[key] = svd.item_embeddings_
-    return _SVD_BASIS[key]
