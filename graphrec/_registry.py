@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -46,6 +46,7 @@ __all__ = [
     "datasets",
     "detectors",
     "embedders",
+    "metrics",
     "recommenders",
 ]
 
@@ -264,6 +265,10 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._entries)
 
+    def __iter__(self) -> Iterator[str]:
+        """The registered names in registration order."""
+        return iter(list(self._entries))
+
     def __contains__(self, name: object) -> bool:
         return name in self._entries
 
@@ -338,8 +343,9 @@ datasets = Registry("dataset")
 embedders = Registry("embedder")
 detectors = Registry("detector")
 recommenders = Registry("recommender")
+metrics = Registry("metric")  # graphrec.evaluate.registry: Metric entries (name, direction, needs)
 
-_REGISTRIES = {r.kind: r for r in (datasets, embedders, detectors, recommenders)}
+_REGISTRIES = {r.kind: r for r in (datasets, embedders, detectors, recommenders, metrics)}
 
 
 def _registry(kind: str) -> Registry:

@@ -13,7 +13,7 @@ import pandas as pd
 
 __all__ = ["main"]
 
-KINDS = ("dataset", "embedder", "detector", "recommender")
+KINDS = ("dataset", "embedder", "detector", "recommender", "metric")
 _PLURALS = {f"{kind}s": kind for kind in KINDS}  # `graphrec list detectors` works too
 EXECUTORS = ("local", "process", "ray")  # graphrec.experiment.executors (imported lazily)
 
@@ -81,6 +81,9 @@ def _list(args: argparse.Namespace) -> int:
     for kind in [_PLURALS.get(k, k) for k in args.kinds] or KINDS:
         names = gr.available(kind)  # raises ValueError naming the valid kinds
         print(f"{kind}s:" if names else f"{kind}s: (none registered yet)")
+        if kind == "metric":
+            _list_metrics()
+            continue
         for name in names:
             params = _registry(kind).parameters(name)
             shown = ", ".join(
@@ -95,6 +98,18 @@ def _list(args: argparse.Namespace) -> int:
                 "  (experiment configs also take 'embedding': an embedder's own dot-product scores)"
             )
     return 0
+
+
+def _list_metrics() -> None:
+    """The metric registry, in registration order: direction, level, needs, when computed."""
+    from graphrec.evaluate.registry import metric, metric_names
+
+    for name in metric_names():
+        m = metric(name)
+        better = f"{m.direction} is better" if m.direction else "descriptive"
+        when = "default" if m.default else ("always" if m.always else "on request")
+        level = "per user" if m.per_user else "per list set"
+        print(f"  {name:20s} {better:17s} {level:13s} {when:10s} needs {', '.join(m.needs)}")
 
 
 def _run(args: argparse.Namespace) -> int:

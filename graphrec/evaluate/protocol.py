@@ -15,7 +15,6 @@ import logging
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,79 +24,24 @@ import scipy.sparse as sp
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
 from graphrec.evaluate import metrics as M
-from graphrec.evaluate.stats import activity_bands, group_table
-from graphrec.recommend.base import (
-    BaseRecommender,
-    default_batch_size,
-    rank_items,
-    user_batches,
+from graphrec.evaluate.breakdowns import activity_bands, community_maps, head_items, user_labels
+from graphrec.evaluate.diversity import default_item_vectors
+from graphrec.evaluate.ranking import mask_matrix, rank_users
+from graphrec.evaluate.registry import (
+    RankingContext,
+    always_metrics,
+    default_metrics,
+    metric,
+    metric_names,
 )
+from graphrec.evaluate.result import EvalResult
+from graphrec.recommend.base import BaseRecommender, default_batch_size
 
 __all__ = ["EvalResult", "evaluate"]
 
 logger = logging.getLogger(__name__)
 
-RANKING = ("recall", "precision", "ndcg", "hit_rate", "map", "mrr")
-
-
-@dataclass(eq=False)
-class EvalResult:
-    """Metrics of one evaluation.
-
-    Attributes
-    ----------
-    summary : dict
-        Mean of each per-user metric (``"recall@20"``, ...) and the list-level
-        beyond-accuracy metrics (``"coverage@20"``, ``"gini@20"``, ...).
-    per_user : DataFrame
-        One row per test user: ``user`` (index), ``user_id``, ``n_test``, and every
-        per-user metric, ready for breakdowns (``result.by(...)``).
-    recommendations : ndarray
-        The top ``max(k)`` item indices of each test user (rows as in ``per_user``);
-        ``-1`` marks an empty slot (fewer recommendable items than ``max(k)``).
-    """
-
-    summary: dict[str, float]
-    per_user: pd.DataFrame
-    k: list[int]
-    recommendations: np.ndarray
-    info: dict[str, Any] = field(default_factory=dict)
-
-    def by(
-        self,
-        column: str | pd.Series | np.ndarray,
-        name: str | None = None,
-        *,
-        metrics: Sequence[str] | None = None,
-        ci: bool = True,
-        n_boot: int = 1000,
-        random_state: int | None = 0,
-    ) -> pd.DataFrame:
-        """Per-group means of the per-user metrics with bootstrap confidence intervals.
-
-        ``column`` names a column of ``per_user`` (``"community"``, ``"activity"``,
-        ...) or gives one group label per row.
-        """
-        table = self.per_user
-        if isinstance(column, str):
-            if column not in table.columns:
-                raise ValueError(
-                    f"per_user has no column {column!r}; columns: {list(table.columns)}"
-                )
-            key: str | pd.Series = column
-        else:
-            key = pd.Series(np.asarray(column), index=table.index, name=name or "group")
-            if len(key) != len(table):
-                raise ValueError(f"need one group per test user ({len(table)}), got {len(key)}")
-        return group_table(table, key, metrics, ci=ci, n_boot=n_boot, random_state=random_state)
-
-    def to_frame(self) -> pd.DataFrame:
-        """The summary as a one-column table (metric -> value)."""
-        return pd.Series(self.summary, name="value").to_frame()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.4f}" for k, v in list(self.summary.items())[:6])
-        return f"EvalResult({len(self.per_user)} users; {shown}, ...)"
+RANKING = default_metrics()  # the built-in ranking metrics, from the metric registry
 
 
 def evaluate(
@@ -137,7 +81,12 @@ def evaluate(
         activity bands and ``n_train``, and the default diversity basis all come from
         it, whatever the order of ``exclude``.
     metrics : list of str
-        Per-user ranking metrics among recall, precision, ndcg, hit_rate, map, mrr.
+        Names from the metric registry (:mod:`graphrec.evaluate.registry`;
+        ``graphrec list metrics``). Default: recall, precision, ndcg, hit_rate, map,
+        mrr. novelty, diversity, head_hits, tail_hits, outside, coverage, gini and
+        communities_reached are always reported when the evaluation has what they
+        need (item vectors, communities); a named metric whose needs are missing is
+        a ``ValueError``.
     item_counts : ndarray, optional
         Popularity per item for novelty and head/tail; default: ``train``'s item degrees.
     item_vectors : "auto", array (items x d) or None
@@ -203,9 +152,115 @@ def evaluate(
     ([[2, 4], [0, 2]], [0.5, 1.0])
     """
     ks = _check_ks(k)
-    unknown = sorted(set(metrics) - set(RANKING))
+    requested = _check_metrics(metrics)
+    _check_inputs(recommender, test, train)
+    exclude = _check_exclude(exclude, train, test)
+    n_items = test.n_items
+    users = np.flatnonzero(test.user_degrees() > 0)
+    if users.size == 0:
+        raise ValueError("test has no interactions to evaluate")
+    if ks[-1] > n_items:
+        warnings.warn(
+            f"k={ks[-1]} exceeds the catalogue ({n_items} items): lists hold at most "
+            f"{n_items} items, minus each user's masked ones",
+            UserWarning,
+            stacklevel=2,
+        )
+    batch_size = batch_size or default_batch_size(n_items)
+
+    t0 = time.perf_counter()
+    masked = mask_matrix(exclude, test.shape)
+    recs = rank_users(recommender, users, n_items, min(ks[-1], n_items), masked, batch_size)
+    elapsed = time.perf_counter() - t0
+
+    degrees = train.user_degrees()
+    table: dict[str, Any] = {
+        "user": users,
+        "user_id": test.user_ids[users],
+        "n_test": test.user_degrees()[users],
+        "n_train": degrees[users],
+        "activity": activity_bands(degrees, cold_threshold, hot_quantile)[users],
+    }
+    if item_counts is None:
+        item_counts = train.item_degrees()
+    elif len(item_counts) != n_items:
+        raise ValueError(f"item_counts has {len(item_counts)} entries for {n_items} items")
+    user_comm, item_communities = _communities(
+        recommender, communities, item_communities, train, test.n_users
+    )
+    if user_comm is not None:
+        table["community"] = user_comm[users]
+    ctx = RankingContext(
+        recommendations=recs,
+        hits=M.hits_matrix(recs, test.matrix[users]),
+        n_relevant=table["n_test"],
+        n_users=test.n_users,
+        n_items=n_items,
+        item_counts=item_counts,
+        head=head_items(item_counts, head_share),
+        item_vectors=_item_vectors(item_vectors, test, train),
+        user_communities=None if user_comm is None else user_comm[users],
+        item_communities=None if item_communities is None else np.asarray(item_communities),
+    )
+    summary = _compute(requested, ctx, ks, table)
+    info = {
+        "n_users": len(users),
+        "seconds_ranking": elapsed,
+        "batch_size": batch_size,
+        "short_lists": int((recs[:, -1] < 0).sum()) if recs.shape[1] else 0,
+    }
+    logger.info("evaluated %d users in %.2fs", len(users), elapsed)
+    return EvalResult(summary, pd.DataFrame(table), ks, recs, info)
+
+
+def _check_metrics(metrics: Sequence[str] | None) -> list[str]:
+    """The metrics asked for, by registered name (default: the registry's defaults)."""
+    names = list(default_metrics() if metrics is None else metrics)
+    unknown = [n for n in names if n not in metric_names()]
     if unknown:
-        raise ValueError(f"unknown metric(s) {unknown}; available: {', '.join(RANKING)}")
+        raise ValueError(
+            f"unknown metric(s) {unknown}; available: {', '.join(metric_names())} "
+            "(graphrec.evaluate.registry.register_metric adds one)"
+        )
+    return list(dict.fromkeys(names))
+
+
+def _compute(
+    requested: list[str], ctx: RankingContext, ks: list[int], table: dict[str, Any]
+) -> dict[str, float]:
+    """Each requested metric, then each always-reported one whose needs ``ctx`` holds,
+    at each cut-off: per-user ones into ``table`` (and their means), then list-level."""
+    for name in requested:
+        missing = metric(name).missing(ctx)
+        if missing:
+            raise ValueError(
+                f"metric {name!r} needs {', '.join(missing)}, which this "
+                "evaluation lacks (see evaluate's parameters)"
+            )
+    extra = [n for n in always_metrics() if n not in requested and not metric(n).missing(ctx)]
+    chosen = [metric(n) for n in (*requested, *extra)]
+    ordered = [m for m in chosen if m.per_user] + [m for m in chosen if not m.per_user]
+    n_users = len(ctx.recommendations)
+    summary: dict[str, float] = {}
+    for kk in ks:
+        for m in ordered:
+            key = f"{m.name}@{kk}"
+            value = m(ctx, kk)
+            if not m.per_user:
+                summary[key] = float(value)
+                continue
+            value = np.asarray(value)
+            if value.shape != (n_users,):
+                raise ValueError(
+                    f"metric {m.name!r} returned shape {value.shape}, expected one value "
+                    f"per evaluated user ({n_users},)"
+                )
+            table[key] = value
+            summary[key] = _nanmean(value)
+    return summary
+
+
+def _check_inputs(recommender: Any, test: Any, train: Any) -> None:
     if not isinstance(test, Interactions):
         raise ValueError(f"test must be an Interactions object, got {type(test).__name__}")
     if train is None:
@@ -230,6 +285,9 @@ def evaluate(
                 "test and the recommender's training data use different user/item index "
                 f"spaces (shapes {test.shape} vs {recommender.train_.shape})"
             )
+
+
+def _check_exclude(exclude: Any, train: Interactions, test: Interactions) -> list[Interactions]:
     if exclude is None:
         exclude = [train]
     elif isinstance(exclude, Interactions):
@@ -238,102 +296,39 @@ def evaluate(
     for i, part in enumerate(exclude):
         if not isinstance(part, Interactions) or not part.same_space(test):
             raise ValueError(f"exclude[{i}] must be Interactions over the same users and items")
-    n_items = test.n_items
-    kmax = min(ks[-1], n_items)
-    masked = _union(exclude, test.shape)
-    test_csr = test.matrix
-    users = np.flatnonzero(test.user_degrees() > 0)
-    if users.size == 0:
-        raise ValueError("test has no interactions to evaluate")
-    if ks[-1] > n_items:
-        warnings.warn(
-            f"k={ks[-1]} exceeds the catalogue ({n_items} items): lists hold at most "
-            f"{n_items} items, minus each user's masked ones",
-            UserWarning,
-            stacklevel=2,
-        )
-    batch_size = batch_size or default_batch_size(n_items)
+    return exclude
 
-    t0 = time.perf_counter()
-    recs = np.empty((len(users), kmax), dtype=np.int64)
-    for start, batch in zip(range(0, len(users), batch_size), user_batches(users, batch_size)):
-        scores = np.array(recommender.score(batch), dtype=np.float32)
-        if scores.shape != (len(batch), n_items):
-            raise ValueError(
-                f"{type(recommender).__name__}.score returned shape {scores.shape}, "
-                f"expected {(len(batch), n_items)}"
-            )
-        idx, val = rank_items(scores, kmax, masked[batch])
-        recs[start : start + len(batch)] = np.where(np.isneginf(val), -1, idx)
-    elapsed = time.perf_counter() - t0
 
-    hits = M.hits_matrix(recs, test_csr[users])
-    n_rel = test.user_degrees()[users]
-    degrees = train.user_degrees()
-    table: dict[str, Any] = {
-        "user": users,
-        "user_id": test.user_ids[users],
-        "n_test": n_rel,
-        "n_train": degrees[users],
-        "activity": activity_bands(degrees, cold_threshold, hot_quantile)[users],
-    }
-    if item_counts is None:
-        item_counts = train.item_degrees()
-    elif len(item_counts) != n_items:
-        raise ValueError(f"item_counts has {len(item_counts)} entries for {n_items} items")
+def _communities(
+    recommender: Any,
+    communities: Any,
+    item_communities: Any,
+    train: Interactions,
+    n_users: int,
+) -> tuple[np.ndarray | None, Any]:
+    """User labels and item communities: given, else the recommender's own."""
     if communities is not None:  # the one user map and item rule of graphrec.community
-        user_comm, derived = _partition_maps(communities, train, test.n_users)
+        user_comm, derived = community_maps(communities, train, n_users)
         item_communities = derived if item_communities is None else item_communities
     else:
-        user_comm = _user_labels(getattr(recommender, "user_communities_", None))
+        user_comm = user_labels(getattr(recommender, "user_communities_", None))
         if item_communities is None:
             item_communities = getattr(recommender, "item_communities_", None)
-    if user_comm is not None:
-        if len(user_comm) != test.n_users:
-            raise ValueError(f"communities has {len(user_comm)} labels for {test.n_users} users")
-        table["community"] = user_comm[users]
+    if user_comm is not None and len(user_comm) != n_users:
+        raise ValueError(f"communities has {len(user_comm)} labels for {n_users} users")
+    return user_comm, item_communities
+
+
+def _item_vectors(item_vectors: Any, test: Interactions, train: Interactions) -> Any:
     if isinstance(item_vectors, str):
         if item_vectors != "auto":
             raise ValueError(f'item_vectors must be "auto", an array or None, got {item_vectors!r}')
-        item_vectors = _default_item_vectors(test, train)
-    elif item_vectors is not None and np.shape(item_vectors)[0] != n_items:
-        raise ValueError(f"item_vectors has {np.shape(item_vectors)[0]} rows for {n_items} items")
-    n_head = max(1, round(head_share * n_items))
-    head = np.zeros(n_items, dtype=bool)
-    head[np.argsort(-np.asarray(item_counts), kind="stable")[:n_head]] = True
-    summary: dict[str, float] = {}
-    for kk in ks:
-        kk_eff = min(kk, kmax)
-        values = _ranking_metrics(metrics, hits, n_rel, kk_eff, kk)
-        top = recs[:, :kk_eff]
-        listed = top >= 0
-        safe = np.where(listed, top, 0)
-        values["novelty"] = M.novelty(top, item_counts, test.n_users)
-        if item_vectors is not None:
-            values["diversity"] = M.intra_list_diversity(top, item_vectors)
-        values["head_hits"] = (hits[:, :kk_eff] & head[safe]).sum(axis=1).astype(float)
-        values["tail_hits"] = (hits[:, :kk_eff] & ~head[safe]).sum(axis=1).astype(float)
-        if user_comm is not None and item_communities is not None:
-            item_comm = np.asarray(item_communities)
-            outside = (item_comm[safe] != user_comm[users][:, None]) & listed
-            values["outside"] = _share(outside.sum(axis=1), listed.sum(axis=1))
-        for name, arr in values.items():
-            table[f"{name}@{kk}"] = arr
-            summary[f"{name}@{kk}"] = _nanmean(arr)
-        summary[f"coverage@{kk}"] = M.item_coverage(top, n_items)
-        summary[f"gini@{kk}"] = M.gini_index(top, n_items)
-        if user_comm is not None and item_communities is not None:
-            summary[f"communities_reached@{kk}"] = float(
-                M.communities_reached(top, item_communities)
-            )
-    info = {
-        "n_users": len(users),
-        "seconds_ranking": elapsed,
-        "batch_size": batch_size,
-        "short_lists": int((recs[:, -1] < 0).sum()) if kmax else 0,
-    }
-    logger.info("evaluated %d users in %.2fs", len(users), elapsed)
-    return EvalResult(summary, pd.DataFrame(table), ks, recs, info)
+        return default_item_vectors(test, train)
+    if item_vectors is not None and np.shape(item_vectors)[0] != test.n_items:
+        raise ValueError(
+            f"item_vectors has {np.shape(item_vectors)[0]} rows for {test.n_items} items"
+        )
+    return item_vectors
 
 
 def _describe(obj: Any) -> str:
@@ -342,68 +337,10 @@ def _describe(obj: Any) -> str:
     return type(obj).__name__
 
 
-def _share(count: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """``count / total`` per user, NaN for an empty list."""
-    out = np.full(len(total), np.nan)
-    np.divide(count, total, out=out, where=total > 0)
-    return out
-
-
 def _nanmean(values: np.ndarray) -> float:
     values = np.asarray(values, dtype=np.float64)
     finite = ~np.isnan(values)
     return float(values[finite].mean()) if finite.any() else float("nan")
-
-
-def _ranking_metrics(
-    names: Sequence[str], hits: np.ndarray, n_rel: np.ndarray, k: int, slots: int
-) -> dict[str, np.ndarray]:
-    """Ranking metrics of the first ``k`` columns of ``hits`` for lists of ``slots``
-    slots (``slots > k`` when the catalogue is smaller than the cut-off)."""
-    funcs = {
-        "recall": lambda: M.recall_at_k(hits, n_rel, k),
-        "precision": lambda: M.precision_at_k(hits, k) * (k / slots),
-        "ndcg": lambda: M.ndcg_at_k(hits, n_rel, k),
-        "hit_rate": lambda: M.hit_rate_at_k(hits, k),
-        "map": lambda: M.average_precision_at_k(hits, n_rel, k),
-        "mrr": lambda: M.reciprocal_rank_at_k(hits, k),
-    }
-    return {name: funcs[name]() for name in names}
-
-
-def _user_labels(communities: Any) -> np.ndarray | None:
-    if communities is None:
-        return None
-    labels = getattr(communities, "user_labels", communities)
-    return np.asarray(labels)
-
-
-def _partition_maps(
-    communities: Any, train: Interactions | None, n_users: int
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """User and item communities of a partition: ``assign_users`` / ``assign_items``."""
-    from graphrec.community.quality import assign_items, assign_users
-
-    labels = np.asarray(getattr(communities, "user_labels", communities))
-    if labels.ndim != 1 or len(labels) != n_users:
-        raise ValueError(f"communities has {len(labels)} labels for {n_users} users")
-    items = getattr(communities, "item_labels", None)
-    if train is None:
-        return labels, items
-    if items is None:
-        items = assign_items(train, labels)
-    return assign_users(train, labels), items
-
-
-def _union(parts: Sequence[Interactions], shape: tuple[int, int]) -> sp.csr_array:
-    if not parts:
-        return sp.csr_array(shape, dtype=np.float32)
-    total = parts[0].matrix.copy()
-    for part in parts[1:]:
-        total = total + part.matrix
-    total = sp.csr_array(total)
-    total.data[:] = 1.0
-    return total
 
 
 def _check_ks(k: Any) -> list[int]:
@@ -414,38 +351,3 @@ def _check_ks(k: Any) -> list[int]:
     if not ok:
         raise ValueError(f"k must be a positive integer or a list of them, got {k!r}")
     return sorted({int(x) for x in values})
-
-
-_SVD_BASIS: dict[tuple[Any, ...], np.ndarray] = {}  # the last training matrix's basis
-
-
-def _default_item_vectors(test: Interactions, train: Interactions | None) -> Any:
-    """Genres when the data has them, else a seeded SVD of the training matrix."""
-    feats = test.item_features
-    if feats is not None and "genres" in feats.columns:
-        genres = feats["genres"].map(
-            lambda g: (
-                list(g)
-                if isinstance(g, (list, tuple))
-                else ([] if pd.isna(g) else str(g).split("|"))
-            )
-        )
-        exploded = genres.explode().dropna()
-        codes, names = pd.factorize(exploded)
-        if len(names):
-            return sp.csr_array(
-                (np.ones(len(codes), np.float32), (exploded.index.to_numpy(), codes)),
-                shape=(len(feats), len(names)),
-            ).toarray()
-    dim = 0 if train is None or train.nnz == 0 else min(64, min(train.shape) - 1)
-    if dim < 1:
-        return None
-    m = train.matrix  # the pattern identifies the basis (weights are binarised below)
-    key = (m.shape, m.nnz, hash(m.indptr.tobytes()), hash(m.indices.tobytes()))
-    if key not in _SVD_BASIS:
-        from graphrec.embed.spectral import SVD
-
-        svd = SVD(dim=dim, normalize=False, random_state=0).fit(train.binary())
-        _SVD_BASIS.clear()
-        _SVD_BASIS[key] = svd.item_embeddings_
-    return _SVD_BASIS[key]

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from graphrec._registry import _registry, available
-from graphrec.evaluate.protocol import RANKING
+from graphrec.evaluate.registry import always_metrics, metric, metric_names
 from graphrec.experiment.config import (
     EMBEDDING,
-    LIST_METRICS,
     SPLIT_METHODS,
     ComponentSpec,
     DatasetSpec,
@@ -406,11 +405,13 @@ def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
     ks = sorted(set(ks))
     metrics = raw.get("metrics", list(EvaluateSpec.metrics))
     metrics = [metrics] if isinstance(metrics, str) else metrics
-    bad = [m for m in metrics if m not in RANKING] if isinstance(metrics, list) else [metrics]
+    selectable, reported = _run_metrics()
+    bad = [m for m in metrics if m not in selectable] if isinstance(metrics, list) else [metrics]
     if bad or not metrics:
         errors.append(
             f"evaluate.metrics: unknown metric(s) {bad or metrics}; available: "
-            f"{', '.join(RANKING)} (coverage, gini, novelty and diversity are always reported)"
+            f"{', '.join(selectable)} ({', '.join(reported)} are always reported, and "
+            "outside and communities_reached where the run has communities)"
         )
         metrics = list(EvaluateSpec.metrics)
     part = raw.get("part", "test")
@@ -419,9 +420,9 @@ def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
     primary = raw.get("primary", f"{'ndcg' if 'ndcg' in metrics else metrics[0]}@{ks[-1]}")
     base, _, at = str(primary).partition("@")
     at_ok = at.isdigit() and (int(at) in ks or not k_ok)  # a bad k is reported once, above
-    if base not in (*metrics, *LIST_METRICS) or not at_ok:
+    if base not in (*metrics, *reported) or not at_ok:
         errors.append(
-            f"evaluate.primary: 'metric@k' with metric in {', '.join([*metrics, *LIST_METRICS])} "
+            f"evaluate.primary: 'metric@k' with metric in {', '.join([*metrics, *reported])} "
             f"and k in {ks}, got {primary!r}"
         )
     cold = raw.get("cold_threshold", 5)
@@ -434,6 +435,20 @@ def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
     if not isinstance(cm, bool):
         errors.append(f"evaluate.community_metrics: true or false, got {cm!r}")
     return EvaluateSpec(tuple(ks), tuple(metrics), part, str(primary), cold, hot, cm)
+
+
+def _run_metrics() -> tuple[list[str], list[str]]:
+    """Registered metrics a config may name, and those every run reports anyway.
+
+    Both leave out the metrics that need communities (``outside``, ...): a run
+    reports them when its recommender or detector gives communities.
+    """
+
+    def usable(name: str) -> bool:
+        return not {"user_communities", "item_communities"} & set(metric(name).needs)
+
+    reported = [n for n in always_metrics() if usable(n)]
+    return [n for n in metric_names() if usable(n) and n not in reported], reported
 
 
 def _seeds(raw: Any, errors: list[str]) -> tuple[int, ...]:

@@ -61,7 +61,6 @@ __all__ = [
 
 EMBEDDING = "embedding"  # pseudo-recommender: the embedder itself (dot-product scores)
 SPLIT_METHODS = ("random", "temporal", "leave_one_out", "given")
-LIST_METRICS = ("coverage", "gini", "novelty", "diversity")
 
 
 class ConfigError(ValueError):

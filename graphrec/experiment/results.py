@@ -131,7 +131,7 @@ class ExperimentResult:
                 n for n in names if n.endswith("_nmi_lift")
             ]
         ks = sorted({int(k) for k in stats["k"].dropna()})
-        ranking = [m for m in dict.fromkeys(stats["metric"]) if m in _RANKED]
+        ranking = [m for m in dict.fromkeys(stats["metric"]) if _ranked(m)]
         chosen = [f"{m}@{k}" for k in ks for m in ranking]
         return [n for n in chosen if n in names] + [f"coverage@{ks[-1]}"]
 
@@ -303,7 +303,14 @@ class ExperimentResult:
         return cls(config["name"], out, table, runs, by_activity, primary)
 
 
-_RANKED = ("recall", "ndcg", "precision", "hit_rate", "map", "mrr")
+def _ranked(name: Any) -> bool:
+    """A per-user metric chosen in the config (not one every run reports)."""
+    from graphrec.evaluate.registry import metric, metric_names
+
+    if name not in metric_names():
+        return False
+    entry = metric(name)
+    return entry.per_user and not entry.always
 
 
 def _cell(mean: float, std: float, n: int, digits: int = 4) -> str:
