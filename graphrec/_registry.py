@@ -250,7 +250,10 @@ class Registry:
                 check=check or check_params,
                 meta=MappingProxyType(dict(meta)),
             )
-            setattr(obj, NAME_ATTR, name)
+            try:
+                setattr(obj, NAME_ATTR, name)
+            except (AttributeError, TypeError):  # e.g. a frozen dataclass instance (metrics)
+                pass
             return obj
 
         return decorator
@@ -259,7 +262,7 @@ class Registry:
         """Remove ``name`` (tests undo their registrations); ``ValueError`` if unknown."""
         entry = self.info(name)
         del self._entries[name]
-        if entry.obj.__dict__.get(NAME_ATTR) == name:
+        if getattr(entry.obj, "__dict__", {}).get(NAME_ATTR) == name:
             delattr(entry.obj, NAME_ATTR)
 
     def names(self) -> list[str]:

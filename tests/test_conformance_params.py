@@ -17,7 +17,13 @@ import graphrec as gr
 from graphrec._params import constraints_of, invalid_values
 from graphrec._registry import _REGISTRIES
 
-ENTRIES = [(kind, name) for kind, reg in _REGISTRIES.items() for name in reg.names()]
+# components built from parameters (metrics are plain functions of a ranking, with none)
+ENTRIES = [
+    (kind, name)
+    for kind, reg in _REGISTRIES.items()
+    if kind != "metric"
+    for name in reg.names()
+]
 IDS = [f"{kind}:{name}" for kind, name in ENTRIES]
 
 
