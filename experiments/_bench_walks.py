@@ -4,7 +4,7 @@ With the parameters of the Node2Vec issue (dim 64, walk length 40, 10 walks per 
 window 5, p = 1, q = 0.5, one word2vec epoch, unweighted), on the ml-100k graph and on
 the train part of the ml-1m LightGCN split, it prints:
 
-- graphrec: seconds for the walks (:func:`graphrec.embed.random_walk.random_walks`)
+- graphrec: seconds for the walks (:func:`graphrec.embed.walks.random_walks`)
   and for a whole ``Node2Vec.fit`` (graph + walks + word2vec), with one word2vec
   thread (the reproducible default) and with one per core (as PecanPy runs);
 - the ``node2vec`` package: seconds for its walks (transition tables + walks), on
