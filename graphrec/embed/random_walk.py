@@ -16,10 +16,10 @@ import numpy as np
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import embedders
-from graphrec._validation import RandomState, check_positive_int, check_random_state, seed_from
+from graphrec._validation import RandomState, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data
-from graphrec.embed.walks import _check_positive_float, random_walks
+from graphrec.embed.walks import random_walks
 from graphrec.graph.bipartite import BipartiteGraph
 
 __all__ = ["DeepWalk", "Node2Vec", "random_walks"]

@@ -17,7 +17,9 @@ from tests.evaluate.test_protocol import SCORES, TEST, TRAIN, VALID, Fixed
 @pytest.fixture
 def registry(monkeypatch):
     """A copy of the metric registry, so metrics registered in a test do not leak."""
-    monkeypatch.setattr(R, "_metrics", copy.deepcopy(R._metrics))
+    clone = copy.copy(R._metrics)
+    clone._entries = dict(R._metrics._entries)  # entries are immutable records
+    monkeypatch.setattr(R, "_metrics", clone)
 
 
 def test_registry_knows_each_metric_direction_level_and_needs():
