@@ -210,7 +210,9 @@ class GraphFilter(_ItemGraphFilter):
 
     Defaults were chosen on the validation parts of the LightGCN splits (fit on train,
     select on valid; ``experiments/tune_graph_filter.py``): the best gowalla valid NDCG@20
-    among the settings that also beat GF-CF on valid on ml-1m and lastfm.
+    among the settings that also beat GF-CF on valid on ml-1m and lastfm. With
+    ``ideal_norm == degree_norm`` (the defaults) the two spectral terms merge into one
+    rank-``k`` product, which halves their scoring cost.
 
     Parameters
     ----------
@@ -270,7 +272,7 @@ class GraphFilter(_ItemGraphFilter):
         response: str = "ideal",
         t: float = 1.0,
         degree_norm: float = 0.3,
-        ideal_norm: float = 0.4,
+        ideal_norm: float = 0.3,
         n_iter: int = 6,
         max_memory_gb: float | None = 1.0,
         device: str = "auto",
