@@ -42,7 +42,7 @@ REFERENCE = {
 GRIDS: dict[str, list[dict[str, Any]]] = {
     "ease": [{"l2": v} for v in (100.0, 300.0, 1000.0)],
     "gfcf": [{}],  # the paper's settings (k 256, alpha 0.3)
-    "graph_filter": [{}, {"sharpen": 1.0}, {"k": 512}],
+    "graph_filter": [{}, {"degree_norm": 0.0, "ideal_norm": 0.5}, {"k": 512}],
 }
 
 

@@ -46,6 +46,9 @@ def test_matrix_free_equals_dense():
     for cls in (GFCF, GraphFilter):
         dense = cls(k=6, max_memory_gb=None).fit(data)
         free = cls(k=6, max_memory_gb=1e-9).fit(data)
+        if cls is GraphFilter:  # with the degree normalisation folded into both
+            dense = cls(k=6, max_memory_gb=None, degree_norm=0.4).fit(data)
+            free = cls(k=6, max_memory_gb=1e-9, degree_norm=0.4).fit(data)
         assert (dense.linear_mode_, free.linear_mode_) == ("dense", "matrix-free")
         np.testing.assert_allclose(dense.score(), free.score(), atol=1e-5)
 
@@ -53,14 +56,51 @@ def test_matrix_free_equals_dense():
 def test_graph_filter_reduces_to_gfcf_and_matches_its_formula():
     data = _data()
     x = data.matrix.toarray().astype(np.float64)
-    gf = GraphFilter(k=6, alpha=0.3, sharpen=0.0).fit(data)
+    gf = GraphFilter(k=6, alpha=0.3, sharpen=0.0, degree_norm=0.0, ideal_norm=0.5).fit(data)
     np.testing.assert_allclose(gf.score(), GFCF(k=6, alpha=0.3).fit(data).score(), atol=1e-5)
     rt, _ = _norm(x)
     _, s, vt = np.linalg.svd(rt)
     v, lam = vt[:6].T, s[:6] ** 2
-    sharp = GraphFilter(k=6, alpha=0.0, sharpen=0.5).fit(data)
+    sharp = GraphFilter(k=6, alpha=0.0, sharpen=0.5, degree_norm=0.0).fit(data)
     ref = 1.5 * x @ rt.T @ rt - 0.5 * x @ v @ np.diag(lam**2) @ v.T
     np.testing.assert_allclose(sharp.score(), ref, atol=1e-4)
+
+
+def test_graph_filter_degree_normalisation_matches_its_formula():
+    data = _data()
+    x = data.matrix.toarray().astype(np.float64)
+    rt, di = _norm(x)
+    _, s, vt = np.linalg.svd(rt)
+    v, lam = vt[:6].T, s[:6] ** 2
+    b, c, sh, a = 0.3, 0.4, 1.0, 0.2
+    pre, post = np.diag(di**-b), np.diag(di**b)
+    ref = (
+        (1 + sh) * x @ pre @ rt.T @ rt @ post
+        - sh * x @ pre @ v @ np.diag(lam**2) @ v.T @ post
+        + a * x @ np.diag(di**-c) @ v @ v.T @ np.diag(di**c)
+    )
+    for budget in (None, 1e-9):  # dense gram and matrix-free
+        model = GraphFilter(
+            k=6, alpha=a, sharpen=sh, degree_norm=b, ideal_norm=c, max_memory_gb=budget
+        ).fit(data)
+        np.testing.assert_allclose(model.score(), ref, atol=1e-4)
+    # equal exponents merge the two spectral terms into one rank-k term: same scores
+    ref = (1 + sh) * x @ pre @ rt.T @ rt @ post + x @ pre @ v @ np.diag(
+        a - sh * lam**2
+    ) @ v.T @ post
+    model = GraphFilter(k=6, alpha=a, sharpen=sh, degree_norm=b, ideal_norm=b).fit(data)
+    assert model.left_.shape == (data.n_items, 6)
+    np.testing.assert_allclose(model.score(), ref, atol=1e-4)
+    # the neutral values give the filter without degree normalisation
+    plain = GraphFilter(
+        k=6, alpha=0.3, sharpen=0.5, degree_norm=0.0, ideal_norm=0.5, max_memory_gb=1e-9
+    ).fit(data)
+    old = (
+        1.5 * x @ rt.T @ rt
+        - 0.5 * x @ v @ np.diag(lam**2) @ v.T
+        + 0.3 * x @ np.diag(di**-0.5) @ v @ v.T @ np.diag(di**0.5)
+    )
+    np.testing.assert_allclose(plain.score(), old, atol=1e-4)
 
 
 def test_subspace_iteration_finds_the_top_singular_values():
@@ -100,6 +140,9 @@ def test_bad_input():
         GraphFilter(response="cheby").fit(data)
     with pytest.raises(ValueError, match="sharpen must be a number >= 0"):
         GraphFilter(sharpen=-1).fit(data)
+    for name in ("degree_norm", "ideal_norm"):
+        with pytest.raises(ValueError, match=f"{name} must be a number in \\[0, 1\\]"):
+            GraphFilter(**{name: 1.5}).fit(data)
     neg = Interactions(-data.matrix, data.user_ids, data.item_ids)
     with pytest.raises(ValueError, match="negative weights"):
         GFCF(k=4).fit(neg)
