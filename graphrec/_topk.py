@@ -16,7 +16,7 @@ def topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     ``-inf`` entries sort last; rows with fewer than ``k`` finite entries still
     return ``k`` columns (the masked ones, with value ``-inf``).
 
-    ``torch.topk`` does the selection (multi-threaded, about 6x faster than
+    ``torch.topk`` does the selection (multi-threaded, faster than
     ``numpy.argpartition``); only rows whose k-th value is tied with a value left
     outside are redone exactly.
 

@@ -49,9 +49,9 @@ class Node2Vec(BaseEmbedder):
     With negatives drawn in proportion to ``count ** ns_exponent``, skip-gram fits
     ``u . i ~ log P(i near u) - ns_exponent * log count(i) + const`` (Levy & Goldberg,
     NIPS 2014). word2vec's 0.75 (PMI-like) therefore penalises popular items, which
-    ranks poorly under full-ranking recall (measured: ml-100k Recall@20 0.045 with
-    0.75, 0.26 with 0, Popularity 0.18); the default 0 ranks by the multi-step
-    random-walk probability, as P^3-style recommenders do.
+    ranks poorly under full-ranking recall (figures in the README's Embeddings
+    section); the default 0 ranks by the multi-step random-walk probability, as
+    P^3-style recommenders do.
 
     The defaults ``p = q = 1`` are those of the node2vec paper and package (and make
     the walk DeepWalk's); ``q < 1`` explores outwards, ``q > 1`` stays local.
