@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
 
+from graphrec._estimator import BaseEstimator
 from graphrec._metrics import PER_USER_RANKING, hits_matrix
 from graphrec._topk import topk
 from graphrec._validation import check_is_fitted

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 __all__ = ["topk"]
 
@@ -24,6 +23,8 @@ def topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     >>> idx.tolist(), val.tolist()
     ([[1, 2, 3]], [[3.0, 3.0, 2.0]])
     """
+    import torch  # here, not at import: graphrec starts without torch
+
     scores = np.asarray(scores)
     n, m = scores.shape
     k = min(int(k), m)

@@ -22,8 +22,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
+from graphrec._estimator import BaseEstimator
 from graphrec._validation import RandomState, check_is_fitted, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
-from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from graphrec._params import Boolean, Interval, Options, Pair, Seed, check_params, param_constraints
@@ -102,6 +101,8 @@ def _best_by_silhouette(
     """Labels of the candidate k with the highest silhouette (on one seeded sample)."""
     if len(candidates) == 1:
         return labels_for(candidates[0]), {}
+    from sklearn.metrics import silhouette_score
+
     sample = rng.choice(len(x), size=min(sample_size, len(x)), replace=False)
     best, best_score, scores = None, -np.inf, {}
     for k in candidates:

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn import metrics
 
 from graphrec._validation import RandomState, check_positive_int, check_random_state
 from graphrec.community._partition import _labels, _modularity, _square
@@ -88,6 +87,8 @@ def friend_lift(
 
 
 def _purity(attribute: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn import metrics
+
     table = metrics.cluster.contingency_matrix(attribute, labels, sparse=True)
     return float(table.max(axis=0).toarray().sum() / len(labels))
 
@@ -127,6 +128,8 @@ def attribute_agreement(
     a, b = codes[keep], lab[keep]
     n_perm = check_positive_int(n_permutations, "n_permutations")
     rng = check_random_state(random_state)
+    from sklearn import metrics
+
     score_nmi = float(metrics.normalized_mutual_info_score(a, b))
     score_purity = _purity(a, b)
     base = np.array(

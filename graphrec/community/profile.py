@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
@@ -293,6 +292,8 @@ def _enrichment_p(
     out[family] = 1.0
     test = family & (observed > 0)
     r, c = np.nonzero(test)
+    from scipy import stats
+
     out[r, c] = stats.hypergeom.sf(
         observed[r, c] - 1, int(np.rint(population)), np.asarray(successes)[c], np.asarray(draws)[r]
     )

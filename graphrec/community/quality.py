@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn import metrics
 
 from graphrec._validation import RandomState, check_random_state
 from graphrec.community._partition import (
@@ -229,6 +228,8 @@ def silhouette(
         x, lab = x[pick], lab[pick]
         if len(np.unique(lab)) < 2:
             return float("nan")
+    from sklearn import metrics
+
     return float(metrics.silhouette_score(x, lab, metric=metric))
 
 
@@ -247,6 +248,8 @@ def nmi(labels_true: Any, labels_pred: Any) -> float:
     1.0
     """
     a, b = _paired(labels_true, labels_pred)
+    from sklearn import metrics
+
     return float(metrics.normalized_mutual_info_score(a, b)) if len(a) else float("nan")
 
 
@@ -257,6 +260,8 @@ def ami(labels_true: Any, labels_pred: Any) -> float:
     1.0
     """
     a, b = _paired(labels_true, labels_pred)
+    from sklearn import metrics
+
     return float(metrics.adjusted_mutual_info_score(a, b)) if len(a) else float("nan")
 
 
@@ -267,6 +272,8 @@ def ari(labels_true: Any, labels_pred: Any) -> float:
     1.0
     """
     a, b = _paired(labels_true, labels_pred)
+    from sklearn import metrics
+
     return float(metrics.adjusted_rand_score(a, b)) if len(a) else float("nan")
 
 

@@ -29,8 +29,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
-from scipy.special import logsumexp
-from sklearn.cluster import KMeans
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
@@ -166,6 +164,8 @@ def refine_coclusters(
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
+    from scipy.special import logsumexp
+
     return np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
 
 
@@ -281,6 +281,8 @@ class SpectralBipartite(BaseDetector):
         u, s, v = self._embed(b, k, rng)
         rows = np.vstack([u, v])
         rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        from sklearn.cluster import KMeans
+
         labels = KMeans(k, n_init=n_init, random_state=int(rng.integers(2**31))).fit_predict(rows)
         user_part, item_part = labels[: len(users)], labels[len(users) :]
         self.n_iter_ = 0

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
-import torch
+
+if TYPE_CHECKING:  # torch is imported when training starts, not with graphrec
+    import torch
 
 __all__ = ["bpr_loss", "sample_negatives"]
 
@@ -57,11 +61,14 @@ def bpr_loss(
     the LightGCN paper). ``x`` holds the final node embeddings; ``u``, ``i``, ``j``
     index users, positive and negative item nodes.
 
+    >>> import torch
     >>> x = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     >>> idx = [torch.tensor([k]) for k in (0, 1, 2)]
     >>> round(float(bpr_loss(x, x, *idx, reg=0.0)), 4)  # softplus(0 - 1)
     0.3133
     """
+    import torch
+
     xu, xi, xj = x[u], x[i], x[j]
     bpr = torch.nn.functional.softplus((xu * xj).sum(1) - (xu * xi).sum(1)).mean()
     l2 = (x0[u].pow(2).sum() + x0[i].pow(2).sum() + x0[j].pow(2).sum()) / (2 * len(u))

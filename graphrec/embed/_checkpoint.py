@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # torch is imported when a checkpoint is read or written
+    import torch
+
     from graphrec.data.interactions import Interactions
 
 __all__ = ["CHECKPOINT_FORMAT", "data_fingerprint", "load_checkpoint", "save_checkpoint"]
@@ -62,6 +63,8 @@ def save_checkpoint(
     rng: np.random.Generator,
 ) -> None:
     """Write the checkpoint atomically (a temporary file, then a rename)."""
+    import torch
+
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": CHECKPOINT_FORMAT,
@@ -98,6 +101,8 @@ def load_checkpoint(
     return the training state and the best weights. A ``ValueError`` naming the file
     when it is unreadable, of another format, configuration or data, or beyond
     ``epochs``."""
+    import torch
+
     fix = "delete it, use another checkpoint_dir, or resume=False"
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)

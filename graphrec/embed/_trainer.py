@@ -18,10 +18,9 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from graphrec._inherit import inherit_signature
 from graphrec._params import (
@@ -47,6 +46,9 @@ from graphrec.data.interactions import Interactions
 from graphrec.embed._bpr import bpr_loss, sample_negatives
 from graphrec.embed._checkpoint import data_fingerprint, load_checkpoint, save_checkpoint
 from graphrec.embed.base import BaseEmbedder, check_fit_data
+
+if TYPE_CHECKING:  # torch is imported when fit starts, not with graphrec
+    import torch
 
 __all__ = ["BPREmbedder", "sample_negatives"]
 
@@ -248,6 +250,8 @@ class BPREmbedder(BaseEmbedder):
         ``init_weight`` (nodes x dim, users first) warm-starts the layer-0 embeddings,
         e.g. from another model's ``embedding_weight_``.
         """
+        import torch
+
         train, valid = check_fit_data(train, valid)
         check_params(self)
         self._check_model_params()
@@ -281,6 +285,8 @@ class BPREmbedder(BaseEmbedder):
     ) -> BPREmbedder:
         """The loop: BPR epochs, ``validation(self) -> score`` on the schedule (higher
         is better), early stopping, the time budget, checkpoints and progress."""
+        import torch
+
         n_users = train.n_users
         batch_size, lr = self._batch_and_lr(train.nnz)
         self.batch_size_, self.lr_ = batch_size, lr
@@ -427,6 +433,8 @@ class BPREmbedder(BaseEmbedder):
         return best
 
     def _set_embeddings(self, model: torch.nn.Module, n_users: int) -> None:
+        import torch
+
         with torch.no_grad():
             x = model().detach().cpu().numpy().astype(np.float32)
             x0 = model.embedding.weight.detach().cpu().numpy().astype(np.float32)

@@ -14,11 +14,9 @@ same matrix (the adjacency is symmetric for alpha = beta), instead of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scipy.sparse as sp
-import torch
-from torch_geometric.nn.models import LightGCN as PyGLightGCN
 
 from graphrec._params import Boolean, Interval, param_constraints
 from graphrec._registry import embedders
@@ -27,84 +25,19 @@ from graphrec.data.interactions import Interactions
 from graphrec.embed._trainer import BPREmbedder, sample_negatives
 from graphrec.graph.bipartite import BipartiteGraph
 
-__all__ = ["MF", "BPREmbedder", "LightGCN", "LightGCNPlusPlus", "propagate", "sample_negatives"]
+if TYPE_CHECKING:  # torch and torch-geometric are imported when a model is built
+    import torch
+
+__all__ = ["MF", "BPREmbedder", "LightGCN", "LightGCNPlusPlus", "sample_negatives"]
 
 
-class _SparseProduct(torch.autograd.Function):
-    """``A @ X`` whose backward is ``A^T @ G`` with a precomputed ``A^T``.
+def __getattr__(name: str) -> Any:
+    """``propagate`` lives in :mod:`graphrec.embed._torch_lightgcn` (imports torch)."""
+    if name == "propagate":
+        from graphrec.embed._torch_lightgcn import propagate
 
-    For the symmetric LightGCN adjacency ``A^T`` is ``A`` itself, so no transpose
-    is ever built; torch's own backward transposes the CSR matrix on every call.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, a: torch.Tensor, a_t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        ctx.a_t = a_t
-        return torch.sparse.mm(a, x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[None, None, torch.Tensor]:
-        return None, None, torch.sparse.mm(ctx.a_t, grad)
-
-
-def propagate(
-    a: torch.Tensor | None,
-    a_t: torch.Tensor | None,
-    x0: torch.Tensor,
-    layers: int,
-    layer_weights: torch.Tensor | None,
-    gamma: float | None,
-    normalize_layers: bool,
-) -> torch.Tensor:
-    """Final node embeddings: the weighted sum of ``A^l X0`` (LightGCN) or, with
-    ``gamma``, ``gamma * X0 + (1 - gamma) * mean_l(A^l X0)`` (LightGCN++). With 0
-    layers it is ``X0`` (the adjacency may then be None)."""
-    if layers == 0:
-        return x0
-    x = x0
-    outs = []
-    for _ in range(layers):
-        if normalize_layers:
-            x = x / (x.norm(dim=1, keepdim=True) + 1e-12)
-        x = _SparseProduct.apply(a, a_t, x)
-        outs.append(x)
-    if gamma is not None:
-        return gamma * x0 + (1.0 - gamma) * torch.stack(outs).mean(dim=0)
-    assert layer_weights is not None
-    total = x0 * layer_weights[0]
-    for w, out in zip(layer_weights[1:], outs):
-        total = total + w * out
-    return total
-
-
-class _LightGCNNet(PyGLightGCN):
-    """torch-geometric's LightGCN whose ``forward()`` is :func:`propagate` over a
-    fixed adjacency (``a`` forward, ``a_t`` backward; none for 0 layers)."""
-
-    def __init__(
-        self,
-        n_nodes: int,
-        dim: int,
-        layers: int,
-        a: torch.Tensor | None = None,
-        a_t: torch.Tensor | None = None,
-        gamma: float | None = None,
-        normalize_layers: bool = False,
-    ) -> None:
-        super().__init__(n_nodes, dim, layers)
-        self.a, self.a_t = a, a_t
-        self.gamma, self.normalize_layers = gamma, normalize_layers
-
-    def forward(self) -> torch.Tensor:  # type: ignore[override]
-        return propagate(
-            self.a, self.a_t, self.embedding.weight, self.num_layers, self.alpha,
-            self.gamma, self.normalize_layers,
-        )  # fmt: skip
-
-
-def _xavier(net: torch.nn.Module, generator: torch.Generator) -> torch.nn.Module:
-    torch.nn.init.xavier_uniform_(net.embedding.weight, generator=generator)
-    return net
+        return propagate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @embedders.register("lightgcn", fine_tunable=True)
@@ -173,6 +106,8 @@ class LightGCN(BPREmbedder):
     def _build_model(
         self, train: Interactions, device: torch.device, generator: torch.Generator
     ) -> torch.nn.Module:
+        from graphrec.embed._torch_lightgcn import _LightGCNNet, _xavier
+
         graph = BipartiteGraph.from_interactions(train, weighted=False)
         a = graph.normalized_adjacency(self.alpha, self.beta)
         a_torch = to_torch_csr(a).to(device)  # forward uses A, backward A^T (= A if symmetric)
@@ -216,4 +151,6 @@ class MF(BPREmbedder):
     def _build_model(
         self, train: Interactions, device: torch.device, generator: torch.Generator
     ) -> torch.nn.Module:
+        from graphrec.embed._torch_lightgcn import _LightGCNNet, _xavier
+
         return _xavier(_LightGCNNet(train.n_users + train.n_items, self.dim, 0), generator)

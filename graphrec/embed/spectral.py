@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.extmath import randomized_svd
 
 from graphrec._params import Boolean, Interval, Seed, check_params, param_constraints
 from graphrec._registry import embedders
@@ -77,6 +76,8 @@ class SVD(BaseEmbedder):
             su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
             si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
             r = sp.csr_array(sp.diags_array(su) @ r @ sp.diags_array(si))
+        from sklearn.utils.extmath import randomized_svd
+
         u, s, vt = randomized_svd(r, dim, n_iter=self.n_iter, random_state=seed_from(rng) % 2**32)
         root = np.sqrt(s)
         self.singular_values_ = s.astype(np.float32)

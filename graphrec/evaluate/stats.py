@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sstats
 
 from graphrec._validation import RandomState, check_random_state
 
@@ -124,6 +123,8 @@ def paired_comparison(
     if np.allclose(diff, 0):
         p_wilcoxon = p_t = 1.0
     else:
+        from scipy import stats as sstats
+
         p_wilcoxon = float(sstats.wilcoxon(diff, zero_method="zsplit").pvalue)
         p_t = float(sstats.ttest_1samp(diff, 0.0).pvalue)
     return {

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 
 from graphrec._sparse import to_torch_csr
 from graphrec._topk import topk
@@ -132,6 +131,8 @@ def _prefer_sparse(x: sp.csr_array) -> bool:
 def _dense_blocks(
     x: sp.csr_array, sizes: np.ndarray, kind: str, top_k: int | None, max_block: int
 ) -> list[sp.csr_array]:
+    import torch
+
     n = x.shape[0]
     xt = to_torch_csr(x)
     chunk = max(1, min(n, max_block // max(n, x.shape[1], 1)))

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import clone
 
 from graphrec._params import Interval, Satisfies, check_params, param_constraints
 from graphrec._registry import recommenders
@@ -412,6 +411,8 @@ class CommunityModel(CommunityRecommender):
         self._fit_communities(train)
         users, _, _, _ = train.coo()
         self.models_: dict[int, Any] = {}
+        from sklearn.base import clone
+
         for c in np.flatnonzero(self.large_):
             local = clone(emb).set_params(
                 epochs=self.epochs, max_minutes=None, checkpoint_dir=None, resume=False
