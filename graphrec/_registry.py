@@ -59,12 +59,15 @@ class Registry:
         return decorator
 
     def names(self) -> list[str]:
+        _load_plugins()
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
+        _load_plugins()
         return name in self._entries
 
     def get(self, name: str) -> Callable[..., Any]:
+        _load_plugins()
         if name not in self._entries:
             hint = difflib.get_close_matches(name, self._entries, n=1)
             extra = f" Did you mean {hint[0]!r}?" if hint else ""
@@ -106,6 +109,32 @@ class Registry:
         """Instantiate ``name`` with ``params`` after :meth:`check` (names and values)."""
         self.check(name, params)
         return self.get(name)(**params)
+
+
+PLUGIN_GROUP = "graphrec.plugins"
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    """Import every module of the ``graphrec.plugins`` entry-point group, once.
+
+    A plugin package declares ``[project.entry-points."graphrec.plugins"]
+    my_plugin = "my_package.module"``; importing that module runs its
+    ``register`` decorators. Called lazily the first time a registry is queried.
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=PLUGIN_GROUP):
+        try:
+            ep.load()
+        except Exception as exc:
+            raise ImportError(
+                f"graphrec plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
+            ) from exc
 
 
 def _qualname(obj: Any) -> str:
