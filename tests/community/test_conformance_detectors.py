@@ -3,12 +3,10 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.base import clone
 
 import graphrec as gr
 from graphrec._registry import _registry
 from graphrec.community import quality
-from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
 from graphrec.testing import check_detector
 
