@@ -266,6 +266,7 @@ class Registry:
             delattr(entry.obj, NAME_ATTR)
 
     def names(self) -> list[str]:
+        _load_plugins()
         return sorted(self._entries)
 
     def __iter__(self) -> Iterator[str]:
@@ -273,6 +274,7 @@ class Registry:
         return iter(list(self._entries))
 
     def __contains__(self, name: object) -> bool:
+        _load_plugins()
         return name in self._entries
 
     def info(self, name: str) -> Entry:
@@ -281,6 +283,7 @@ class Registry:
         >>> datasets.info("lightgcn").gives, embedders.info("svd").takes_seed
         ('split', True)
         """
+        _load_plugins()
         if name not in self._entries:
             hint = difflib.get_close_matches(name, self._entries, n=1)
             extra = f" Did you mean {hint[0]!r}?" if hint else ""
@@ -335,6 +338,32 @@ def _signature(obj: Any) -> dict[str, Any]:
         for p in sig.parameters.values()
         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
     }
+
+
+PLUGIN_GROUP = "graphrec.plugins"
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    """Import every module of the ``graphrec.plugins`` entry-point group, once.
+
+    A plugin package declares ``[project.entry-points."graphrec.plugins"]
+    my_plugin = "my_package.module"``; importing that module runs its
+    ``register`` decorators. Called lazily the first time a registry is queried.
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=PLUGIN_GROUP):
+        try:
+            ep.load()
+        except Exception as exc:
+            raise ImportError(
+                f"graphrec plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
+            ) from exc
 
 
 def _qualname(obj: Any) -> str:

@@ -3,13 +3,12 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.base import clone
 
 import graphrec as gr
 from graphrec._registry import _registry
 from graphrec.community import quality
-from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
+from graphrec.testing import check_detector
 
 EMBEDDING = {"kmeans", "gmm", "agglomerative", "spectral", "dbscan", "hdbscan"}
 # the parameter that sets the number of communities, for methods that need or accept one
@@ -53,41 +52,14 @@ def test_every_family_is_registered():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_contract(name, easy, easy_embedder):
-    data = easy.data
+    """The public check a plugin's tests use (graphrec.testing.check_detector), per name."""
+    cls = _registry("detector").get(name)
     params = {K_PARAM[name]: 4} if name == "lda" else {}
-    det = _create(name, **params)
-    assert clone(det).get_params() == det.get_params()
-    fitted = det.fit(data, embedder=easy_embedder if name in EMBEDDING else None)
-    assert fitted is det
-    labels = det.labels_
-    assert labels.shape == (data.n_users,) and labels.dtype == np.int64
-    assert labels.min() >= -1
-    c = det.communities_
-    assert isinstance(c, Communities)
-    assert c.method == name
-    assert c.params == det.get_params()
-    if det.takes_seed:
-        assert c.params["random_state"] == 0 and c.seed == 0
-    else:  # a result that does not depend on a seed claims no seed
-        assert "random_state" not in c.params and c.seed is None
-    assert np.array_equal(c.user_labels, labels)
-    # communities numbered 0..k-1 by decreasing size
-    sizes = np.bincount(labels[labels >= 0])
-    assert (sizes > 0).all() and (np.diff(sizes) <= 0).all()
-    if det.item_labels_ is not None:
-        assert det.item_labels_.shape == (data.n_items,)
-        assert np.array_equal(c.item_labels, det.item_labels_)
-    # same seed, same labels; fit_predict agrees
-    again = clone(det).fit_predict(data, embedder=easy_embedder if name in EMBEDDING else None)
-    assert np.array_equal(again, labels)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_recovers_planted_communities(name, easy, easy_embedder):
-    params = {K_PARAM[name]: 4} if name == "lda" else {}
-    det = _fit(name, easy.data, easy_embedder, **params)
-    assert quality.nmi(easy.user_labels, det.labels_) > 0.9
-    assert (det.labels_ >= 0).mean() > 0.6  # density methods may leave noise out
+    check_detector(
+        lambda **kw: cls(**kw, **params),
+        embedder=easy_embedder if name in EMBEDDING else None,
+        name=name,
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
