@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from graphrec._deprecation import translate_renamed
 from graphrec._params import Constraint, check_params, constraints_of
 
 __all__ = ["Registry", "available", "create", "datasets", "detectors", "embedders", "recommenders"]
@@ -39,6 +41,7 @@ class Registry:
         self.kind = kind
         self._entries: dict[str, Callable[..., Any]] = {}
         self._checks: dict[str, ParamCheck] = {}
+        self._renamed: dict[str, str] = {}  # deprecated name -> current name
 
     def register(self, name: str, *, check: ParamCheck | None = None) -> Callable[[T], T]:
         """Decorator registering a class or function under ``name``.
@@ -58,13 +61,25 @@ class Registry:
 
         return decorator
 
+    def rename(self, old: str, new: str) -> None:
+        """Keep the deprecated name ``old`` resolvable as ``new`` (with a DeprecationWarning)."""
+        self._renamed[old] = new
+
     def names(self) -> list[str]:
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        return name in self._entries or name in self._renamed
 
     def get(self, name: str) -> Callable[..., Any]:
+        if name in self._renamed and name not in self._entries:
+            warnings.warn(
+                f"{self.kind} {name!r} is deprecated and will be removed in the next release; "
+                f"use {self._renamed[name]!r}",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            name = self._renamed[name]
         if name not in self._entries:
             hint = difflib.get_close_matches(name, self._entries, n=1)
             extra = f" Did you mean {hint[0]!r}?" if hint else ""
@@ -93,6 +108,7 @@ class Registry:
         parameter. Parameters not given take their defaults.
         """
         factory = self.get(name)
+        params = translate_renamed(factory, params)
         valid = self.parameters(name)
         unknown = sorted(set(params) - set(valid))
         if unknown:
@@ -104,8 +120,11 @@ class Registry:
 
     def create(self, name: str, **params: Any) -> Any:
         """Instantiate ``name`` with ``params`` after :meth:`check` (names and values)."""
+        factory = self.get(name)  # warns once for a deprecated name
+        name = self._renamed.get(name, name) if name not in self._entries else name
+        params = translate_renamed(factory, params)
         self.check(name, params)
-        return self.get(name)(**params)
+        return factory(**params)
 
 
 def _qualname(obj: Any) -> str:
