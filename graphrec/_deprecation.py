@@ -20,6 +20,7 @@ keyword is translated when the object is created, with a ``DeprecationWarning``
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -51,7 +52,10 @@ def translate_renamed(
     owner = getattr(component, "__name__", type(component).__name__)
     for old, new in renamed.items():
         if old in out:
-            if new in out:
+            # a layer that filled in every default (a resolved config) may hold the new
+            # name at its default value: the old name's explicit value then wins
+            default = inspect.signature(component).parameters[new].default
+            if new in out and out[new] is not default and out[new] != default:
                 raise TypeError(f"{owner}: give {new!r} or its deprecated alias {old!r}, not both")
             _warn(old, new, owner, stacklevel)
             out[new] = out.pop(old)
