@@ -67,13 +67,13 @@ PLANTED_METHODS: list[tuple[str, str, dict[str, Any]]] = [
     ("bipartite_louvain", "bipartite_louvain", {}),
     ("spectral_bipartite (k est.)", "spectral_bipartite", {}),
     ("spectral_bipartite k=10", "spectral_bipartite", {"n_communities": 10}),
-    ("kmeans k=10", "kmeans", {"n_clusters": 10}),
-    ("gmm k=10", "gmm", {"n_components": 10}),
-    ("agglomerative k=10", "agglomerative", {"n_clusters": 10}),
-    ("spectral k=10", "spectral", {"n_clusters": 10}),
+    ("kmeans k=10", "kmeans", {"n_communities": 10}),
+    ("gmm k=10", "gmm", {"n_communities": 10}),
+    ("agglomerative k=10", "agglomerative", {"n_communities": 10}),
+    ("spectral k=10", "knn_spectral", {"n_communities": 10}),
     ("dbscan (noise attached)", "dbscan", {"attach_noise": True}),
     ("hdbscan (noise attached)", "hdbscan", {"attach_noise": True}),
-    ("lda k=10 (10 passes)", "lda", {"n_topics": 10, "max_iter": 10}),
+    ("lda k=10 (10 passes)", "lda", {"n_communities": 10, "max_iter": 10}),
 ]
 
 

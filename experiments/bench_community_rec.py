@@ -106,7 +106,7 @@ def run(name: str, data_dir: Path, minutes: float | None, epochs: int, quick: bo
         "louvain": gr.create("detector", "louvain", random_state=0),
         "leiden": gr.create("detector", "leiden", random_state=0),
         "bipartite_louvain": gr.create("detector", "bipartite_louvain", random_state=0),
-        "kmeans": gr.create("detector", "kmeans", n_clusters=10, random_state=0),
+        "kmeans": gr.create("detector", "kmeans", n_communities=10, random_state=0),
     }
     if quick:
         detectors = {k: detectors[k] for k in ("leiden", "bipartite_louvain")}

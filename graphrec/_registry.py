@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from graphrec._deprecation import translate_renamed
 from graphrec._params import Constraint, check_params, constraints_of
 
 __all__ = [
@@ -166,6 +168,7 @@ class Registry:
         self.kind = kind
         self.vocabulary = _NEEDS.get(kind) if vocabulary is None else tuple(vocabulary)
         self._entries: dict[str, Entry] = {}
+        self._renamed: dict[str, str] = {}  # deprecated name -> current name
 
     def register(
         self,
@@ -265,6 +268,10 @@ class Registry:
         if getattr(entry.obj, "__dict__", {}).get(NAME_ATTR) == name:
             delattr(entry.obj, NAME_ATTR)
 
+    def rename(self, old: str, new: str) -> None:
+        """Keep the deprecated name ``old`` resolvable as ``new`` (with a DeprecationWarning)."""
+        self._renamed[old] = new
+
     def names(self) -> list[str]:
         _load_plugins()
         return sorted(self._entries)
@@ -275,15 +282,25 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         _load_plugins()
-        return name in self._entries
+        return name in self._entries or name in self._renamed
 
     def info(self, name: str) -> Entry:
         """The declarations of ``name`` (:class:`Entry`); ``ValueError`` if unknown.
+
+        A deprecated name (:meth:`rename`) resolves to its new name with a warning.
 
         >>> datasets.info("lightgcn").gives, embedders.info("svd").takes_seed
         ('split', True)
         """
         _load_plugins()
+        if name in self._renamed and name not in self._entries:
+            warnings.warn(
+                f"{self.kind} {name!r} is deprecated and will be removed in the next release; "
+                f"use {self._renamed[name]!r}",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            name = self._renamed[name]
         if name not in self._entries:
             hint = difflib.get_close_matches(name, self._entries, n=1)
             extra = f" Did you mean {hint[0]!r}?" if hint else ""
@@ -311,6 +328,7 @@ class Registry:
         parameter. Parameters not given take their defaults.
         """
         entry = self.info(name)
+        params = translate_renamed(entry.obj, params)
         valid = self.parameters(name)
         unknown = sorted(set(params) - set(valid))
         if unknown:
@@ -322,8 +340,11 @@ class Registry:
 
     def create(self, name: str, **params: Any) -> Any:
         """Instantiate ``name`` with ``params`` after :meth:`check` (names and values)."""
+        factory = self.get(name)  # warns once for a deprecated name
+        name = self._renamed.get(name, name) if name not in self._entries else name
+        params = translate_renamed(factory, params)
         self.check(name, params)
-        return self.get(name)(**params)
+        return factory(**params)
 
 
 def registered_name(component: Any) -> str:

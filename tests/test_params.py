@@ -63,8 +63,8 @@ def test_numbers_given_as_text_get_a_yaml_hint():
 
 def test_create_reports_every_bad_parameter_at_once():
     with pytest.raises(ValueError) as info:
-        gr.create("detector", "kmeans", n_clusters=-2, n_init=0)
-    assert "n_clusters must be an integer >= 1 or None, got -2" in str(info.value)
+        gr.create("detector", "kmeans", n_communities=-2, n_init=0)
+    assert "n_communities must be an integer >= 1 or None, got -2" in str(info.value)
     assert "n_init must be an integer >= 1, got 0" in str(info.value)
 
 
@@ -90,7 +90,7 @@ def test_fit_runs_the_same_check_after_set_params(tiny):
 
 
 def test_data_dependent_checks_stay_in_fit(tiny):
-    det = gr.create("detector", "kmeans", n_clusters=tiny.n_users + 1)  # valid until fitted
+    det = gr.create("detector", "kmeans", n_communities=tiny.n_users + 1)  # valid until fitted
     vectors = np.random.default_rng(0).standard_normal((tiny.n_users, 3))
     with pytest.raises(ValueError, match="larger than the number of users"):
         det.fit(tiny, embedder=vectors)
@@ -107,7 +107,7 @@ embedders:
     params: {dim: EMB_DIM}
 detectors:
   - name: kmeans
-    params: {n_clusters: N_CLUSTERS}
+    params: {n_communities: N_COMMUNITIES}
 recommenders:
   - name: popularity
 seeds: [0]
@@ -115,16 +115,16 @@ seeds: [0]
 
 
 @pytest.mark.parametrize(
-    ("dim", "n_clusters", "expected"),
+    ("dim", "n_communities", "expected"),
     [
         (-5, 3, "embedders[0].params: embedder 'svd': dim must be an integer >= 1, got -5"),
-        (4, -2, "detectors[0].params: detector 'kmeans': n_clusters must be an integer >= 1"),
-        (4, "[2, 0]", "detectors[0].params: detector 'kmeans': n_clusters must be"),
+        (4, -2, "detectors[0].params: detector 'kmeans': n_communities must be an integer >= 1"),
+        (4, "[2, 0]", "detectors[0].params: detector 'kmeans': n_communities must be"),
     ],
 )
-def test_run_rejects_bad_values_before_any_work(tmp_path, capsys, dim, n_clusters, expected):
+def test_run_rejects_bad_values_before_any_work(tmp_path, capsys, dim, n_communities, expected):
     config = tmp_path / "bad.yaml"
-    text = CONFIG.replace("EMB_DIM", str(dim)).replace("N_CLUSTERS", str(n_clusters))
+    text = CONFIG.replace("EMB_DIM", str(dim)).replace("N_COMMUNITIES", str(n_communities))
     config.write_text(text)
     out = tmp_path / "out"
     assert main(["run", str(config), "--out", str(out), "--no-plots"]) == 2

@@ -269,14 +269,21 @@ class BaseDetector(BaseEstimator):
         labels: np.ndarray,
         item_labels: np.ndarray | None = None,
         seed: int | None = None,
+        probs: np.ndarray | None = None,
     ) -> BaseDetector:
-        """Relabel by size and set ``labels_``, ``item_labels_``, ``communities_``."""
+        """Relabel by size and set ``labels_``, ``item_labels_``, ``communities_``.
+
+        ``probs`` (soft memberships, ``(n_users, K)``, column ``c`` = label ``c`` of
+        ``labels``) is stored as ``probs_`` with its columns in the new numbering.
+        """
         if seed is not None and not self.takes_seed:
             raise TypeError(f"{type(self).__name__} declares takes_seed=False but got a seed")
         users, items = relabel_by_size(labels, item_labels)
         self.labels_ = users
         self.item_labels_ = items
         self.seed_ = seed
+        if probs is not None:
+            self.probs_ = _relabel_probs(np.asarray(labels), users, probs)
         self.communities_ = Communities(
             users, items, self._registered_name or type(self).__name__, self.get_params(), seed
         )
@@ -287,13 +294,33 @@ class BaseDetector(BaseEstimator):
         return self
 
 
+def _relabel_probs(old: np.ndarray, new: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Soft memberships in the numbering of ``new`` (= ``relabel_by_size(old)``).
+
+    Columns of communities left without members are dropped and the rows renormalised
+    (the argmax, a kept column, does not change); unassigned users get a zero row.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    assigned = new >= 0
+    k = int(new.max(initial=-1)) + 1
+    out = np.zeros((len(new), k))
+    pairs = np.unique(np.column_stack([old[assigned], new[assigned]]), axis=0)
+    out[:, pairs[:, 1]] = probs[:, pairs[:, 0]]
+    out[~assigned] = 0.0
+    totals = out.sum(axis=1, keepdims=True)
+    np.divide(out, totals, out=out, where=totals > 0)
+    return out
+
+
 REFERENCE_PROJECTION: tuple[str, int | None, str] = ("cosine", 50, "auto")
 
 
 class ProjectionDetector(BaseDetector):
-    """A detector that partitions a user projection (``projection``, ``top_k``, ``weighting``).
+    """A detector that partitions a one-mode graph: the user projection of bipartite data
+    (``projection``, ``top_k``, ``weighting``) or any square sparse adjacency.
 
     Its quality is measured on that projection, the one stored in ``graph_`` after fit.
+    Fitted on an adjacency, ``labels_`` has one label per node of that graph.
     """
 
     projection: str
@@ -306,9 +333,33 @@ class ProjectionDetector(BaseDetector):
 
         return self.projection, self.top_k, resolve_weighting(train, self.weighting)
 
+    def _input_graph(self, train: Any) -> Any:
+        """The one-mode graph to partition: the user projection of bipartite data
+        (``Interactions``, ``BipartiteGraph``, rectangular sparse), or a square sparse
+        adjacency as given (``projection``, ``top_k`` and ``weighting`` then unused)."""
+        from graphrec.community._graph import projection_graph
 
-def check_detector_input(train: Any) -> Interactions:
-    """Raise a ``ValueError`` unless ``train`` is non-empty ``Interactions`` with edges.
+        data = check_detector_input(train, adjacency=True)
+        if not isinstance(data, Interactions):
+            return data
+        return projection_graph(data, self.projection, self.top_k, self.weighting, self._method)
+
+
+def check_detector_input(train: Any, *, adjacency: bool = False) -> Any:
+    """The graph a detector partitions, checked: ``Interactions`` or a square adjacency.
+
+    Accepted inputs, as in scikit-network and networkx:
+
+    * ``Interactions``, a :class:`~graphrec.graph.BipartiteGraph` or a *rectangular*
+      scipy sparse biadjacency (rows = users, columns = items): returned as
+      ``Interactions`` (users and items numbered ``0 ..`` for a bare matrix);
+    * a *square* scipy sparse matrix is an adjacency (a friend graph, an item
+      projection, a kNN graph of embeddings). Only with ``adjacency=True`` (the
+      detectors that partition a one-mode graph): it must be symmetric with finite,
+      non-negative weights; it is returned as ``csr_array`` without its diagonal.
+      To pass a square *bi*adjacency, wrap it in ``BipartiteGraph`` or ``Interactions``.
+
+    Anything else, and empty data, is a ``ValueError``.
 
     >>> import scipy.sparse as sp
     >>> empty = Interactions(sp.csr_array((3, 2)), [0, 1, 2], [0, 1])
@@ -316,11 +367,37 @@ def check_detector_input(train: Any) -> Interactions:
     Traceback (most recent call last):
     ...
     ValueError: cannot detect communities in empty data: 3 users x 2 items but no interactions
+    >>> check_detector_input(sp.csr_array([[0, 1.0], [1.0, 0]]), adjacency=True).nnz
+    2
     """
-    if not isinstance(train, Interactions):
-        raise ValueError(
-            f"a detector is fitted on an Interactions object, got {type(train).__name__}"
-        )
+    import scipy.sparse as sp
+
+    from graphrec.graph.bipartite import BipartiteGraph
+
+    if isinstance(train, BipartiteGraph):
+        train = Interactions(train.biadjacency, train.user_ids, train.item_ids)
+    elif sp.issparse(train):
+        if train.ndim != 2:
+            raise ValueError(f"a detector needs a 2-D sparse matrix, got shape {train.shape}")
+        if train.shape[0] == train.shape[1]:
+            if not adjacency:
+                raise ValueError(
+                    f"this detector co-clusters a bipartite graph, but a square sparse matrix "
+                    f"{train.shape} is read as an adjacency (one node type); pass a "
+                    "biadjacency as gr.BipartiteGraph(matrix) or Interactions, or use a "
+                    "one-mode detector (louvain, leiden, label_propagation)"
+                )
+            return _check_adjacency(train)
+        n_users, n_items = train.shape
+        train = Interactions(sp.csr_array(train), np.arange(n_users), np.arange(n_items))
+    elif not isinstance(train, Interactions):
+        kinds = "Interactions, a BipartiteGraph or a scipy sparse matrix"
+        if isinstance(train, np.ndarray):
+            raise ValueError(
+                f"a detector is fitted on {kinds}, got a dense array {train.shape}: wrap an "
+                "adjacency in scipy.sparse.csr_array; pass user vectors as embedder="
+            )
+        raise ValueError(f"a detector is fitted on {kinds}, got {type(train).__name__}")
     if train.n_users == 0 or train.n_items == 0:
         raise ValueError(
             f"cannot detect communities in empty data ({train.n_users} users x "
@@ -335,6 +412,28 @@ def check_detector_input(train: Any) -> Interactions:
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("interaction weights must be finite and non-negative")
     return train
+
+
+def _check_adjacency(matrix: Any) -> Any:
+    """A square sparse adjacency as a symmetric float ``csr_array`` without self-loops."""
+    import scipy.sparse as sp
+
+    graph = sp.csr_array(matrix, dtype=np.float64, copy=True)
+    graph.setdiag(0)
+    graph.eliminate_zeros()
+    n = graph.shape[0]
+    if n == 0 or graph.nnz == 0:
+        raise ValueError(f"cannot detect communities in an adjacency without edges ({n} nodes)")
+    if not np.all(np.isfinite(graph.data)) or np.any(graph.data < 0):
+        raise ValueError("adjacency weights must be finite and non-negative")
+    asym = abs(graph - graph.T)
+    if asym.nnz and asym.max() > 1e-9 * float(np.abs(graph.data).max()):
+        raise ValueError(
+            "the adjacency must be symmetric (an undirected graph); symmetrise a directed "
+            "graph first, e.g. (A + A.T) / 2 or A.maximum(A.T)"
+        )
+    graph.sort_indices()
+    return graph
 
 
 def check_n_communities(k: Any, name: str, n_users: int) -> int:

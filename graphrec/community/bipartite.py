@@ -13,7 +13,6 @@ from graphrec._validation import RandomState
 from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import BaseDetector, check_detector_input, resolve_seed
 from graphrec.community.quality import barber_modularity
-from graphrec.data.interactions import Interactions
 
 __all__ = ["BipartiteLouvain"]
 
@@ -98,8 +97,9 @@ class BipartiteLouvain(BaseDetector):
         self.tol = tol
         self.random_state = random_state
 
-    def fit(self, train: Interactions, embedder: Any = None) -> BipartiteLouvain:
-        """Co-cluster the users and items of ``train`` (``embedder`` is ignored)."""
+    def fit(self, train: Any, embedder: Any = None) -> BipartiteLouvain:
+        """Co-cluster the users and items of ``train`` (``Interactions``, ``BipartiteGraph``
+        or a rectangular sparse biadjacency; ``embedder`` is ignored)."""
         from sknetwork.clustering import Louvain as SknLouvain
 
         check_params(self)

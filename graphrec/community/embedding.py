@@ -8,7 +8,7 @@ Gaussian mixture. Users whose vector is
 zero (e.g. no training interaction in an SVD) are unassigned (``-1``).
 
 The number of clusters is either given or chosen: by the silhouette over ``k_range``
-(k-means, agglomerative), by BIC (Gaussian mixture) or by the eigengap (spectral).
+(k-means, agglomerative), by BIC (Gaussian mixture) or by the eigengap (``knn_spectral``).
 The density-based detectors (DBSCAN, HDBSCAN) are in :mod:`graphrec.community.density`.
 """
 
@@ -24,6 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 from threadpoolctl import threadpool_limits
 
+from graphrec._deprecation import renamed_parameters
 from graphrec._params import Boolean, Interval, Options, Pair, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -67,17 +68,23 @@ class _EmbeddingDetector(BaseDetector):
         if self.normalize:
             x = x / norms[active, None]
         seed = resolve_seed(self.random_state) if self.takes_seed else None
+        self._soft = None
         part = self._cluster(x, np.random.default_rng(seed), train.n_users)
         labels = np.full(train.n_users, -1, np.int64)
         labels[active] = part
-        return self._finish(labels, seed=seed)
+        probs = None
+        if self._soft is not None:  # soft memberships of the active users (GMM)
+            probs = np.zeros((train.n_users, self._soft.shape[1]))
+            probs[active] = self._soft
+        del self._soft
+        return self._finish(labels, seed=seed, probs=probs)
 
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
         raise NotImplementedError  # pragma: no cover
 
 
 def _k_candidates(
-    k: int | None, k_range: tuple[int, int], n_users: int, n: int, name: str = "n_clusters"
+    k: int | None, k_range: tuple[int, int], n_users: int, n: int, name: str = "n_communities"
 ) -> list[int]:
     """The given k (checked), or the candidates in ``k_range`` that fit ``n`` vectors."""
     if k is not None:
@@ -118,15 +125,16 @@ def _best_by_silhouette(
 
 
 @detectors.register("kmeans", needs=("embedder",))
+@renamed_parameters(n_clusters="n_communities")
 class EmbeddingKMeans(_EmbeddingDetector):
     """k-means on user embeddings; k given or chosen by the silhouette over ``k_range``.
 
     Parameters
     ----------
-    n_clusters : int or None
+    n_communities : int or None
         Number of communities; None picks the k in ``k_range`` with the best silhouette.
     k_range : (int, int)
-        Inclusive range of k tried when ``n_clusters`` is None.
+        Inclusive range of k tried when ``n_communities`` is None.
     normalize : bool
         L2-normalise the vectors first.
     n_init : int
@@ -139,20 +147,20 @@ class EmbeddingKMeans(_EmbeddingDetector):
     ----------
     labels_, communities_ : as for every detector
     silhouette_scores_ : dict
-        Silhouette of each k tried (empty when ``n_clusters`` was given).
+        Silhouette of each k tried (empty when ``n_communities`` was given).
 
     Examples
     --------
     >>> import graphrec as gr
     >>> data, truth, _ = gr.planted_communities(300, 150, 3, mean_degree=20, mu=0.1, seed=0)
     >>> emb = gr.create("embedder", "svd", dim=8, random_state=0).fit(data)
-    >>> det = gr.create("detector", "kmeans", n_clusters=3, random_state=0)
+    >>> det = gr.create("detector", "kmeans", n_communities=3, random_state=0)
     >>> det.fit(data, embedder=emb).communities_.n_communities
     3
     """
 
     _param_constraints = param_constraints(
-        n_clusters=[Interval(int, 1, None), None],
+        n_communities=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
         normalize=Boolean(),
         n_init=Interval(int, 1, None),
@@ -162,14 +170,14 @@ class EmbeddingKMeans(_EmbeddingDetector):
 
     def __init__(
         self,
-        n_clusters: int | None = None,
+        n_communities: int | None = None,
         k_range: tuple[int, int] = (2, 20),
         normalize: bool = True,
         n_init: int = 10,
         silhouette_sample: int = 3000,
         random_state: RandomState = None,
     ) -> None:
-        self.n_clusters = n_clusters
+        self.n_communities = n_communities
         self.k_range = k_range
         self.normalize = normalize
         self.n_init = n_init
@@ -180,7 +188,7 @@ class EmbeddingKMeans(_EmbeddingDetector):
         from sklearn.cluster import KMeans
 
         n_init, sample = int(self.n_init), int(self.silhouette_sample)
-        candidates = _k_candidates(self.n_clusters, self.k_range, n_users, len(x))
+        candidates = _k_candidates(self.n_communities, self.k_range, n_users, len(x))
         seed = int(rng.integers(2**31))
 
         def labels_for(k: int) -> np.ndarray:
@@ -193,15 +201,16 @@ class EmbeddingKMeans(_EmbeddingDetector):
 
 
 @detectors.register("gmm", needs=("embedder",))
+@renamed_parameters(n_components="n_communities")
 class EmbeddingGMM(_EmbeddingDetector):
     """Gaussian mixture on user embeddings; the number of components chosen by BIC.
 
     Parameters
     ----------
-    n_components : int or None
+    n_communities : int or None
         Number of communities; None picks the k in ``k_range`` with the lowest BIC.
     k_range : (int, int)
-        Inclusive range of k tried when ``n_components`` is None.
+        Inclusive range of k tried when ``n_communities`` is None.
     covariance_type : {"full", "diag", "spherical", "tied"}
         Covariance of each component.
     normalize : bool
@@ -215,18 +224,22 @@ class EmbeddingGMM(_EmbeddingDetector):
     ----------
     bic_ : dict
         BIC of each k tried.
+    probs_ : ndarray, shape (n_users, n_communities)
+        Posterior membership of each user (rows sum to 1; zero rows for unassigned
+        users); ``labels_`` is its argmax.
 
     Examples
     --------
     >>> import graphrec as gr
     >>> data, truth, _ = gr.planted_communities(300, 150, 3, mean_degree=20, mu=0.1, seed=0)
     >>> emb = gr.create("embedder", "svd", dim=8, random_state=0).fit(data)
-    >>> gr.create("detector", "gmm", random_state=0).fit(data, embedder=emb).bic_ != {}
-    True
+    >>> det = gr.create("detector", "gmm", random_state=0).fit(data, embedder=emb)
+    >>> det.probs_.shape, bool((det.probs_.argmax(axis=1) == det.labels_).all())
+    ((300, 3), True)
     """
 
     _param_constraints = param_constraints(
-        n_components=[Interval(int, 1, None), None],
+        n_communities=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
         covariance_type=Options("diag", "full", "spherical", "tied"),
         normalize=Boolean(),
@@ -236,14 +249,14 @@ class EmbeddingGMM(_EmbeddingDetector):
 
     def __init__(
         self,
-        n_components: int | None = None,
+        n_communities: int | None = None,
         k_range: tuple[int, int] = (2, 20),
         covariance_type: str = "full",
         normalize: bool = False,
         n_init: int = 2,
         random_state: RandomState = None,
     ) -> None:
-        self.n_components = n_components
+        self.n_communities = n_communities
         self.k_range = k_range
         self.covariance_type = covariance_type
         self.normalize = normalize
@@ -255,7 +268,7 @@ class EmbeddingGMM(_EmbeddingDetector):
 
         n_init = int(self.n_init)
         candidates = _k_candidates(
-            self.n_components, self.k_range, n_users, len(x), name="n_components"
+            self.n_communities, self.k_range, n_users, len(x)
         )
         seed = int(rng.integers(2**31))
         best, best_bic, self.bic_ = None, np.inf, {}
@@ -269,12 +282,14 @@ class EmbeddingGMM(_EmbeddingDetector):
                 bic = float(model.bic(x))
                 self.bic_[k] = bic
                 if bic < best_bic:
-                    best, best_bic = model.predict(x), bic
+                    best, best_bic = model.predict_proba(x), bic
         assert best is not None
-        return best
+        self._soft = best
+        return best.argmax(axis=1)
 
 
 @detectors.register("agglomerative", needs=("embedder",))
+@renamed_parameters(n_clusters="n_communities")
 class EmbeddingAgglomerative(_EmbeddingDetector):
     """Agglomerative (hierarchical) clustering of user embeddings; k by silhouette.
 
@@ -284,7 +299,7 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
 
     Parameters
     ----------
-    n_clusters : int or None
+    n_communities : int or None
         Number of communities; None picks the best silhouette in ``k_range``.
     k_range : (int, int)
     linkage : {"ward", "average", "complete", "single"}
@@ -298,13 +313,13 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
     >>> import graphrec as gr
     >>> data, truth, _ = gr.planted_communities(300, 150, 3, mean_degree=20, mu=0.1, seed=0)
     >>> emb = gr.create("embedder", "svd", dim=8, random_state=0).fit(data)
-    >>> det = gr.create("detector", "agglomerative", n_clusters=3).fit(data, embedder=emb)
+    >>> det = gr.create("detector", "agglomerative", n_communities=3).fit(data, embedder=emb)
     >>> det.communities_.n_communities
     3
     """
 
     _param_constraints = param_constraints(
-        n_clusters=[Interval(int, 1, None), None],
+        n_communities=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
         linkage=Options("ward", "average", "complete", "single"),
         normalize=Boolean(),
@@ -315,14 +330,14 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
 
     def __init__(
         self,
-        n_clusters: int | None = None,
+        n_communities: int | None = None,
         k_range: tuple[int, int] = (2, 20),
         linkage: str = "ward",
         normalize: bool = True,
         silhouette_sample: int = 3000,
         random_state: RandomState = None,
     ) -> None:
-        self.n_clusters = n_clusters
+        self.n_communities = n_communities
         self.k_range = k_range
         self.linkage = linkage
         self.normalize = normalize
@@ -339,7 +354,7 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
                 f"use kmeans or gmm above {self.max_users} users"
             )
         sample = int(self.silhouette_sample)
-        candidates = _k_candidates(self.n_clusters, self.k_range, n_users, len(x))
+        candidates = _k_candidates(self.n_communities, self.k_range, n_users, len(x))
         tree = build_tree(x, method=self.linkage)
 
         def labels_for(k: int) -> np.ndarray:
@@ -351,7 +366,8 @@ class EmbeddingAgglomerative(_EmbeddingDetector):
         return labels
 
 
-@detectors.register("spectral", needs=("embedder",))
+@detectors.register("knn_spectral", needs=("embedder",))
+@renamed_parameters(n_clusters="n_communities")
 class EmbeddingSpectral(_EmbeddingDetector):
     """Spectral clustering of the k-nearest-neighbour graph of user embeddings.
 
@@ -362,7 +378,7 @@ class EmbeddingSpectral(_EmbeddingDetector):
 
     Parameters
     ----------
-    n_clusters : int or None
+    n_communities : int or None
     k_range : (int, int)
     n_neighbors : int
     normalize : bool
@@ -378,13 +394,13 @@ class EmbeddingSpectral(_EmbeddingDetector):
     >>> import graphrec as gr
     >>> data, truth, _ = gr.planted_communities(300, 150, 3, mean_degree=20, mu=0.1, seed=0)
     >>> emb = gr.create("embedder", "svd", dim=8, random_state=0).fit(data)
-    >>> det = gr.create("detector", "spectral", random_state=0).fit(data, embedder=emb)
+    >>> det = gr.create("detector", "knn_spectral", random_state=0).fit(data, embedder=emb)
     >>> det.communities_.n_communities
     3
     """
 
     _param_constraints = param_constraints(
-        n_clusters=[Interval(int, 1, None), None],
+        n_communities=[Interval(int, 1, None), None],
         k_range=Pair(Interval(int, 2, None)),
         n_neighbors=Interval(int, 1, None),
         normalize=Boolean(),
@@ -393,13 +409,13 @@ class EmbeddingSpectral(_EmbeddingDetector):
 
     def __init__(
         self,
-        n_clusters: int | None = None,
+        n_communities: int | None = None,
         k_range: tuple[int, int] = (2, 20),
         n_neighbors: int = 15,
         normalize: bool = True,
         random_state: RandomState = None,
     ) -> None:
-        self.n_clusters = n_clusters
+        self.n_communities = n_communities
         self.k_range = k_range
         self.n_neighbors = n_neighbors
         self.normalize = normalize
@@ -410,7 +426,7 @@ class EmbeddingSpectral(_EmbeddingDetector):
         from sklearn.neighbors import kneighbors_graph
 
         n_neighbors = min(int(self.n_neighbors), len(x) - 1)
-        candidates = _k_candidates(self.n_clusters, self.k_range, n_users, len(x))
+        candidates = _k_candidates(self.n_communities, self.k_range, n_users, len(x))
         knn = sp.csr_array(kneighbors_graph(x, n_neighbors, include_self=False))
         affinity = sp.csr_array(knn.maximum(knn.T))
         degree = np.asarray(affinity.sum(axis=1)).ravel()
@@ -446,3 +462,6 @@ class EmbeddingSpectral(_EmbeddingDetector):
         for w in caught:  # e.g. "Graph is not fully connected": worth a log line, not a warning
             logger.info("spectral clustering: %s", w.message)
         return labels.astype(np.int64)
+
+
+detectors.rename("spectral", "knn_spectral")  # the old name, for one release

@@ -10,9 +10,8 @@ import scipy.sparse as sp
 from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import WEIGHTINGS, isolated_nodes, projection_graph, to_networkx
-from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
-from graphrec.data.interactions import Interactions
+from graphrec.community._graph import WEIGHTINGS, isolated_nodes, to_networkx
+from graphrec.community.base import ProjectionDetector, resolve_seed
 from graphrec.graph.projection import KINDS
 
 __all__ = ["LabelPropagation"]
@@ -90,16 +89,14 @@ class LabelPropagation(ProjectionDetector):
         self.weighting = weighting
         self.random_state = random_state
 
-    def fit(self, train: Interactions, embedder: Any = None) -> LabelPropagation:
-        """Propagate labels on the user projection of ``train`` (``embedder`` is ignored)."""
+    def fit(self, train: Any, embedder: Any = None) -> LabelPropagation:
+        """Propagate labels on the user projection of ``train``, or on ``train`` itself if it
+        is a square sparse adjacency (``embedder`` is ignored)."""
         import networkx as nx
 
         check_params(self)
-        train = check_detector_input(train)
         seed = resolve_seed(self.random_state)
-        graph = projection_graph(
-            train, self.projection, self.top_k, self.weighting, "label_propagation"
-        )
+        graph = self._input_graph(train)
         n = graph.shape[0]
         rng = np.random.default_rng(seed)
         if self.variant == "semi_synchronous":

@@ -13,12 +13,10 @@ from graphrec.community._graph import (
     WEIGHTINGS,
     igraph_seeded,
     isolated_nodes,
-    projection_graph,
     to_igraph,
 )
-from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
+from graphrec.community.base import ProjectionDetector, resolve_seed
 from graphrec.community.quality import modularity
-from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS
 
 __all__ = ["Leiden"]
@@ -114,12 +112,12 @@ class Leiden(ProjectionDetector):
         self.backend = backend
         self.random_state = random_state
 
-    def fit(self, train: Interactions, embedder: Any = None) -> Leiden:
-        """Partition the user projection of ``train`` (``embedder`` is ignored)."""
+    def fit(self, train: Any, embedder: Any = None) -> Leiden:
+        """Partition the user projection of ``train``, or ``train`` itself if it is a square
+        sparse adjacency (``embedder`` is ignored)."""
         check_params(self)
-        train = check_detector_input(train)
         seed = resolve_seed(self.random_state)
-        graph = projection_graph(train, self.projection, self.top_k, self.weighting, "leiden")
+        graph = self._input_graph(train)
         g = to_igraph(graph)
         if self.backend == "igraph":
             membership, quality = self._igraph(g, seed)

@@ -9,9 +9,8 @@ import numpy as np
 from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import WEIGHTINGS, isolated_nodes, projection_graph, to_networkx
-from graphrec.community.base import ProjectionDetector, check_detector_input, resolve_seed
-from graphrec.data.interactions import Interactions
+from graphrec.community._graph import WEIGHTINGS, isolated_nodes, to_networkx
+from graphrec.community.base import ProjectionDetector, resolve_seed
 from graphrec.graph.projection import KINDS
 
 __all__ = ["Louvain"]
@@ -89,14 +88,14 @@ class Louvain(ProjectionDetector):
         self.weighting = weighting
         self.random_state = random_state
 
-    def fit(self, train: Interactions, embedder: Any = None) -> Louvain:
-        """Partition the user projection of ``train`` (``embedder`` is ignored)."""
+    def fit(self, train: Any, embedder: Any = None) -> Louvain:
+        """Partition the user projection of ``train``, or ``train`` itself if it is a square
+        sparse adjacency (``embedder`` is ignored)."""
         import community as community_louvain
 
         check_params(self)
-        train = check_detector_input(train)
         seed = resolve_seed(self.random_state)
-        graph = projection_graph(train, self.projection, self.top_k, self.weighting, "louvain")
+        graph = self._input_graph(train)
         partition = community_louvain.best_partition(
             to_networkx(graph),
             weight="weight",

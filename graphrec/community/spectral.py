@@ -40,7 +40,6 @@ from graphrec.community.base import (
     check_n_communities,
     resolve_seed,
 )
-from graphrec.data.interactions import Interactions
 
 __all__ = ["SpectralBipartite", "bethe_hessian_count", "refine_coclusters"]
 
@@ -123,6 +122,8 @@ def refine_coclusters(
     max_iter: int = 100,
     tol: float = 1e-6,
     smoothing: float = 1.0,
+    *,
+    soft: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Variational EM of a degree-corrected bipartite block model from a starting co-clustering.
 
@@ -131,7 +132,8 @@ def refine_coclusters(
     interactions are counted with their weights. Each iteration updates the item
     posteriors from the users' and then the user posteriors from the items', with
     ``smoothing`` as Dirichlet pseudo-counts. Returns hard user and item labels (the
-    posterior argmax) and the number of iterations run.
+    posterior argmax), or with ``soft=True`` the posteriors themselves (``(n_users, k)``
+    and ``(n_items, k)``, rows sum to 1), and the number of iterations run.
 
     >>> import graphrec as gr
     >>> data, truth, items = gr.planted_communities(300, 150, 3, mean_degree=20, mu=0.2, seed=0)
@@ -160,6 +162,8 @@ def refine_coclusters(
         q = new_q
         if delta < tol:
             break
+    if soft:
+        return q, p, it
     return q.argmax(axis=1), p.argmax(axis=1), it
 
 
@@ -209,6 +213,10 @@ class SpectralBipartite(BaseDetector):
         Leading singular values of the regularised biadjacency.
     n_iter_ : int
         Refinement iterations run (0 without refinement).
+    probs_ : ndarray of shape (n_users, n_communities), or None
+        The block model's posterior membership of each user (rows sum to 1, zero rows
+        for users without interactions; ``labels_`` is the argmax). None without
+        refinement (k-means gives no posterior).
 
     Examples
     --------
@@ -250,8 +258,9 @@ class SpectralBipartite(BaseDetector):
         self.n_init = n_init
         self.random_state = random_state
 
-    def fit(self, train: Interactions, embedder: Any = None) -> SpectralBipartite:
-        """Co-cluster the users and items of ``train`` (``embedder`` is ignored)."""
+    def fit(self, train: Any, embedder: Any = None) -> SpectralBipartite:
+        """Co-cluster the users and items of ``train`` (``Interactions``, ``BipartiteGraph``
+        or a rectangular sparse biadjacency; ``embedder`` is ignored)."""
         check_params(self)
         train = check_detector_input(train)
         max_iter, n_init = int(self.max_iter), int(self.n_init)
@@ -286,10 +295,14 @@ class SpectralBipartite(BaseDetector):
         labels = KMeans(k, n_init=n_init, random_state=int(rng.integers(2**31))).fit_predict(rows)
         user_part, item_part = labels[: len(users)], labels[len(users) :]
         self.n_iter_ = 0
+        probs = None
         if self.refine and k > 1 and max_iter > 0:
-            user_part, item_part, self.n_iter_ = refine_coclusters(
-                b, user_part, item_part, k, max_iter=max_iter
+            q, p, self.n_iter_ = refine_coclusters(
+                b, user_part, item_part, k, max_iter=max_iter, soft=True
             )
+            user_part, item_part = q.argmax(axis=1), p.argmax(axis=1)
+            probs = np.zeros((train.n_users, k))
+            probs[users] = q
             kept = len(np.unique(user_part))
             if kept < k:
                 logger.warning(
@@ -304,7 +317,9 @@ class SpectralBipartite(BaseDetector):
         item_labels[items] = item_part
         self.n_communities_ = k
         self.singular_values_ = s
-        return self._finish(user_labels, item_labels, seed=seed)
+        if probs is None:
+            self.probs_ = None
+        return self._finish(user_labels, item_labels, seed=seed, probs=probs)
 
     def _embed(
         self, b: sp.csr_array, k: int, rng: np.random.Generator

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -17,12 +18,12 @@ from graphrec.community.base import (
     check_n_communities,
     resolve_seed,
 )
-from graphrec.data.interactions import Interactions
 
 __all__ = ["LDATopics"]
 
 
 @detectors.register("lda")
+@renamed_parameters(n_topics="n_communities")
 class LDATopics(BaseDetector):
     """User groups from latent Dirichlet allocation (scikit-learn), a classic baseline.
 
@@ -34,13 +35,13 @@ class LDATopics(BaseDetector):
 
     Parameters
     ----------
-    n_topics : int
-        Number of topics (communities).
+    n_communities : int
+        Number of topics (communities). Formerly ``n_topics`` (deprecated alias).
     weighting : {"binary", "raw", "log"}
         Counts given to LDA: one per interaction (default), the weights as given (play
         counts, ratings), or ``log1p`` of them.
     doc_topic_prior, topic_word_prior : float or None
-        Dirichlet priors (None: ``1 / n_topics``, as in scikit-learn).
+        Dirichlet priors (None: ``1 / n_communities``, as in scikit-learn).
     max_iter : int
         Passes over the data.
     learning_method : {"batch", "online"}
@@ -51,21 +52,26 @@ class LDATopics(BaseDetector):
     labels_ : ndarray of int64, shape (n_users,)
         Users without interactions are unassigned (``-1``).
     item_labels_ : ndarray of int64, shape (n_items,)
-    user_topics_ : ndarray, shape (n_users, n_topics)
-        Each user's topic mixture (rows sum to one).
+    user_topics_ : ndarray, shape (n_users, n_communities)
+        Each user's topic mixture (rows sum to one), columns in the order of
+        ``model_.components_``.
+    probs_ : ndarray, shape (n_users, n_communities)
+        The same mixtures with columns in the numbering of ``labels_`` (its argmax),
+        topics that no user joined dropped and rows renormalised; zero rows for users
+        without interactions.
     model_ : sklearn.decomposition.LatentDirichletAllocation
 
     Examples
     --------
     >>> import graphrec as gr
     >>> data, truth, _ = gr.planted_communities(300, 150, 3, mean_degree=20, mu=0.1, seed=0)
-    >>> det = gr.create("detector", "lda", n_topics=3, random_state=0).fit(data)
-    >>> det.user_topics_.shape
-    (300, 3)
+    >>> det = gr.create("detector", "lda", n_communities=3, random_state=0).fit(data)
+    >>> det.probs_.shape, bool((det.probs_.argmax(axis=1) == det.labels_).all())
+    ((300, 3), True)
     """
 
     _param_constraints = param_constraints(
-        n_topics=Interval(int, 1, None),
+        n_communities=Interval(int, 1, None),
         weighting=Options(WEIGHTINGS),
         doc_topic_prior=[Interval(float, 0, None), None],
         topic_word_prior=[Interval(float, 0, None), None],
@@ -76,7 +82,7 @@ class LDATopics(BaseDetector):
 
     def __init__(
         self,
-        n_topics: int = 10,
+        n_communities: int = 10,
         weighting: str = "binary",
         doc_topic_prior: float | None = None,
         topic_word_prior: float | None = None,
@@ -84,7 +90,7 @@ class LDATopics(BaseDetector):
         learning_method: str = "batch",
         random_state: RandomState = None,
     ) -> None:
-        self.n_topics = n_topics
+        self.n_communities = n_communities
         self.weighting = weighting
         self.doc_topic_prior = doc_topic_prior
         self.topic_word_prior = topic_word_prior
@@ -92,13 +98,14 @@ class LDATopics(BaseDetector):
         self.learning_method = learning_method
         self.random_state = random_state
 
-    def fit(self, train: Interactions, embedder: Any = None) -> LDATopics:
-        """Fit LDA on the counts of ``train`` (``embedder`` is ignored)."""
+    def fit(self, train: Any, embedder: Any = None) -> LDATopics:
+        """Fit LDA on the counts of ``train`` (``Interactions``, ``BipartiteGraph`` or a
+        rectangular sparse matrix; ``embedder`` is ignored)."""
         from sklearn.decomposition import LatentDirichletAllocation
 
         check_params(self)
         train = check_detector_input(train)
-        k = check_n_communities(self.n_topics, "n_topics", train.n_users)
+        k = check_n_communities(self.n_communities, "n_communities", train.n_users)
         max_iter = int(self.max_iter)
         seed = resolve_seed(self.random_state)
         counts = weighted_matrix(train, self.weighting).astype(np.float64)
@@ -117,4 +124,4 @@ class LDATopics(BaseDetector):
         items[np.bincount(counts.indices, minlength=train.n_items) == 0] = -1
         self.user_topics_ = topics
         self.model_ = model
-        return self._finish(labels, items, seed=seed)
+        return self._finish(labels, items, seed=seed, probs=topics)

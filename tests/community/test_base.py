@@ -53,7 +53,7 @@ def test_relabel_by_size_is_deterministic():
 
 
 def test_check_detector_input():
-    with pytest.raises(ValueError, match="Interactions object"):
+    with pytest.raises(ValueError, match="co-clusters a bipartite graph"):
         check_detector_input(sp.csr_array((2, 2)))
     with pytest.raises(ValueError, match="no interactions"):
         check_detector_input(Interactions(sp.csr_array((3, 2)), [0, 1, 2], [0, 1]))

@@ -10,14 +10,14 @@ from graphrec.community import quality
 from graphrec.data.interactions import Interactions
 from graphrec.testing import check_detector
 
-EMBEDDING = {"kmeans", "gmm", "agglomerative", "spectral", "dbscan", "hdbscan"}
+EMBEDDING = {"kmeans", "gmm", "agglomerative", "knn_spectral", "dbscan", "hdbscan"}
 # the parameter that sets the number of communities, for methods that need or accept one
 K_PARAM = {
-    "kmeans": "n_clusters",
-    "gmm": "n_components",
-    "agglomerative": "n_clusters",
-    "spectral": "n_clusters",
-    "lda": "n_topics",
+    "kmeans": "n_communities",
+    "gmm": "n_communities",
+    "agglomerative": "n_communities",
+    "knn_spectral": "n_communities",
+    "lda": "n_communities",
     "spectral_bipartite": "n_communities",
 }
 NAMES = gr.available("detector")
@@ -70,8 +70,10 @@ def test_bad_input(name, easy, easy_embedder):
     empty = data.filter(np.zeros(data.nnz, bool))
     with pytest.raises(ValueError, match="empty data"):
         det.fit(empty, embedder=embedder)
-    with pytest.raises(ValueError, match="Interactions"):
-        det.fit(data.matrix, embedder=embedder)
+    with pytest.raises(ValueError, match="Interactions, a BipartiteGraph or a scipy sparse"):
+        det.fit(data.matrix.toarray(), embedder=embedder)
+    with pytest.raises(ValueError, match="Interactions, a BipartiteGraph or a scipy sparse"):
+        det.fit("ratings.csv", embedder=embedder)
     if name in K_PARAM:
         too_many = gr.create("detector", name, **{K_PARAM[name]: data.n_users + 1})
         with pytest.raises(ValueError, match="larger than the number of users"):
@@ -98,11 +100,11 @@ def test_a_seed_is_taken_exactly_when_declared(name):
 # settings under which the seed reaches a random step whose outcome it changes
 SEED_PARAMS = {
     "agglomerative": {"silhouette_sample": 40},  # the seed draws the silhouette sample
-    "lda": {"n_topics": 6},
+    "lda": {"n_communities": 6},
     "spectral_bipartite": {"n_communities": 8},  # more than the data holds: inits matter
-    "kmeans": {"n_clusters": 8},
-    "gmm": {"n_components": 8},
-    "spectral": {"n_clusters": 8},
+    "kmeans": {"n_communities": 8},
+    "gmm": {"n_communities": 8},
+    "knn_spectral": {"n_communities": 8},
 }
 # weak structure (mu 0.6) by default; these find one community there, so mu 0.3
 BLURRED = {"label_propagation", "spectral_bipartite"}

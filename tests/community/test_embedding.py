@@ -31,14 +31,14 @@ def test_agglomerative(easy, blobs, linkage):
 def test_spectral_eigengap(easy, blobs):
     det = EmbeddingSpectral(random_state=0).fit(easy.data, embedder=blobs)
     assert det.communities_.n_communities == 4
-    fixed = EmbeddingSpectral(n_clusters=4, random_state=0).fit(easy.data, embedder=blobs)
+    fixed = EmbeddingSpectral(n_communities=4, random_state=0).fit(easy.data, embedder=blobs)
     assert quality.nmi(easy.user_labels, fixed.labels_) == pytest.approx(1.0)
 
 
 def test_zero_vectors_are_unassigned(easy, blobs):
     x = blobs.copy()
     x[7] = 0.0
-    det = EmbeddingKMeans(n_clusters=4, random_state=0).fit(easy.data, embedder=x)
+    det = EmbeddingKMeans(n_communities=4, random_state=0).fit(easy.data, embedder=x)
     assert det.labels_[7] == -1
 
 
@@ -54,9 +54,9 @@ def test_bad_parameters(easy, blobs):
 
 
 def test_errors_name_the_parameter_and_the_fix(easy, blobs):
-    with pytest.raises(ValueError, match="n_components=601 is larger"):
-        EmbeddingGMM(n_components=601).fit(easy.data, embedder=blobs)
-    with pytest.raises(ValueError, match="n_clusters=601 is larger"):
-        EmbeddingKMeans(n_clusters=601).fit(easy.data, embedder=blobs)
+    with pytest.raises(ValueError, match="n_communities=601 is larger"):
+        EmbeddingGMM(n_communities=601).fit(easy.data, embedder=blobs)
+    with pytest.raises(ValueError, match="n_communities=601 is larger"):
+        EmbeddingKMeans(n_communities=601).fit(easy.data, embedder=blobs)
     with pytest.raises(ValueError, match=r"not the name 'svd'.*gr.create\('embedder', 'svd'\)"):
-        EmbeddingKMeans(n_clusters=3).fit(easy.data, embedder="svd")
+        EmbeddingKMeans(n_communities=3).fit(easy.data, embedder="svd")

@@ -19,7 +19,7 @@ TINY: dict[str, Any] = {
     "embedders": [{"name": "svd", "params": {"dim": 8}}],
     "detectors": [
         {"name": "bipartite_louvain"},
-        {"name": "kmeans", "params": {"n_clusters": 3, "n_init": 2}},
+        {"name": "kmeans", "params": {"n_communities": 3, "n_init": 2}},
     ],
     "recommenders": [
         {"name": "popularity"},

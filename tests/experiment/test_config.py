@@ -25,7 +25,7 @@ def test_minimal_config_gets_defaults(make_config):
 def test_defaults_filled_in_and_resolved_yaml_round_trips(make_config, tmp_path):
     cfg = load_config(make_config(tmp_path))
     kmeans = cfg.detectors[1]
-    assert kmeans.params["n_clusters"] == 3
+    assert kmeans.params["n_communities"] == 3
     assert kmeans.params["k_range"] == [[2, 20]]  # a tuple default: one value, not a grid
     assert "random_state" not in kmeans.params  # the run seed is used
     path = tmp_path / "resolved.yaml"
@@ -176,7 +176,7 @@ def test_detector_embedder_reference(make_config):
                 {"name": "kmeans", "embedder": "svd16"},
                 {"name": "louvain"},
                 {"name": "gmm", "embedder": 0},
-                {"name": "spectral"},
+                {"name": "knn_spectral"},
             ],
             recommenders=["popularity"],
         )

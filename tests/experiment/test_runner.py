@@ -43,7 +43,7 @@ def test_outputs(tiny_result):
     summary = (out / "summary.md").read_text()
     assert "## Recommendation" in summary and "## Communities" in summary and " ± " in summary
     resolved = yaml.safe_load((out / "config.resolved.yaml").read_text())
-    assert resolved["detectors"][1]["params"]["n_clusters"] == 3
+    assert resolved["detectors"][1]["params"]["n_communities"] == 3
     for ext in ("png", "svg"):
         for name in ("metrics", "activity", "community_sizes", "embedding_map"):
             assert (out / "plots" / f"{name}.{ext}").stat().st_size > 1000
@@ -115,9 +115,11 @@ def test_changed_recommender_param_recomputes_only_evaluation(make_config, tmp_p
 
 def test_data_dependent_error_names_the_component(make_config, tmp_path):
     cfg = make_config(tmp_path, seeds=[0])
-    cfg["detectors"] = [{"name": "kmeans", "params": {"n_clusters": 400}}]
+    cfg["detectors"] = [{"name": "kmeans", "params": {"n_communities": 400}}]
     cfg["recommenders"] = [{"name": "community_popularity"}]
-    message = r"detector kmeans\(n_clusters=400, .*\): n_clusters=400 is larger .* users \(120\)"
+    message = (
+        r"detector kmeans\(n_communities=400, .*\): n_communities=400 is larger .* users \(120\)"
+    )
     with pytest.raises(ValueError, match=message):
         run_experiment(cfg, plots=False)
 
