@@ -19,7 +19,6 @@ TOY = textwrap.dedent(
     @detectors.register("toy_argmax")
     class ToyArgmax(BaseDetector):
         """Each user joins the block of items it interacted with most (items in 4 blocks)."""
-        _method = "toy_argmax"
         takes_seed = False
 
         def fit(self, train, embedder=None):

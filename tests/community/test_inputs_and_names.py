@@ -95,7 +95,7 @@ def test_old_parameter_names_work_and_warn(cls, old):
     assert det.n_communities == 3
     assert old not in det.get_params() and det.get_params()["n_communities"] == 3
     assert clone(det).get_params() == det.get_params()
-    name = cls._method
+    name = cls._registered_name
     with pytest.warns(DeprecationWarning, match=old):
         assert gr.create("detector", name, **{old: 3}).n_communities == 3
     with pytest.raises(TypeError, match="not both"):
