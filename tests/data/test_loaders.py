@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from graphrec.data import download as download_mod
-from graphrec.data import loaders
+from graphrec.data.datasets import _common as loaders
 from graphrec.data.download import Archive, download
 from graphrec.data.interactions import Interactions
 from graphrec.data.loaders import (
