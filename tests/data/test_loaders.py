@@ -573,7 +573,7 @@ def test_download_verifies_and_extracts(tmp_path: Path, ml100k: Path) -> None:
     folder = download("movielens-100k", cache, url=url, checksum=sha)
     assert folder == cache / "movielens-100k" / "extracted" / "ml-100k"
     assert (folder / "u.data").read_text() == (ml100k / "u.data").read_text()
-    assert not list(cache.rglob("*.part"))
+    assert not list(cache.rglob("*.part")) and not list(cache.rglob(".*.tmp"))
     # cached: a second call does not fetch (the URL is gone)
     Path(url.removeprefix("file://")).rename(tmp_path / "moved.zip")
     assert download("movielens-100k", cache, url=url, checksum=sha) == folder
