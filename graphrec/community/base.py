@@ -342,7 +342,9 @@ class ProjectionDetector(BaseDetector):
         data = check_detector_input(train, adjacency=True)
         if not isinstance(data, Interactions):
             return data
-        return projection_graph(data, self.projection, self.top_k, self.weighting, self._registered_name)
+        return projection_graph(
+            data, self.projection, self.top_k, self.weighting, self._registered_name
+        )
 
 
 def check_detector_input(train: Any, *, adjacency: bool = False) -> Any:

@@ -19,7 +19,10 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlparse
+
+from graphrec._io import atomic_write
 
 __all__ = ["ARCHIVES", "Archive", "DownloadError", "data_home", "download", "file_digest"]
 
@@ -232,30 +235,29 @@ def _reason(exc: BaseException) -> str:
 def _fetch(url: str, target: Path, expected: tuple[str, str] | None) -> None:
     """Download ``url`` to ``target`` via a temporary file; verify; rename atomically."""
     logger.info("downloading %s to %s", url, target)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
-            shutil.copyfileobj(response, out, _CHUNK)
+    algorithm = "sha256" if expected is None else expected[0]
+
+    def copy_and_verify(out: IO[bytes]) -> None:
+        h = hashlib.new(algorithm)
+        with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
+            while chunk := response.read(_CHUNK):
+                h.update(chunk)
+                out.write(chunk)
+        got = h.hexdigest()
         if expected is None:
-            digest = file_digest(tmp, "sha256")
             logger.warning(
                 "no checksum known for %s; its sha256 is %s (pin it with checksum='sha256:%s')",
                 target.name,
-                digest,
-                digest,
+                got,
+                got,
             )
-        else:
-            algorithm, want = expected
-            got = file_digest(tmp, algorithm)
-            if got != want:
-                raise ValueError(
-                    f"checksum mismatch for {target.name} downloaded from {url}: expected "
-                    f"{algorithm}:{want}, got {algorithm}:{got}; the download was deleted"
-                )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        elif got != expected[1]:
+            raise ValueError(
+                f"checksum mismatch for {target.name} downloaded from {url}: expected "
+                f"{algorithm}:{expected[1]}, got {algorithm}:{got}; the download was deleted"
+            )
+
+    atomic_write(target, copy_and_verify, overwrite=True)
 
 
 def _extract(archive: Path, target: Path) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from graphrec._io import atomic_write
 
 if TYPE_CHECKING:  # torch is imported when a checkpoint is read or written
     import torch
@@ -76,14 +76,7 @@ def save_checkpoint(
         "state": json.dumps(state, default=float),
         "rng": json.dumps(rng.bit_generator.state, default=_json_array),
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: torch.save(payload, fh), overwrite=True)
 
 
 def load_checkpoint(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._io import atomic_write
 from graphrec._ranking import BaseRecommender
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
@@ -118,15 +118,7 @@ class BaseEmbedder(BaseRecommender):
         }
         for key, value in self._state().items():
             arrays[f"state__{key}"] = np.asarray(value)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda fh: np.savez(fh, **arrays), overwrite=True)
         return path
 
     @classmethod

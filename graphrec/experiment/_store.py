@@ -14,13 +14,14 @@ import json
 import os
 import platform
 import socket
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from graphrec import _io
 
 __all__ = [
     "atomic_write",
@@ -34,8 +35,6 @@ __all__ = [
     "stable_hash",
 ]
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once: files are created as open() would create them
 
 PACKAGES = ("graphrec", "torch", "numpy", "scipy", "scikit-learn", "networkx", "torch-geometric")
 
@@ -64,30 +63,20 @@ def stable_hash(obj: Any) -> str:
 def atomic_write(path: str | os.PathLike[str], write: Callable[[io.BufferedWriter], Any]) -> Path:
     """Call ``write(file)`` on a temporary file next to ``path``, then rename it into place.
 
-    A crash leaves either the old file or none, never a half-written one.
+    A crash leaves either the old file or none, never a half-written one
+    (:func:`graphrec._io.atomic_write` with ``overwrite=True``).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _io.atomic_write(path, write, overwrite=True)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically."""
-    return atomic_write(path, lambda fh: fh.write(data))
+    return _io.atomic_write_bytes(path, data, overwrite=True)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    return _io.atomic_write_text(path, text, overwrite=True)
 
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:

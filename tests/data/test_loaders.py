@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from graphrec.data import download as download_mod
-from graphrec.data import loaders
+from graphrec.data.datasets import _common as loaders
 from graphrec.data.download import Archive, download
 from graphrec.data.interactions import Interactions
 from graphrec.data.loaders import (
@@ -573,7 +573,7 @@ def test_download_verifies_and_extracts(tmp_path: Path, ml100k: Path) -> None:
     folder = download("movielens-100k", cache, url=url, checksum=sha)
     assert folder == cache / "movielens-100k" / "extracted" / "ml-100k"
     assert (folder / "u.data").read_text() == (ml100k / "u.data").read_text()
-    assert not list(cache.rglob("*.part"))
+    assert not list(cache.rglob("*.part")) and not list(cache.rglob(".*.tmp"))
     # cached: a second call does not fetch (the URL is gone)
     Path(url.removeprefix("file://")).rename(tmp_path / "moved.zip")
     assert download("movielens-100k", cache, url=url, checksum=sha) == folder

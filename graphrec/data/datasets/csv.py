@@ -1,0 +1,167 @@
+"""Loader for generic CSV / TSV / Parquet interaction files."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graphrec._params import (
+    AnyOf,
+    Boolean,
+    Interval,
+    Options,
+    Satisfies,
+    Text,
+    declare_params,
+)
+from graphrec._registry import datasets
+from graphrec.data._readers import (
+    read_csv_frame,
+    scan_csv,
+)
+from graphrec.data.datasets._common import (
+    _PATH,
+    PathLike,
+)
+from graphrec.data.interactions import Interactions
+from graphrec.data.preprocess import _DUPLICATE_MODES
+
+logger = logging.getLogger(__name__)
+
+_COLUMN = AnyOf(Text(), Interval(int, 0, None))  # a column name or position
+_NAMES = Satisfies(
+    lambda v: isinstance(v, (list, tuple)) and all(isinstance(n, str) for n in v),
+    "a list of column names",
+    invalid=["user,item", [0, 1]],
+)
+
+
+@datasets.register("csv", needs=("path",))
+@declare_params(
+    path=_PATH,
+    user_col=_COLUMN,
+    item_col=_COLUMN,
+    rating_col=[_COLUMN, None],
+    time_col=[_COLUMN, None],
+    sep=[Text(), None],
+    duplicates=Options(_DUPLICATE_MODES),
+    header=Boolean(),
+    names=[_NAMES, None],
+    encoding=Text(),
+)
+def load_csv(
+    path: PathLike | None = None,
+    user_col: str | int = "user",
+    item_col: str | int = "item",
+    rating_col: str | int | None = None,
+    time_col: str | int | None = None,
+    *,
+    sep: str | None = None,
+    duplicates: str = "auto",
+    header: bool = True,
+    names: list[str] | None = None,
+    encoding: str = "utf-8",
+) -> Interactions:
+    """Interactions from a CSV / TSV file (or ``.parquet``, which needs pyarrow).
+
+    Parameters
+    ----------
+    path : path
+        The file. ``.csv`` is comma-separated, ``.tsv`` / ``.dat`` tab-separated
+        (compressed ``.gz`` / ``.bz2`` / ``.xz`` / ``.zip`` work too); pass ``sep`` for
+        other names.
+    user_col, item_col, rating_col, time_col : str or int
+        Column names (column positions when ``header=False`` and no ``names``). Without
+        ``rating_col`` every weight is 1. ``time_col`` may hold numbers or dates (dates
+        become unix seconds).
+    duplicates : str
+        How repeated (user, item) rows are combined, see
+        :func:`graphrec.data.preprocess.clean_frame`. The default ``"auto"`` keeps the
+        latest rating (by ``time_col``, else the last row) for explicit ratings, sums a
+        count column (a name such as ``plays`` or ``playcount``, see
+        :func:`graphrec.data.preprocess.is_count_column`) and, without ``rating_col``,
+        counts the rows of each pair. Rows dropped for a missing id and rows merged
+        are counted in ``meta["report"]`` (``missing_ids_dropped``,
+        ``duplicates_merged``, ``duplicates``: the mode used) and said in a warning.
+    header : bool
+        Whether the first line holds column names.
+    names : list of str, optional
+        Column names to use (replacing the header line when there is one).
+
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = f.write_text("user,item,stars\\na,1,5\\nb,1,3\\n")
+    >>> load_csv(f, rating_col="stars").matrix.toarray().tolist()
+    [[5.0], [3.0]]
+    """
+    if path is None:
+        raise ValueError("csv: pass path=, the file to read")
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise FileNotFoundError(f"csv: {p} does not exist")
+    if p.is_dir():
+        raise ValueError(f"csv: {p} is a directory; expected a .csv, .tsv or .parquet file")
+    suffixes = [s.lower() for s in p.suffixes if s.lower() not in (".gz", ".bz2", ".xz", ".zip")]
+    ext = suffixes[-1] if suffixes else ""
+    if ext == ".parquet":
+        df = _read_parquet(p)
+    else:
+        if sep is None:
+            sep = {".csv": ",", ".tsv": "\t", ".dat": "\t"}.get(ext)
+            if sep is None:
+                raise ValueError(f"csv: cannot infer the separator of {p.name}; pass sep=")
+        df = read_csv_frame(p, sep, header, names, encoding)
+    for col in (rating_col, time_col):
+        if col is not None and col in df.columns:
+            df[col] = _numeric_column(df, col, p, sep, header, encoding, dates=col == time_col)
+    data = Interactions.from_frame(
+        df,
+        user_col,
+        item_col,
+        rating_col,
+        time_col,  # type: ignore[arg-type]
+        duplicates=duplicates,
+        source=str(p),
+    )
+    return replace(data, meta={"name": "csv", "source": str(p), "report": data.meta["report"]})
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        importlib.import_module("pyarrow")
+    except ImportError:
+        raise ImportError(
+            f"reading {path.name} needs pyarrow: pip install pyarrow "
+            "(or pip install 'graphrec[parquet]')"
+        ) from None
+    return pd.read_parquet(path, engine="pyarrow")
+
+
+def _numeric_column(
+    df: pd.DataFrame,
+    col: str | int,
+    path: Path,
+    sep: str | None,
+    header: bool,
+    encoding: str,
+    dates: bool,
+) -> pd.Series:
+    """Column ``col`` as numbers (dates as unix seconds); the first bad value is reported."""
+    values = pd.to_numeric(df[col], errors="coerce")
+    if dates and values.isna().any() and not pd.api.types.is_numeric_dtype(df[col]):
+        stamps = pd.to_datetime(df[col], errors="coerce", utc=True, format="mixed")
+        if stamps.notna().all():
+            return (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    if not values.isna().any():
+        return values
+    if sep is not None:
+        scan_csv(path, sep, header, encoding, {list(df.columns).index(col): col})
+    row = int(np.flatnonzero(values.isna().to_numpy())[0])
+    raise ValueError(
+        f"{path} row {row + 1}, column {col!r}: expected a number, got {df[col].iloc[row]!r}"
+    )
