@@ -90,7 +90,7 @@ def main() -> None:
         s = gr.load_dataset("lightgcn", path=args.data / split_name)
         print(f"\n{split_name}: {s.train.shape[0]} users, {s.train.shape[1]} items\n{head}")
         for name in args.models:
-            grid = GRIDS[name][:1] if args.no_select else GRIDS[name]
+            grid = [{}] if args.no_select else GRIDS[name]  # {}: the defaults
             best, best_ndcg = grid[0], -1.0
             if len(grid) > 1:
                 for params in grid:
