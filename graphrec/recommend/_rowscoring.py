@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import check_params
+from graphrec._params import Device, Interval, check_params
 from graphrec._validation import check_is_fitted, resolve_device
 from graphrec.data.interactions import Interactions
 from graphrec.graph._lowpass import binary_rows
@@ -52,6 +52,14 @@ def check_memory_gb(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"max_memory_gb must be a positive number or None, got {value!r}")
     return float(value)
+
+
+# the constraints of the scoring parameters every row-scoring model shares
+SCORING_CONSTRAINTS = {
+    "max_memory_gb": [Interval(float, 0, None, closed="neither"), None],
+    "device": Device(),
+    "batch_size": [Interval(int, 1, None), None],
+}
 
 
 class RowScoringRecommender(BaseRecommender):

@@ -18,11 +18,12 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import Device, Interval, Options, param_constraints
+from graphrec._params import Interval, Options, param_constraints
 from graphrec._registry import recommenders
 from graphrec.graph._lowpass import degree_scalings, normalized_matrix, top_singular
 from graphrec.recommend._rowscoring import (
     GIB,
+    SCORING_CONSTRAINTS,
     RowScoringRecommender,
     sparse_dense,
     to_device,
@@ -143,9 +144,7 @@ class GFCF(_ItemGraphFilter):
     _param_constraints = param_constraints(
         k=Interval(int, 1, None),
         alpha=Interval(float, None, None),
-        max_memory_gb=[Interval(float, 0, None, closed="neither"), None],
-        device=Device(),
-        batch_size=[Interval(int, 1, None), None],
+        **SCORING_CONSTRAINTS,
     )
 
     def __init__(
@@ -259,9 +258,7 @@ class GraphFilter(_ItemGraphFilter):
         degree_norm=Interval(float, 0, 1, closed="both"),
         ideal_norm=Interval(float, 0, 1, closed="both"),
         n_iter=Interval(int, 1, None),
-        max_memory_gb=[Interval(float, 0, None, closed="neither"), None],
-        device=Device(),
-        batch_size=[Interval(int, 1, None), None],
+        **SCORING_CONSTRAINTS,
     )
 
     def __init__(

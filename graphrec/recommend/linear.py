@@ -9,10 +9,11 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from graphrec._params import Device, Interval, param_constraints
+from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec._validation import check_is_fitted
 from graphrec.recommend._rowscoring import (
+    SCORING_CONSTRAINTS,
     RowScoringRecommender,
     check_budget,
     sparse_dense,
@@ -102,9 +103,7 @@ class EASE(RowScoringRecommender):
 
     _param_constraints = param_constraints(
         l2=Interval(float, 0, None, closed="neither"),
-        max_memory_gb=[Interval(float, 0, None, closed="neither"), None],
-        device=Device(),
-        batch_size=[Interval(int, 1, None), None],
+        **SCORING_CONSTRAINTS,
     )
 
     def __init__(
