@@ -62,6 +62,7 @@ __all__ = [
     "declare_params",
     "invalid_values",
     "param_constraints",
+    "signature_params",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -413,7 +414,8 @@ def invalid_values(constraint: Any) -> list[Any]:
     return [v for v in c.invalid() if not c.accepts(v)]
 
 
-def _signature_params(target: Any) -> dict[str, Any]:
+def signature_params(target: Any) -> dict[str, Any]:
+    """Keyword parameters of a class or function and their defaults (``self`` left out)."""
     sig = inspect.signature(target)
     return {
         p.name: p.default
@@ -462,7 +464,7 @@ def check_params(
     rules = getattr(target, _RULES, ())
     if constraints is None and not rules:
         return
-    defaults = _signature_params(target)
+    defaults = signature_params(target)
     values = {
         p: getattr(component, p) if is_instance and hasattr(component, p) else d
         for p, d in defaults.items()

@@ -30,7 +30,6 @@ ValueError: embedder 'svd': dim must be an integer >= 1, got 0
 from __future__ import annotations
 
 import difflib
-import inspect
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from graphrec._deprecation import translate_renamed
-from graphrec._params import Constraint, check_params, constraints_of
+from graphrec._params import Constraint, check_params, constraints_of, signature_params
 
 __all__ = [
     "Entry",
@@ -227,7 +226,7 @@ class Registry:
             old = self._entries.get(name)
             if old is not None and _qualname(old.obj) != _qualname(obj):
                 raise ValueError(f"{where} is already registered to {_qualname(old.obj)}")
-            params = _signature(obj)
+            params = signature_params(obj)
             inject = _INJECT.get(self.kind, {})
             missing = [inject[n] for n in need_list if n in inject and inject[n] not in params]
             if missing:
@@ -315,7 +314,7 @@ class Registry:
 
     def parameters(self, name: str) -> dict[str, Any]:
         """Keyword parameters of ``name`` and their defaults (``Parameter.empty`` if none)."""
-        return _signature(self.get(name))
+        return signature_params(self.get(name))
 
     def constraints(self, name: str) -> dict[str, Constraint]:
         """The declared constraint of each parameter of ``name`` (empty if it declares none)."""
@@ -350,15 +349,6 @@ class Registry:
 def registered_name(component: Any) -> str:
     """The name ``component`` (a class, function or instance) was registered under, or ``""``."""
     return str(getattr(component, NAME_ATTR, "") or "")
-
-
-def _signature(obj: Any) -> dict[str, Any]:
-    sig = inspect.signature(obj)
-    return {
-        p.name: p.default
-        for p in sig.parameters.values()
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
-    }
 
 
 PLUGIN_GROUP = "graphrec.plugins"

@@ -24,7 +24,6 @@ __all__ = [
     "RowScoringRecommender",
     "binary_rows",
     "check_budget",
-    "check_memory_gb",
     "sparse_dense",
     "to_device",
 ]
@@ -44,14 +43,6 @@ def check_budget(nbytes: float, max_memory_gb: float | None, what: str, alternat
             f"raise max_memory_gb (or set it to None) if the machine has the memory, "
             f"or use {alternatives}"
         )
-
-
-def check_memory_gb(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"max_memory_gb must be a positive number or None, got {value!r}")
-    return float(value)
 
 
 # the constraints of the scoring parameters every row-scoring model shares
