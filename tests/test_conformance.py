@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import graphrec as gr
+from graphrec._registry import recommenders
 from graphrec.evaluate import metrics
 from graphrec.testing import check_dataset, check_embedder, check_metric, check_recommender
 
@@ -30,16 +31,17 @@ def factory(name):
     """``factory(train)``: the recommender with what it needs beyond its defaults."""
 
     def make(train):
+        needs = recommenders.info(name).needs  # what the registration declares
         params = gr.create("recommender", name).get_params()
         out = {}
-        if "communities" in params:
+        if "communities" in needs:
             det = gr.create("detector", "louvain", random_state=0).fit(train)
             out["communities"] = det.labels_
-        if "embedder" in params:
-            # community_model fine-tunes a trained torch embedder; the others take any
+        if "embedder" in needs or "fine_tunable_embedder" in needs:
+            # a fine-tunable embedder is a trained torch model; the others take any
             kind = (
                 ("mf", {"dim": 8, "epochs": 5})
-                if name == "community_model"
+                if "fine_tunable_embedder" in needs
                 else ("svd", {"dim": 4})
             )
             out["embedder"] = gr.create("embedder", kind[0], random_state=0, **kind[1])
