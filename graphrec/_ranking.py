@@ -103,6 +103,16 @@ class BaseRecommender(BaseEstimator):
 
     supports_fold_in: bool = False  # True where score(user_items=...) scores new users' rows
 
+    def _check_fold_in_users(self, users: Any, n_rows: int) -> np.ndarray:
+        """``users`` given beside ``user_items``: one valid user index per row."""
+        users = self._check_users(users)
+        if len(users) != n_rows:
+            raise ValueError(
+                f"users and user_items must match: {len(users)} user indices for "
+                f"{n_rows} rows of user_items"
+            )
+        return users
+
     def recommend(
         self,
         users: Any = None,
@@ -121,9 +131,12 @@ class BaseRecommender(BaseEstimator):
         k : int
             List length.
         user_items : sparse matrix of shape (n_new_users, n_items), optional
-            Fold-in: recommend to these item rows (users unseen in training) instead
-            of ``users``; only for models with ``supports_fold_in`` (``ease``,
-            ``gfcf``, ``graph_filter``). ``exclude_seen`` then masks each row's items.
+            Fold-in: recommend to these item rows (users unseen in training, or
+            training users with an updated history) without a refit; only for models
+            with ``supports_fold_in``. ``exclude_seen`` then masks each row's items.
+            Given with ``users`` (one index per row), the rows replace those users'
+            training histories and ``users`` names who they are, for models that use
+            side information (e.g. a friend graph); the others ignore it.
         exclude_seen : bool
             Mask the items each user interacted with in the training data.
 
@@ -157,20 +170,24 @@ class BaseRecommender(BaseEstimator):
                 f"{type(self).__name__} cannot score new users' rows (user_items=); "
                 "use an item-based model such as ease, gfcf or graph_filter"
             )
-        if users is not None:
-            raise ValueError("pass either users or user_items, not both")
         check_is_fitted(self, "train_")
         rows = sp.csr_array(user_items)
         if rows.ndim != 2 or rows.shape[1] != self.n_items_:
             raise ValueError(
                 f"user_items must have {self.n_items_} columns (items), got shape {rows.shape}"
             )
+        if users is not None:
+            users = self._check_fold_in_users(users, rows.shape[0])
         batch_size = batch_size or default_batch_size(self.n_items_)
         out_items = np.empty((rows.shape[0], min(k, self.n_items_)), np.int64)
         out_scores = np.empty(out_items.shape, np.float32)
         for start in range(0, rows.shape[0], batch_size):
             batch = rows[start : start + batch_size]
-            scores = np.array(self.score(user_items=batch), dtype=np.float32)
+            who = None if users is None else users[start : start + batch_size]
+            scores = np.array(
+                self.score(user_items=batch) if who is None else self.score(who, user_items=batch),
+                dtype=np.float32,
+            )
             items, vals = rank_items(scores, k, batch if exclude_seen else None)
             out_items[start : start + len(items)] = items
             out_scores[start : start + len(items)] = vals

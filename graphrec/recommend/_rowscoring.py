@@ -97,7 +97,8 @@ class RowScoringRecommender(BaseRecommender):
             None; mind the size, ``recommend`` and ``evaluate`` score in batches).
         user_items : sparse matrix or array of shape (n_new_users, n_items), optional
             Item rows of users to fold in (e.g. users unseen in training); scored
-            without a refit. Exclusive with ``users``.
+            without a refit. With ``users`` (one index per row) the rows replace
+            those users' histories; these models use nothing but the rows.
         """
         check_is_fitted(self, "train_rows_")
         rows = self._rows(users, user_items)
@@ -111,9 +112,10 @@ class RowScoringRecommender(BaseRecommender):
 
     def _rows(self, users: Any, user_items: Any) -> sp.csr_array:
         if user_items is not None:
+            rows = binary_rows(user_items, self.n_items_, "user_items")
             if users is not None:
-                raise ValueError("pass either users or user_items, not both")
-            return binary_rows(user_items, self.n_items_, "user_items")
+                self._check_fold_in_users(users, rows.shape[0])
+            return rows
         if users is None:
             return self.train_rows_
         return self.train_rows_[self._check_users(users)]

@@ -92,8 +92,18 @@ def test_bad_input():
     model = EASE().fit(data)
     with pytest.raises(ValueError, match="8 columns"):
         model.score(user_items=sp.csr_array((2, 5)))
-    with pytest.raises(ValueError, match="either users or user_items"):
-        model.score([0], user_items=data.matrix[[0]])
+    with pytest.raises(ValueError, match="2 user indices for 1 rows"):
+        model.score([0, 1], user_items=data.matrix[[0]])
+    with pytest.raises(ValueError, match="out of range"):
+        model.recommend([99], user_items=data.matrix[[0]])
+    # users beside user_items name the rows; an item-based model scores the rows alone
+    np.testing.assert_array_equal(
+        model.score([5], user_items=data.matrix[[0]]), model.score(user_items=data.matrix[[0]])
+    )
+    np.testing.assert_array_equal(
+        model.recommend([5], k=3, user_items=data.matrix[[0]])[0],
+        model.recommend(k=3, user_items=data.matrix[[0]])[0],
+    )
     with pytest.raises(ValueError, match="cannot score new users"):
         gr.create("recommender", "popularity").fit(data).recommend(user_items=data.matrix[[0]])
 
