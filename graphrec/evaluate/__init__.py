@@ -19,16 +19,20 @@ would hide them (``gr.evaluate.metrics`` was an AttributeError, and
 import sys
 import types
 
-from graphrec.evaluate import metrics, protocol, stats
+from graphrec.evaluate import metrics, new_users, protocol, stats
+from graphrec.evaluate.new_users import NewUserResult, evaluate_new_users
 from graphrec.evaluate.protocol import EvalResult, evaluate
 from graphrec.evaluate.stats import compare, holm, paired_comparison
 
 __all__ = [
     "EvalResult",
+    "NewUserResult",
     "compare",
     "evaluate",
+    "evaluate_new_users",
     "holm",
     "metrics",
+    "new_users",
     "paired_comparison",
     "protocol",
     "stats",
