@@ -104,14 +104,26 @@ def _entry(
     # deprecated aliases of the injected parameters (community_blend's ``embedder``)
     renamed = getattr(registry.get(name), "_renamed_params", None) or {}
     filled = (*filled, *(old for old, new in renamed.items() if new in filled))
+    takes_single = kind == "recommender" and "communities" in info.needs
+    if takes_single and params.get("communities", "single") != "single":
+        errors.append(
+            f"{here}.params.communities: only 'single' (the single-community control) may be "
+            "given here; other communities come from the detectors"
+        )
     for p in params:
+        if p == "communities" and takes_single:
+            continue
         if p in filled and not (p == "base" and takes_base):
             hint = "; give a base recommender as params.base: {name: ..., params: ...}"
             errors.append(
                 f"{here}.params.{p}: set by the runner (from the embedders / detectors)"
                 + (hint if takes_base else "")
             )
-    given = {k: v for k, v in params.items() if k not in filled or (k == "base" and takes_base)}
+    given = {
+        k: v
+        for k, v in params.items()
+        if k not in filled or (k == "base" and takes_base) or (k == "communities" and takes_single)
+    }
     for key, value in given.items():
         if isinstance(value, list) and not value:
             errors.append(f"{here}.params.{key}: an empty list (a grid needs at least one value)")

@@ -207,18 +207,23 @@ def recommender_needs(name: str, params: Mapping[str, Any] | None = None) -> tup
 
     Read from the registration (``needs=("base", "communities")``). A recommender
     that needs a ``base`` takes the run's embedder unless its ``params`` give the base
-    as a recommender entry (``base: {name: ease, params: {l2: 100}}``).
+    as a recommender entry (``base: {name: ease, params: {l2: 100}}``); one that needs
+    communities takes the detectors' unless ``communities: single`` (the control).
 
     >>> recommender_needs("community_blend"), recommender_needs("popularity")
     ((True, True), (False, False))
     >>> recommender_needs("community_blend", {"base": {"name": "ease"}})
     (False, True)
+    >>> recommender_needs("community_blend", {"communities": "single"})
+    (True, False)
     """
     if name == EMBEDDING:
         return True, False
     info = _registry("recommender").info(name)
-    base = "base" in info.needs and not isinstance((params or {}).get("base"), Mapping)
-    return info.needs_embedder() or base, "communities" in info.needs
+    params = params or {}
+    base = "base" in info.needs and not isinstance(params.get("base"), Mapping)
+    single = params.get("communities") == "single"  # the control: no detector
+    return info.needs_embedder() or base, "communities" in info.needs and not single
 
 
 def needs_fine_tunable(name: str) -> bool:

@@ -284,6 +284,8 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
         if isinstance(base, Mapping):
             base = build("recommender", base["name"], base.get("params") or {})
         given = {"embedder": emb, "base": emb if base is None else base, "communities": comm}
+        if params.get("communities") == "single":  # the control: all users in one community
+            given["communities"] = params.pop("communities")
         extra = {p: given[p] for p in injected("recommender", spec["name"])}
         rec = build("recommender", spec["name"], params, **extra).fit(data.train)
     fit = time.perf_counter() - t0

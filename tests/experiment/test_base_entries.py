@@ -76,3 +76,33 @@ def test_the_deprecated_embedder_param_is_set_by_the_runner(tmp_path):
     recs = [{"name": "community_blend", "params": {"embedder": "svd"}}]
     with pytest.raises(ConfigError, match=r"params.embedder: set by the runner.*params.base"):
         load_config(_config(tmp_path, recs, [{"name": "svd"}]))
+
+
+def test_the_single_community_control_runs_without_a_detector(tmp_path):
+    base = {"name": "ease", "params": {"l2": 10.0}}
+    recs = [
+        {"name": "community_backoff", "params": {"base": base, "communities": "single"}},
+        {"name": "community_backoff", "params": {"base": base}},
+    ]
+    cfg = _config(tmp_path, recs)
+    result = run_experiment(cfg, plots=False)
+    runs = result.runs[result.runs["recommender"].str.startswith("community_backoff")]
+    assert len(runs) == 2 and (runs["detector"] == "").sum() == 1  # the control: no detector
+    data = gr.load_dataset("synthetic", seed=0, **DATA)
+    split = gr.split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)
+    rec = gr.create(
+        "recommender",
+        "community_backoff",
+        base=gr.create("recommender", "ease", l2=10.0),
+        communities="single",
+    ).fit(split.train)
+    direct = gr.evaluate(
+        rec, split.test, k=[10], exclude=[split.train, split.valid], train=split.train
+    )
+    control = runs[runs["detector"] == ""].iloc[0]
+    table = result.table[(result.table["run"] == control.run) & (result.table["k"] == 10)]
+    value = table.set_index("metric")["value"]
+    assert value["ndcg"] == pytest.approx(direct.summary["ndcg@10"])
+    bad = [{"name": "community_blend", "params": {"base": base, "communities": [0, 1]}}]
+    with pytest.raises(ConfigError, match=r"params.communities: only 'single'"):
+        load_config(_config(tmp_path, bad))
