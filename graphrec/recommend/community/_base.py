@@ -38,6 +38,7 @@ from graphrec.community._partition import (
     community_affinity,
     community_item_counts,
     nearest_communities,
+    normalized_shares,
 )
 from graphrec.community.quality import assign_items, assign_users
 from graphrec.data.interactions import Interactions
@@ -134,6 +135,7 @@ class CommunityRecommender(BaseRecommender):
         self.community_share_ = sp.csr_array(
             sp.diags_array(1.0 / np.maximum(sizes, 1)) @ counts, dtype=np.float64
         )
+        self.shares_ = normalized_shares(sizes, counts)  # items x communities, for assignment
         self.global_counts_ = np.asarray(train.item_degrees(), dtype=np.int64)
         self.large_ = sizes >= self.min_size
         self._ranks: dict[int, np.ndarray] = {}  # community_scores' cache, per fit
@@ -192,7 +194,7 @@ class CommunityRecommender(BaseRecommender):
     def _assign_rows(self, x: sp.csr_array, users: np.ndarray | None) -> np.ndarray:
         mode = self.assign_by
         if mode == "items":
-            return nearest_communities(self.community_sizes_, self.community_counts_, x)
+            return self._nearest(x)
         if users is None:
             raise ValueError(
                 f"assign_by={mode!r} needs users= beside user_items= (one training index per "
@@ -201,18 +203,21 @@ class CommunityRecommender(BaseRecommender):
         votes = self._friend_votes(users)
         has_friends = votes.sum(axis=1) > 0
         if mode == "friends":
-            out = nearest_communities(self.community_sizes_, self.community_counts_, x)
+            out = self._nearest(x)
             out[has_friends] = votes[has_friends].argmax(axis=1)
             return out
-        aff = community_affinity(self.community_sizes_, self.community_counts_, x)
+        aff = community_affinity(self.community_sizes_, self.community_counts_, x, self.shares_)
         top = aff.max(axis=1, keepdims=True)
         aff = np.divide(aff, top, out=np.zeros_like(aff), where=top > 0)
         share = votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-300)
         both = share + aff
-        out = nearest_communities(self.community_sizes_, self.community_counts_, x)
+        out = self._nearest(x)
         some = has_friends | (top.ravel() > 0)
         out[some] = both[some].argmax(axis=1)
         return out
+
+    def _nearest(self, x: sp.csr_array) -> np.ndarray:
+        return nearest_communities(self.community_sizes_, self.community_counts_, x, self.shares_)
 
     def _friend_votes(self, users: np.ndarray) -> np.ndarray:
         """rows x communities: friendship weight to each community's known members."""
@@ -234,9 +239,7 @@ class CommunityRecommender(BaseRecommender):
         :func:`graphrec.community.quality.assign_users`).
         """
         check_is_fitted(self, "community_share_")
-        return nearest_communities(
-            self.community_sizes_, self.community_counts_, self._as_rows(items)
-        )
+        return self._nearest(self._as_rows(items))
 
     def _as_rows(self, items: Any) -> sp.csr_array:
         n_items = self.community_share_.shape[1]
