@@ -10,8 +10,8 @@ fresh output folder. It prints the seconds of each, their ratio, whether the res
 are equal, where the tasks ran, and the bytes shipped: the prepared split is put in the
 object store once, and each task's arguments are references of a few kilobytes.
 
-    python experiments/bench_ray_grid.py --users 20000       # about 2 minutes on 2 cores
-    python experiments/bench_ray_grid.py --users 1000000     # the issue-15 shape (30M)
+    python experiments/bench_ray_grid.py --users 5000        # about 1.5 minutes on 2 busy cores
+    python experiments/bench_ray_grid.py --users 1000000     # the issue-15 shape (1M x 250k)
 """
 
 from __future__ import annotations

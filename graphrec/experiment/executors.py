@@ -171,7 +171,7 @@ class RayExecutor(Executor):
                 job, files = item  # type: ignore[misc]
                 args = (job, self._put_files(files), [self._put_data(job)])
                 task = {"stage": job.stage, "key": job.key, "options": options[job.key]}
-                task["arg_bytes"] = payload_bytes(args)
+                task["arg_bytes"] = _arg_bytes(args)
                 self.shipped["tasks"].append(task)
                 ref = self._job_remote.options(**task["options"]).remote(fn, *args)
             else:
@@ -226,6 +226,16 @@ def _is_job_item(item: Any) -> bool:
         and isinstance(item[0], Job)
         and isinstance(item[1], Mapping)
     )
+
+
+def _arg_bytes(args: tuple[Job, dict[str, Any], list[Any]]) -> int:
+    """Bytes of a task's arguments; a reference that does not pickle (a Ray Client one)
+    counts as its id."""
+    try:
+        return payload_bytes(args)
+    except Exception:  # whatever pickling a foreign reference raises
+        job, files, data = args
+        return payload_bytes(job) + sum(len(r.binary()) for r in [*files.values(), *data])
 
 
 def _run_job(
