@@ -151,7 +151,9 @@ class RayExecutor(Executor):
         self._ray = ray
         self._started = False
         if not ray.is_initialized():
-            kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": jobs}
+            kwargs: dict[str, Any] = {"address": address} if address else {}
+            if not address and jobs and not os.environ.get("RAY_ADDRESS"):
+                kwargs["num_cpus"] = jobs  # a local Ray of `jobs` CPUs
             ray.init(**kwargs, include_dashboard=False, log_to_driver=False)
             self._started = True
         self._remote = ray.remote(_call)

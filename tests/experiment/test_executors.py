@@ -15,8 +15,13 @@ import ray
 
 import graphrec as gr
 from graphrec.cli import main
-from graphrec.experiment import make_executor, run_experiment
-from graphrec.experiment.executors import RayExecutor, check_resources, task_options
+from graphrec.experiment import make_executor, run_experiment, stages
+from graphrec.experiment.executors import (
+    RayExecutor,
+    check_resources,
+    remember_data,
+    task_options,
+)
 from graphrec.experiment.stages import Job
 
 
@@ -152,6 +157,7 @@ def test_ray_cluster_matches_local_and_ships_data_once(ray_cluster, tmp_path):
     assert len(tasks) == 1 + 2 + 3  # embed, detect, evaluate jobs
     assert {t["node"] for t in tasks} == workers  # both worker nodes, never the head
     assert len({t["pid"] for t in tasks}) >= 2
+    assert all(t["options"] == {"num_cpus": 1} for t in tasks)  # no component on a GPU
     (data_name,) = [name for name in objects if name.startswith("data/")]  # put once
     assert objects[data_name] > 100_000  # the split: train, valid and test matrices
     assert max(t["arg_bytes"] for t in tasks) < objects[data_name] / 20  # references only
@@ -200,3 +206,17 @@ def test_ray_resources_are_checked():
     assert task_options(gpu) == {"num_cpus": 1, "num_gpus": 1}
     assert task_options(gpu, {"embed": {"num_gpus": 0.5}}) == {"num_cpus": 1, "num_gpus": 0.5}
     assert task_options(Job("evaluate", "k", {"params": {"device": "auto"}})) == {"num_cpus": 1}
+
+
+def test_worker_keeps_fetched_data_once_per_key(monkeypatch):
+    monkeypatch.setattr(stages, "_MEMO", {})
+    fetched = []
+
+    def fetch(name):
+        return lambda: fetched.append(name) or name
+
+    for key in ["a", "a", "b", "a", "c"]:
+        remember_data(key, fetch(key))
+    assert fetched == ["a", "b", "c"]  # a second task on the same data fetches nothing
+    assert list(stages._MEMO) == ["b", "c"][-stages._MEMO_SIZE :]
+    assert stages.prepare_data({}, "c") == "c"  # where the stages look first
