@@ -31,9 +31,12 @@ def _seed0(tiny_result):
     return table.sort_values(["run", "metric", "k"]).reset_index(drop=True)
 
 
+def _sorted(result):
+    return result.table.sort_values(["run", "metric", "k"]).reset_index(drop=True)
+
+
 def _same(result, tiny_result):
-    table = result.table.sort_values(["run", "metric", "k"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(table, _seed0(tiny_result), atol=1e-6)
+    pd.testing.assert_frame_equal(_sorted(result), _seed0(tiny_result), atol=1e-6)
 
 
 def test_executor_names():
@@ -58,6 +61,26 @@ def test_process_pool_matches_local(make_config, tiny_result, tmp_path):
 
 # ---------------------------------------------------------------------------- Ray
 MB = 2**20
+SMALL = {
+    "name": "small",
+    "dataset": {"name": "synthetic", "params": {"n_users": 150, "n_items": 60, "n_communities": 3}},
+    "detectors": [{"name": "bipartite_louvain"}],
+    "recommenders": [{"name": "community_popularity"}],
+    "seeds": [0],
+}
+
+
+@pytest.mark.slow
+def test_ray_without_address_starts_and_stops_a_local_ray(tmp_path, monkeypatch):
+    # runs before the module's cluster exists (tests run in file order)
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    local = run_experiment({**SMALL, "output": str(tmp_path / "local")}, plots=False)
+    result = run_experiment(
+        {**SMALL, "output": str(tmp_path / "ray")}, executor="ray", jobs=1, plots=False
+    )
+    assert not ray.is_initialized()  # the Ray it started is stopped
+    pd.testing.assert_frame_equal(_sorted(result), _sorted(local), atol=1e-6)
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +140,6 @@ class _DeletingExecutor(RayExecutor):
         items = list(items)
         self.path.unlink(missing_ok=True)
         yield from super().map(fn, items)
-
-
-def _sorted(result):
-    return result.table.sort_values(["run", "metric", "k"]).reset_index(drop=True)
 
 
 @pytest.mark.slow
