@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 import graphrec as gr
-from graphrec.experiment import run_experiment, stages
+from graphrec.experiment import _data, run_experiment
 from graphrec.experiment.executors import RayExecutor, payload_bytes
 
 MB = 2**20
@@ -73,8 +73,8 @@ def timed(label: str, fn: Any) -> tuple[Any, float]:
 
 def fresh_process_data() -> None:
     """Forget the data prepared earlier in this process, so each run prepares its own."""
-    stages._MEMO.clear()
-    stages._LOADED.clear()
+    _data._MEMO.clear()
+    _data._LOADED.clear()
 
 
 def start_cluster(workers: int, cpus: int, store_mb: int) -> Any:

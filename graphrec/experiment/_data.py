@@ -9,6 +9,7 @@ Re-exported by :mod:`graphrec.experiment.stages`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +35,17 @@ _MEMO_SIZE = 2
 _LOADED: dict[str, tuple[Any, str]] = {}  # per process: last loads (object, content digest)
 _LOADED_SIZE = 8
 _NOT_CONTENT = frozenset({"source"})  # meta keys that say where the data is, not what
+
+
+def remember(key: str, fetch: Callable[[], Prepared]) -> None:
+    """Keep ``fetch()`` as this process's prepared data of ``key`` unless it is kept already
+    (an executor's worker, handed the data, so that no task loads the dataset itself)."""
+    if key in _MEMO:
+        return
+    prepared = fetch()
+    while len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[key] = prepared
 
 
 class Prepared(NamedTuple):

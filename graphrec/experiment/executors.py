@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
-from graphrec.experiment import stages
+from graphrec.experiment import _data
 from graphrec.experiment.stages import STAGES, Job, Prepared, prepare_data
 
 __all__ = [
@@ -263,13 +263,7 @@ def remember_data(key: str, fetch: Callable[[], Prepared]) -> None:
     The stages then find it where :func:`~graphrec.experiment.stages.prepare_data` keeps
     what it prepared, so a task never loads the dataset itself.
     """
-    memo = stages._MEMO
-    if key in memo:
-        return
-    prepared = fetch()
-    while len(memo) >= stages._MEMO_SIZE:
-        memo.pop(next(iter(memo)))
-    memo[key] = prepared
+    _data.remember(key, fetch)
 
 
 def task_options(job: Job, resources: Mapping[str, Mapping[str, Any]] | None = None) -> dict:

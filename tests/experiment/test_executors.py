@@ -228,7 +228,9 @@ def test_ray_resources_are_checked():
 
 
 def test_worker_keeps_fetched_data_once_per_key(monkeypatch):
-    monkeypatch.setattr(stages, "_MEMO", {})
+    from graphrec.experiment import _data
+
+    monkeypatch.setattr(_data, "_MEMO", {})
     fetched = []
 
     def fetch(name):
@@ -237,5 +239,5 @@ def test_worker_keeps_fetched_data_once_per_key(monkeypatch):
     for key in ["a", "a", "b", "a", "c"]:
         remember_data(key, fetch(key))
     assert fetched == ["a", "b", "c"]  # a second task on the same data fetches nothing
-    assert list(stages._MEMO) == ["b", "c"][-stages._MEMO_SIZE :]
+    assert list(_data._MEMO) == ["b", "c"][-_data._MEMO_SIZE :]
     assert stages.prepare_data({}, "c") == "c"  # where the stages look first
