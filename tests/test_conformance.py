@@ -20,6 +20,7 @@ FAST_EMBEDDER = {
     "mf": {"dim": 8, "epochs": 2},
     "lightgcn": {"dim": 8, "epochs": 2},
     "lightgcn++": {"dim": 8, "epochs": 2},
+    "ncl": {"dim": 8, "epochs": 2, "warmup_epochs": 0},
     "node2vec": {"dim": 8, "walk_length": 10, "walks_per_node": 2, "epochs": 1},
     "deepwalk": {"dim": 8, "walk_length": 10, "walks_per_node": 2, "epochs": 1},
     "svd": {"dim": 4},

@@ -4,19 +4,20 @@
 parameters (inherited by every model's signature), BPR batches with vectorised
 negative sampling, the validation schedule and early stopping (on a ``validation``
 callable, by default :func:`graphrec._ranking.ranking_validation`), the time
-budget, checkpoints that resume the same run, and progress. A model subclass adds
-its own parameters and one method, :meth:`BPREmbedder._build_model`, returning a
-torch module with an ``embedding`` table (the layer-0 weights, users first) whose
+budget, checkpoints that resume the same run, and progress (the loop itself is
+:class:`graphrec.embed._loop.TrainingLoop`). A model subclass adds its own
+parameters and one method, :meth:`BPREmbedder._build_model`, returning a torch
+module with an ``embedding`` table (the layer-0 weights, users first) whose
 ``forward()`` gives the final node embeddings (see ``graphrec/embed/lightgcn.py``,
-and the toy model in ``tests/embed/test_trainer.py``).
+and the toy model in ``tests/embed/test_trainer.py``). A model with a loss term
+beyond BPR (a contrastive or prototype regulariser) implements
+:meth:`BPREmbedder._extra_loss`, and :meth:`BPREmbedder._start_epoch` for state
+refreshed once per epoch (see ``graphrec/embed/ncl.py``).
 """
 
 from __future__ import annotations
 
-import logging
 import time
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,15 +45,14 @@ from graphrec._validation import (
 )
 from graphrec.data.interactions import Interactions
 from graphrec.embed._bpr import bpr_loss, sample_negatives
-from graphrec.embed._checkpoint import data_fingerprint, load_checkpoint, save_checkpoint
+from graphrec.embed._checkpoint import data_fingerprint
+from graphrec.embed._loop import TrainingLoop
 from graphrec.embed.base import BaseEmbedder, check_fit_data
 
 if TYPE_CHECKING:  # torch is imported when fit starts, not with graphrec
     import torch
 
 __all__ = ["BPREmbedder", "sample_negatives"]
-
-logger = logging.getLogger(__name__)
 
 # parameters that do not change the trajectory of a run (a resumed run may change
 # them); lr and batch_size enter the checkpoint's configuration resolved
@@ -67,7 +67,7 @@ def _is_monitor(value: Any) -> bool:
     return True
 
 
-class BPREmbedder(BaseEmbedder):
+class BPREmbedder(TrainingLoop, BaseEmbedder):
     """Base of the torch embedders trained with BPR: the shared training engine.
 
     Subclasses add their model's parameters as keyword-only arguments before
@@ -212,9 +212,48 @@ class BPREmbedder(BaseEmbedder):
         self, model: torch.nn.Module, u: torch.Tensor, i: torch.Tensor, j: torch.Tensor
     ) -> torch.Tensor:
         """The batch's loss (users ``u``, positive and negative item nodes ``i``,
-        ``j``): BPR plus ``reg`` times L2 on the layer-0 rows. A model that adds a
-        term (e.g. a contrastive one) overrides this."""
-        return bpr_loss(model(), model.embedding.weight, u, i, j, self.reg)
+        ``j``): BPR plus ``reg`` times L2 on the layer-0 rows, plus
+        :meth:`_extra_loss` when a model defines one. A model whose loss is not BPR
+        overrides this."""
+        x = model()
+        loss = bpr_loss(x, model.embedding.weight, u, i, j, self.reg)
+        extra = self._extra_loss(model, x, u, i, j)
+        return loss if extra is None else loss + extra
+
+    def _extra_loss(
+        self,
+        model: torch.nn.Module,
+        x: torch.Tensor,
+        u: torch.Tensor,
+        i: torch.Tensor,
+        j: torch.Tensor,
+    ) -> torch.Tensor | None:
+        """Hook: a term added to every batch's BPR loss (None: nothing is added).
+
+        ``x`` is the batch's ``model()`` output (final embeddings of all nodes, users
+        first, in the autograd graph); the layer-0 table is ``model.embedding.weight``;
+        ``u``, ``i``, ``j`` index the batch's users and positive and negative item
+        nodes (item nodes are offset by ``n_users``). A regulariser that needs state
+        computed from the whole model (prototypes, centroids) computes it in
+        :meth:`_start_epoch`. Its weight is the model's own parameter.
+        """
+        return None
+
+    def _start_epoch(
+        self,
+        model: torch.nn.Module,
+        train: Interactions,
+        epoch: int,
+        rng: np.random.Generator,
+    ) -> None:
+        """Hook: called before each epoch's batches (``epoch`` epochs done so far).
+
+        For state an :meth:`_extra_loss` reads that is refreshed once per epoch from
+        the current weights (e.g. k-means prototypes of the embeddings, NCL's E-step).
+        Draw any randomness from ``rng``: it is the engine's generator, saved in the
+        checkpoints, so that a resumed fit equals an uninterrupted one as long as the
+        state is a function of the weights, ``train`` and ``rng``. Default: nothing.
+        """
 
     def _check_model_params(self) -> None:
         """Checks of the subclass's own parameters (``ValueError`` naming them)."""
@@ -272,175 +311,6 @@ class BPREmbedder(BaseEmbedder):
         ckpt = self._checkpoint_path()
         fingerprint = "" if ckpt is None else data_fingerprint(train, valid)
         return self._train(model, train, validation, rng, device, ckpt, fingerprint)
-
-    def _train(
-        self,
-        model: torch.nn.Module,
-        train: Interactions,
-        validation: Callable[[Any], float] | None,
-        rng: np.random.Generator,
-        device: torch.device,
-        ckpt: Path | None,
-        fingerprint: str,
-    ) -> BPREmbedder:
-        """The loop: BPR epochs, ``validation(self) -> score`` on the schedule (higher
-        is better), early stopping, the time budget, checkpoints and progress."""
-        import torch
-
-        n_users = train.n_users
-        batch_size, lr = self._batch_and_lr(train.nnz)
-        self.batch_size_, self.lr_ = batch_size, lr
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        state: dict[str, Any] = {
-            "epoch": 0,
-            "best": -np.inf,
-            "best_epoch": 0,
-            "bad": 0,
-            "stopped": False,
-            "seconds": 0.0,
-            "history": [],
-        }
-        best: dict[str, torch.Tensor] | None = None
-        if self.resume and ckpt is not None and ckpt.exists():
-            state, best = load_checkpoint(
-                ckpt, owner=type(self).__name__, config=self._config(), fingerprint=fingerprint,
-                epochs=self.epochs, model=model, opt=opt, rng=rng,
-            )  # fmt: skip
-            best = None if best is None else {k: v.to(device) for k, v in best.items()}
-
-        users_all, items_all, _, _ = train.coo()
-        positives = train.binary().matrix
-        n = len(users_all)
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=self.epochs,
-            initial=state["epoch"],
-            disable=not self.verbose,
-            desc=type(self).__name__,
-        )
-        seconds_before = state["seconds"]  # training time of a resumed checkpoint
-        t_start = self._clock()
-        deadline = None if self.max_minutes is None else t_start + 60 * self.max_minutes
-        out_of_time = False
-        while state["epoch"] < self.epochs and not state["stopped"]:
-            epoch_loss = 0.0
-            order = rng.permutation(n)
-            negatives = sample_negatives(users_all[order], positives, rng)
-            model.train()
-            for start in range(0, n, batch_size):
-                idx = order[start : start + batch_size]
-                u = torch.from_numpy(users_all[idx]).to(device)
-                i = torch.from_numpy(items_all[idx] + n_users).to(device)
-                j = torch.from_numpy(negatives[start : start + len(idx)] + n_users).to(device)
-                loss = self._loss(model, u, i, j)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                epoch_loss += float(loss.detach()) * len(idx)
-            state["epoch"] += 1
-            now = self._clock()
-            state["seconds"] = seconds_before + (now - t_start)
-            record: dict[str, float] = {
-                "epoch": state["epoch"],
-                "loss": epoch_loss / n,
-                "seconds": state["seconds"],
-            }
-            state["history"].append(record)
-            if validation is not None and state["epoch"] % self.eval_every == 0:
-                best = self._validation_step(model, train, validation, state, best)
-                state["stopped"] = state["bad"] >= self.patience
-            bar.set_postfix({k: round(v, 4) for k, v in record.items() if k != "epoch"})
-            bar.update(1)
-            logger.debug("epoch %s", record)
-            if (
-                ckpt is not None
-                and self.checkpoint_every
-                and state["epoch"] % self.checkpoint_every == 0
-            ):
-                # written before the closing validation below, so that a resumed run
-                # continues exactly as the uninterrupted one would have
-                save_checkpoint(
-                    ckpt, config=self._config(), fingerprint=fingerprint, model=model,
-                    opt=opt, state=state, best=best, rng=rng,
-                )  # fmt: skip
-            if deadline is not None and now > deadline:
-                out_of_time = True
-                break
-        bar.close()
-        if state["stopped"]:
-            stopped_by = "early_stopping"
-        elif state["epoch"] < self.epochs:
-            stopped_by = "time"
-        else:
-            stopped_by = "epochs"
-        history = state["history"]
-        if validation is not None and history and self.monitor not in history[-1]:
-            # the last epoch was not on the validation schedule (end of the epochs or of
-            # the time budget): validate it, so the weights returned are the best evaluated
-            best = self._validation_step(model, train, validation, state, best)
-        self._warn_at_end(out_of_time and stopped_by == "time", validation, best, state)
-        if best is not None:
-            model.load_state_dict(best)
-        self._set_embeddings(model, n_users)
-        self.history_ = history
-        self.n_epochs_ = state["epoch"]
-        self.stopped_by_ = stopped_by
-        self.best_epoch_ = state["best_epoch"] if validation is not None else state["epoch"]
-        self.best_score_ = state["best"] if validation is not None else float("nan")
-        self.train_ = train
-        return self
-
-    def _warn_at_end(
-        self,
-        cut_by_time: bool,
-        validation: Callable[[Any], float] | None,
-        best: dict[str, torch.Tensor] | None,
-        state: dict[str, Any],
-    ) -> None:
-        name = type(self).__name__
-        if cut_by_time:
-            returned = (
-                f"the best validated weights (epoch {state['best_epoch']}, "
-                f"{self.monitor} {state['best']:.4f})"
-                if validation is not None
-                else "the last weights (no valid set)"
-            )
-            msg = f"the time budget max_minutes={self.max_minutes} ended training after"
-            msg += f" {state['epoch']} of {self.epochs} epochs; returning {returned}"
-            warnings.warn(f"{name}: {msg}", UserWarning, stacklevel=4)
-        if validation is not None and best is None:
-            msg = f"no validation gave a finite {self.monitor}; returning the last weights"
-            warnings.warn(f"{name}: {msg}", UserWarning, stacklevel=4)
-
-    def _validation_step(
-        self,
-        model: torch.nn.Module,
-        train: Interactions,
-        validation: Callable[[Any], float],
-        state: dict[str, Any],
-        best: dict[str, torch.Tensor] | None,
-    ) -> dict[str, torch.Tensor] | None:
-        """Validate the current weights into ``state``; return the best weights so far."""
-        self._set_embeddings(model, train.n_users)
-        self.train_ = train
-        value = validation(self)
-        state["history"][-1][self.monitor] = value
-        if value > state["best"]:
-            state.update(best=value, best_epoch=state["epoch"], bad=0)
-            return {k: v.detach().clone() for k, v in model.state_dict().items()}
-        state["bad"] += 1
-        return best
-
-    def _set_embeddings(self, model: torch.nn.Module, n_users: int) -> None:
-        import torch
-
-        with torch.no_grad():
-            x = model().detach().cpu().numpy().astype(np.float32)
-            x0 = model.embedding.weight.detach().cpu().numpy().astype(np.float32)
-        self.embedding_weight_ = x0
-        self.user_embeddings_ = x[:n_users]
-        self.item_embeddings_ = x[n_users:]
 
     # ------------------------------------------------------------------ checkpoints
     def _checkpoint_path(self) -> Path | None:
