@@ -1,4 +1,13 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import graphrec as gr
 from graphrec.cli import main
+from graphrec.experiment.compare import detect_communities
 
 
 def test_demo_prints_table(capsys):
@@ -133,3 +142,76 @@ def test_profile_seeds_only_detectors_that_take_a_seed(capsys):
     args = ["profile", "synthetic", "--method", "dbscan", "--param", "n_users=200"]
     assert main([*args, "--param", "n_items=80"]) == 0
     assert "communities (dbscan, seed" in capsys.readouterr().out
+
+
+@pytest.fixture
+def csv_with_genres(tmp_path):
+    """Ratings of two planted taste groups and a genres file: group 0's items are
+    'Noir|Mystery', group 1's 'Comedy' (ids are strings, as in a user's own export)."""
+    data, _, item_truth = gr.planted_communities(240, 80, 2, mean_degree=15, mu=0.05, seed=0)
+    coo = data.matrix.tocoo()
+    ratings = tmp_path / "ratings.csv"
+    lines = [f"u{u},m{i},{3 + (u + i) % 3}" for u, i in zip(coo.row, coo.col)]
+    ratings.write_text("user,item,stars\n" + "\n".join(lines) + "\n")
+    items = tmp_path / "movies.csv"
+    genres = np.where(item_truth == 0, "Noir|Mystery", "Comedy")
+    rows = [f"m{i},Film {i},{g},{1990 + i % 20}" for i, g in enumerate(genres)]
+    items.write_text("movie_id,title,genres,year\n" + "\n".join(rows) + "\n")
+    spec = {"path": str(items), "id": "movie_id", "genres": "genres", "sep": "|", "year": "year"}
+    return ratings, spec
+
+
+def test_profile_names_csv_communities_by_genre(csv_with_genres, capsys):
+    ratings, spec = csv_with_genres
+    args = ["profile", "csv", "--path", str(ratings), "--param", "rating_col=stars"]
+    args += ["--param", f"item_features={json.dumps(spec)}"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "Noir & Mystery" in text or "Mystery & Noir" in text
+    assert "| Comedy " in text and "median_year" in text
+    assert "Film " in text  # items are named by their title column
+
+
+def test_profile_and_compare_find_the_run_communities(csv_with_genres, tmp_path, capsys):
+    ratings, spec = csv_with_genres
+    preprocess = {"binarize": 4, "k_core": [3, 2]}
+    config = {
+        "name": "csv-run",
+        "dataset": {
+            "name": "csv",
+            "path": str(ratings),
+            "params": {"rating_col": "stars", "item_features": spec},
+            "preprocess": preprocess,
+        },
+        "detectors": [{"name": "louvain"}],
+        "seeds": [3],
+    }
+    (tmp_path / "exp.yaml").write_text(yaml.safe_dump(config))
+    assert (
+        main(["run", str(tmp_path / "exp.yaml"), "--out", str(tmp_path / "run"), "--no-plots"]) == 0
+    )
+    ran = pd.read_csv(tmp_path / "run" / "communities.csv")
+    train, comm = detect_communities(
+        "csv",
+        "louvain",
+        path=ratings,
+        seed=3,
+        preprocess=preprocess,
+        dataset_params={"rating_col": "stars", "item_features": spec},
+    )
+    assert train.user_ids.tolist() == ran["user_id"].tolist()  # the same users survive
+    assert comm.user_labels.tolist() == ran["community"].tolist()
+    args = ["compare", "csv", "--path", str(ratings), "--methods", "louvain", "--seed", "3"]
+    args += ["--param", "rating_col=stars", "--param", f"item_features={json.dumps(spec)}"]
+    args += ["--binarize", "4", "--k-core", "3,2", "--out", str(tmp_path / "cmp")]
+    assert main(args) == 0
+    compared = pd.read_csv(tmp_path / "cmp" / "communities.csv")
+    assert compared.equals(ran)
+    text = capsys.readouterr().out
+    assert "popularity ndcg@20" in text and "base (svd) ndcg@20" in text
+
+
+def test_data_options_are_checked(capsys):
+    with pytest.raises(SystemExit):
+        main(["profile", "synthetic", "--k-core", "3,x"])
+    assert "MIN_USER,MIN_ITEM" in capsys.readouterr().err
