@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from graphrec.experiment._breakdown import BREAKDOWN_FILES
 from graphrec.experiment._notes import _KINDS, run_warnings
 from graphrec.experiment._store import atomic_write_bytes, atomic_write_json, package_versions
 from graphrec.experiment.config import seed_param
@@ -33,12 +34,17 @@ def write_outputs(
     cannot be read, say) leaves the files of the previous call as they were.
     """
     out = result.output
+    report = result.best_run_report()
     texts: dict[Path, bytes] = {
         out / "results.csv": _csv_bytes(result.table),
         out / "runs.csv": _csv_bytes(result.runs),
         out / "by_activity.csv": _csv_bytes(result.by_activity),
         out / "summary.md": result.to_markdown().encode("utf-8"),
     }
+    for column, table in report.tables.items():
+        texts[out / BREAKDOWN_FILES[column]] = _csv_bytes(table.reset_index())
+    if report.profile is not None:
+        texts[out / "profiles.csv"] = _csv_bytes(report.profile)
     versions = package_versions()
     provenance = {
         out / "provenance" / f"{run.run}.json": _provenance(run, metas, versions)

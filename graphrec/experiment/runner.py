@@ -271,6 +271,7 @@ def collect(
         cfg.evaluate.primary,
         stats,
         list(dict.fromkeys([*data_notes(metas), *budget])),
+        part=cfg.evaluate.part,
     )
 
 
