@@ -132,16 +132,51 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\njobs: {stats}")
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for kind, title in (("evaluate", "Recommendation"), ("detect", "Communities")):
-            table = result.summary(kind=kind)
+            table = result.summary(_main_metrics(result) if kind == "evaluate" else None, kind=kind)
             if not table.empty:
-                print(f"\n{title} (mean ± std over seeds {list(config.seeds)}):")
+                where = " at the main K; every K in summary.md" if kind == "evaluate" else ""
+                print(f"\n{title} (mean ± std over seeds {list(config.seeds)}{where}):")
                 print(table.to_string(index=False))
-    if (result.runs["kind"] == "evaluate").any():
-        best = result.best_run()
-        parts = " | ".join(best[c] for c in ("embedder", "detector", "recommender") if best[c])
-        print(f"\nbest by {result.primary}: {best['dataset']} | {parts} (run {best['run']})")
-    print(f"results in {result.output} (summary.md, results.csv, plots/)")
+    _print_best_run(result)
+    shown = "summary.md, results.csv" + ("" if args.no_plots else ", plots/")
+    print(f"results in {result.output} ({shown})")
     return 0
+
+
+def _main_metrics(result: object) -> list[str] | None:
+    """The ranking metrics at the selection metric's K, and coverage there."""
+    from graphrec.experiment._breakdown import main_k
+    from graphrec.experiment.results import _ranked
+
+    table = result.table  # type: ignore[attr-defined]
+    if table.empty:
+        return None
+    k = main_k(result)
+    at_k = table[table["k"] == k]["metric"].unique().tolist()
+    ranked = [m for m in at_k if _ranked(m)]  # the metrics the config asked for
+    return [f"{m}@{k}" for m in ranked] + (["coverage@" + str(k)] if "coverage" in at_k else [])
+
+
+def _print_best_run(result: object) -> None:
+    """The best run and its breakdowns in a few columns; the full tables' files named."""
+    from graphrec.community.profile import to_markdown
+    from graphrec.experiment._breakdown import BREAKDOWN_FILES, run_title
+
+    report = result.best_run_report()  # type: ignore[attr-defined]
+    if report.run is not None:
+        print(f"\nbest {report.how}:\n  {run_title(report.run)} (run {report.run['run']})")
+        titles = {"community": "per community", "activity": "per activity band"}
+        for column, table in report.compact.items():
+            print(f"\n{titles[column]} (seed {report.run['seed']}; mean [95% CI]):")
+            print(table.rename_axis(column).to_string())
+        if report.tables:
+            files = ", ".join(BREAKDOWN_FILES[c] for c in report.tables)
+            print(f"(every metric with its interval: {files})")
+    if report.profile is not None:
+        cols = [c for c in ("community", "size", "label") if c in report.profile.columns]
+        top = report.profile.sort_values("size", ascending=False, kind="stable").head(10)
+        print(f"\ncommunities of run {report.profiled['run']} (profiles in summary.md):")
+        print(to_markdown(top, cols))
 
 
 def _compare(args: argparse.Namespace) -> int:

@@ -88,12 +88,32 @@ def test_run_prints_summary_and_writes_outputs(tmp_path, capsys):
     assert main(["run", str(config), "--out", str(out), "--no-plots"]) == 0
     text = capsys.readouterr().out
     assert "[1/6]" in text and "community_popularity" in text and "recall@10=" in text
-    assert "Recommendation (mean ± std over seeds [0, 1])" in text and "Communities" in text
-    assert "best by ndcg@10" in text
+    assert "Recommendation (mean ± std over seeds [0, 1]" in text and "Communities" in text
+    assert "best by ndcg@10 on the test part" in text
     for name in ("results.csv", "summary.md", "communities.csv", "recommendations.csv"):
         assert (out / name).is_file()
+    assert "plots" not in text and not (out / "plots").exists()  # --no-plots: none announced
+    assert text.rstrip().endswith("(summary.md, results.csv)")
     assert main(["run", str(config), "--out", str(out), "--no-plots"]) == 0
     assert "6 of 6 runs were already in the cache" in capsys.readouterr().out
+
+
+def test_run_shows_wide_breakdowns_compactly(tmp_path, capsys):
+    config = tmp_path / "tiny.yaml"
+    config.write_text(TINY_YAML)
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    full = pd.read_csv(out / "breakdown_community.csv")
+    assert full.shape[1] > 30  # every metric with its interval: unreadable in a terminal
+    block = text[text.index("per community") : text.index("(every metric")]
+    header = block.splitlines()[1].split()
+    assert header == ["users", "ndcg@10", "recall@10", "coverage@10"]
+    assert max(len(line) for line in block.splitlines()) < 100
+    assert "per activity band" in text and "breakdown_community.csv" in text
+    assert "every K in summary.md" in text and "recall@5" not in text.split("jobs:")[1]
+    assert text.rstrip().endswith("(summary.md, results.csv, plots/)")
+    assert (out / "plots").is_dir()
 
 
 def test_run_config_errors_exit_2(tmp_path, capsys):
