@@ -8,8 +8,11 @@ data's contents and the code as well as the config, so an edited dataset or a ne
 graphrec is recomputed; a damaged cache entry is recomputed with a warning.
 
 The output folder gets ``results.csv``, ``runs.csv``, ``by_activity.csv``,
-``summary.md``, ``config.resolved.yaml``, ``communities.csv`` and ``recommendations.csv``
-(of the best run), ``provenance/<run>.json`` (resolved config, seeds, data digest and
+``summary.md`` (the tables over seeds, then the best run per community and activity
+band and the profiles of its communities), ``config.resolved.yaml``, and of the best
+run ``communities.csv``, ``recommendations.csv``, ``breakdown_community.csv`` /
+``breakdown_activity.csv`` (every metric with its bootstrap interval) and
+``profiles.csv``, ``provenance/<run>.json`` (resolved config, seeds, data digest and
 loading report, code digest and versions, how training stopped, timings per stage,
 host, warnings) and ``plots/``. Everything is computed before the first file is
 written, and each file is written atomically.
