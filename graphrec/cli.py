@@ -242,6 +242,7 @@ def _check_compare_args(args: argparse.Namespace) -> None:
 def _profile(args: argparse.Namespace) -> int:
     from graphrec.community.profile import profile, to_markdown
     from graphrec.experiment.compare import detect_communities
+    from graphrec.experiment.config import dataset_is_split
 
     _check_compare_args(args)
     data, communities = detect_communities(
@@ -255,9 +256,10 @@ def _profile(args: argparse.Namespace) -> int:
     )
     table = profile(data, communities, top_n=args.top)
     columns = [c for c in table.columns if c not in ("mean_activity",)]
+    split = "the given" if dataset_is_split(args.dataset) else f"a {args.split}"
     print(
         f"## {args.dataset}: {communities.n_communities} communities ({args.method}, seed "
-        f"{args.seed}; training part of a {args.split} split, as graphrec run finds them)\n"
+        f"{args.seed}; training part of {split} split, as graphrec run finds them)\n"
     )
     print(to_markdown(table, columns))
     return 0

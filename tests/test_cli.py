@@ -235,3 +235,12 @@ def test_data_options_are_checked(capsys):
     with pytest.raises(SystemExit):
         main(["profile", "synthetic", "--k-core", "3,x"])
     assert "MIN_USER,MIN_ITEM" in capsys.readouterr().err
+
+
+def test_profile_reports_a_bad_features_file_in_one_line(csv_with_genres, capsys):
+    ratings, spec = csv_with_genres
+    bad = {**spec, "genres": "genre"}
+    args = ["profile", "csv", "--path", str(ratings), "--param", f"item_features={json.dumps(bad)}"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "movies.csv: no column 'genre'" in err and "Traceback" not in err

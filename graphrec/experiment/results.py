@@ -267,7 +267,10 @@ class ExperimentResult:
         if not det.empty:
             lines += ["", "## Communities", "", to_markdown(det)]
         if details:
-            lines += self.best_run_report().markdown
+            try:
+                lines += self.best_run_report().markdown
+            except OSError as exc:  # a cache deleted after the run: say so, keep the tables
+                lines += ["", f"(The best run's breakdowns need its cache files: {exc})"]
         seconds = self.stage_seconds()
         if seconds:
             shown = ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items())

@@ -103,3 +103,23 @@ def test_feature_spec_is_checked_before_reading(files):
         load_csv(ratings, item_features={"path": str(items), "genre": "kind"})
     with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
         load_csv(ratings, item_features={"path": str(items.with_name("nope.csv"))})
+
+
+def test_config_checks_the_feature_mapping(files):
+    from graphrec.experiment import load_config
+    from graphrec.experiment.config import ConfigError
+
+    ratings, items, _ = files
+    config = {
+        "name": "x",
+        "dataset": {
+            "name": "csv",
+            "path": str(ratings),
+            "params": {"item_features": {"path": str(items), "genre": "kind"}},
+        },
+        "detectors": [{"name": "louvain"}],
+    }
+    with pytest.raises(ConfigError, match="item_features"):
+        load_config(config)
+    config["dataset"]["params"]["item_features"] = {"path": str(items), "id": "movie"}
+    assert load_config(config).dataset.params["item_features"]["id"] == "movie"
