@@ -269,8 +269,8 @@ class ExperimentResult:
         if details:
             try:
                 lines += self.best_run_report().markdown
-            except OSError as exc:  # a cache deleted after the run: say so, keep the tables
-                lines += ["", f"(The best run's breakdowns need its cache files: {exc})"]
+            except (OSError, ValueError) as exc:  # cache or data gone or changed since
+                lines += ["", f"(The best run's breakdowns need its cache and data: {exc})"]
         seconds = self.stage_seconds()
         if seconds:
             shown = ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items())

@@ -123,3 +123,10 @@ def test_config_checks_the_feature_mapping(files):
         load_config(config)
     config["dataset"]["params"]["item_features"] = {"path": str(items), "id": "movie"}
     assert load_config(config).dataset.params["item_features"]["id"] == "movie"
+
+
+def test_a_features_file_matching_no_id_is_an_error(files):
+    ratings, items, _ = files
+    items.write_text("movie,name\nx10,Heat\nx11,Up\n")
+    with pytest.raises(ValueError, match=r"items.csv: none of the 2 ids in column 'movie'.*'x10'"):
+        load_csv(ratings, item_features={"path": str(items), "id": "movie"})

@@ -111,6 +111,12 @@ def read_features(
     out.index = pd.Index(keys.to_numpy(), name=kind)
     known = np.isin(out.index.to_numpy(), ids)
     ignored = int((~known).sum())
+    if ignored == len(out):
+        raise ValueError(
+            f"{path}: none of the {len(out)} ids in column {id_col!r} is a {kind} of the "
+            f"interactions (file ids look like {', '.join(map(repr, out.index[:3].tolist()))}"
+            f"; interaction ids like {', '.join(map(repr, np.asarray(ids)[:3].tolist()))})"
+        )
     if ignored:
         shown = ", ".join(map(repr, out.index[~known][:5].tolist()))
         logger.warning(

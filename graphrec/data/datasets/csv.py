@@ -115,8 +115,9 @@ def load_csv(
         are kept under their names. Ids without features get missing values (counted
         as ``meta["report"]["items_without_features"]``); rows whose id is not in the
         interactions are ignored, counted (``item_feature_rows_ignored``) and warned
-        about; a repeated id, an empty id or a year that is not a number is a
-        ``ValueError`` naming the file, line and column. Relative paths are read from
+        about (a file none of whose ids match is a ``ValueError``: a wrong id column);
+        a repeated id, an empty id or a year that is not a number is a ``ValueError``
+        naming the file, line and column. Relative paths are read from
         the current folder.
 
     >>> import pathlib, tempfile
