@@ -132,16 +132,51 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\njobs: {stats}")
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for kind, title in (("evaluate", "Recommendation"), ("detect", "Communities")):
-            table = result.summary(kind=kind)
+            table = result.summary(_main_metrics(result) if kind == "evaluate" else None, kind=kind)
             if not table.empty:
-                print(f"\n{title} (mean ± std over seeds {list(config.seeds)}):")
+                where = " at the main K; every K in summary.md" if kind == "evaluate" else ""
+                print(f"\n{title} (mean ± std over seeds {list(config.seeds)}{where}):")
                 print(table.to_string(index=False))
-    if (result.runs["kind"] == "evaluate").any():
-        best = result.best_run()
-        parts = " | ".join(best[c] for c in ("embedder", "detector", "recommender") if best[c])
-        print(f"\nbest by {result.primary}: {best['dataset']} | {parts} (run {best['run']})")
-    print(f"results in {result.output} (summary.md, results.csv, plots/)")
+    _print_best_run(result)
+    shown = "summary.md, results.csv" + ("" if args.no_plots else ", plots/")
+    print(f"results in {result.output} ({shown})")
     return 0
+
+
+def _main_metrics(result: object) -> list[str] | None:
+    """The ranking metrics at the selection metric's K, and coverage there."""
+    from graphrec.experiment._breakdown import main_k
+    from graphrec.experiment.results import _ranked
+
+    table = result.table  # type: ignore[attr-defined]
+    if table.empty:
+        return None
+    k = main_k(result)
+    at_k = table[table["k"] == k]["metric"].unique().tolist()
+    ranked = [m for m in at_k if _ranked(m)]  # the metrics the config asked for
+    return [f"{m}@{k}" for m in ranked] + (["coverage@" + str(k)] if "coverage" in at_k else [])
+
+
+def _print_best_run(result: object) -> None:
+    """The best run and its breakdowns in a few columns; the full tables' files named."""
+    from graphrec.community.profile import to_markdown
+    from graphrec.experiment._breakdown import BREAKDOWN_FILES, run_title
+
+    report = result.best_run_report()  # type: ignore[attr-defined]
+    if report.run is not None:
+        print(f"\nbest {report.how}:\n  {run_title(report.run)} (run {report.run['run']})")
+        titles = {"community": "per community", "activity": "per activity band"}
+        for column, table in report.compact.items():
+            print(f"\n{titles[column]} (seed {report.run['seed']}; mean [95% CI]):")
+            print(table.rename_axis(column).to_string())
+        if report.tables:
+            files = ", ".join(BREAKDOWN_FILES[c] for c in report.tables)
+            print(f"(every metric with its interval: {files})")
+    if report.profile is not None:
+        cols = [c for c in ("community", "size", "label") if c in report.profile.columns]
+        top = report.profile.sort_values("size", ascending=False, kind="stable").head(10)
+        print(f"\ncommunities of run {report.profiled['run']} (profiles in summary.md):")
+        print(to_markdown(top, cols))
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -159,6 +194,8 @@ def _compare(args: argparse.Namespace) -> int:
         embedder=args.embedder,
         dataset_params=params or None,
         output=args.out,
+        preprocess=_preprocess(args),
+        split=args.split,
         executor=args.executor,
         jobs=args.jobs,
     )
@@ -184,10 +221,13 @@ def _check_compare_args(args: argparse.Namespace) -> None:
     from graphrec._registry import _registry
 
     errors = []
-    if args.k < 1:
+    if getattr(args, "k", 1) < 1:
         errors.append(f"--k must be a positive integer, got {args.k}")
-    typed = [("--methods", "detector", m) for m in args.methods or []]
-    typed.append(("--embedder", "embedder", args.embedder))
+    if hasattr(args, "methods"):
+        typed = [("--methods", "detector", m) for m in args.methods or []]
+        typed.append(("--embedder", "embedder", args.embedder))
+    else:  # graphrec profile
+        typed = [("--method", "detector", args.method)]
     for option, kind, name in typed:
         try:
             _registry(kind).get(name)
@@ -200,29 +240,80 @@ def _check_compare_args(args: argparse.Namespace) -> None:
 
 
 def _profile(args: argparse.Namespace) -> int:
-    import graphrec as gr
-    from graphrec._registry import _registry
     from graphrec.community.profile import profile, to_markdown
-    from graphrec.experiment.config import detector_needs_embedder
+    from graphrec.experiment.compare import detect_communities
+    from graphrec.experiment.config import dataset_is_split
 
-    params = _key_values(args.param)
-    data = gr.load_dataset(args.dataset, path=args.path, **params)
-    if isinstance(data, gr.Split):
-        data = data.train if data.valid is None else data.train + data.valid
-    seed_param = _registry("detector").info(args.method).seed_param  # None: takes no seed
-    detector = gr.create("detector", args.method, **({seed_param: args.seed} if seed_param else {}))
-    embedder = None
-    if detector_needs_embedder(args.method):
-        embedder = gr.create("embedder", "svd", dim=32, random_state=args.seed).fit(data)
-    communities = detector.fit(data, embedder=embedder).communities_
+    _check_compare_args(args)
+    data, communities = detect_communities(
+        args.dataset,
+        args.method,
+        path=args.path,
+        seed=args.seed,
+        dataset_params=_key_values(args.param) or None,
+        preprocess=_preprocess(args),
+        split=args.split,
+    )
     table = profile(data, communities, top_n=args.top)
     columns = [c for c in table.columns if c not in ("mean_activity",)]
+    split = "the given" if dataset_is_split(args.dataset) else f"a {args.split}"
     print(
         f"## {args.dataset}: {communities.n_communities} communities ({args.method}, seed "
-        f"{args.seed})\n"
+        f"{args.seed}; training part of {split} split, as graphrec run finds them)\n"
     )
     print(to_markdown(table, columns))
     return 0
+
+
+def _preprocess(args: argparse.Namespace) -> dict[str, object] | None:
+    """``--binarize`` / ``--k-core`` as a config's ``dataset.preprocess`` section."""
+    out: dict[str, object] = {}
+    if args.binarize is not None:
+        out["binarize"] = args.binarize
+    if args.k_core is not None:
+        out["k_core"] = args.k_core
+    return out or None
+
+
+def _threshold(text: str) -> float | bool:
+    if text.lower() in ("true", "any"):
+        return True
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number (or 'any'), got {text!r}") from None
+
+
+def _k_core(text: str) -> int | list[int]:
+    parts = text.split(",")
+    if len(parts) in (1, 2) and all(p.strip().isdigit() for p in parts):
+        values = [int(p) for p in parts]
+        return values[0] if len(values) == 1 else values
+    raise argparse.ArgumentTypeError(f"expected N or MIN_USER,MIN_ITEM (integers), got {text!r}")
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Preprocessing and split options, as a config's ``dataset`` section says them."""
+    parser.add_argument(
+        "--binarize",
+        type=_threshold,
+        metavar="T",
+        help="keep interactions with weight >= T as 1s ('any': every one), like "
+        "dataset.preprocess.binarize",
+    )
+    parser.add_argument(
+        "--k-core",
+        type=_k_core,
+        metavar="N[,M]",
+        help="keep users with >= N and items with >= M interactions, like "
+        "dataset.preprocess.k_core",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("random", "temporal", "leave_one_out"),
+        default="random",
+        help="split method, seeded by --seed (communities are found on its training part)",
+    )
 
 
 def _key_values(pairs: Sequence[str] | None) -> dict[str, object]:
@@ -278,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--out", help="keep the experiment (cache, results, plots) here")
     cmp_.add_argument("--executor", choices=EXECUTORS, default="local")
     cmp_.add_argument("--jobs", type=int)
+    _add_data_options(cmp_)
     cmp_.set_defaults(func=_compare)
 
     prof = sub.add_parser("profile", help="describe the communities of a dataset (Markdown)")
@@ -287,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     prof.add_argument("--top", type=int, default=5, help="items and genres per community")
     prof.add_argument("--seed", type=int, default=0)
     prof.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter")
+    _add_data_options(prof)
     prof.set_defaults(func=_profile)
 
     ds = sub.add_parser("datasets", help="list the datasets graphrec can load")

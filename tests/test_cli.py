@@ -1,4 +1,13 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import graphrec as gr
 from graphrec.cli import main
+from graphrec.experiment.compare import detect_communities
 
 
 def test_demo_prints_table(capsys):
@@ -79,12 +88,32 @@ def test_run_prints_summary_and_writes_outputs(tmp_path, capsys):
     assert main(["run", str(config), "--out", str(out), "--no-plots"]) == 0
     text = capsys.readouterr().out
     assert "[1/6]" in text and "community_popularity" in text and "recall@10=" in text
-    assert "Recommendation (mean ± std over seeds [0, 1])" in text and "Communities" in text
-    assert "best by ndcg@10" in text
+    assert "Recommendation (mean ± std over seeds [0, 1]" in text and "Communities" in text
+    assert "best by ndcg@10 on the test part" in text
     for name in ("results.csv", "summary.md", "communities.csv", "recommendations.csv"):
         assert (out / name).is_file()
+    assert "plots" not in text and not (out / "plots").exists()  # --no-plots: none announced
+    assert text.rstrip().endswith("(summary.md, results.csv)")
     assert main(["run", str(config), "--out", str(out), "--no-plots"]) == 0
     assert "6 of 6 runs were already in the cache" in capsys.readouterr().out
+
+
+def test_run_shows_wide_breakdowns_compactly(tmp_path, capsys):
+    config = tmp_path / "tiny.yaml"
+    config.write_text(TINY_YAML)
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    full = pd.read_csv(out / "breakdown_community.csv")
+    assert full.shape[1] > 30  # every metric with its interval: unreadable in a terminal
+    block = text[text.index("per community") : text.index("(every metric")]
+    header = block.splitlines()[1].split()
+    assert header == ["users", "ndcg@10", "recall@10", "coverage@10"]
+    assert max(len(line) for line in block.splitlines()) < 100
+    assert "per activity band" in text and "breakdown_community.csv" in text
+    assert "every K in summary.md" in text and "recall@5" not in text.split("jobs:")[1]
+    assert text.rstrip().endswith("(summary.md, results.csv, plots/)")
+    assert (out / "plots").is_dir()
 
 
 def test_run_config_errors_exit_2(tmp_path, capsys):
@@ -133,3 +162,85 @@ def test_profile_seeds_only_detectors_that_take_a_seed(capsys):
     args = ["profile", "synthetic", "--method", "dbscan", "--param", "n_users=200"]
     assert main([*args, "--param", "n_items=80"]) == 0
     assert "communities (dbscan, seed" in capsys.readouterr().out
+
+
+@pytest.fixture
+def csv_with_genres(tmp_path):
+    """Ratings of two planted taste groups and a genres file: group 0's items are
+    'Noir|Mystery', group 1's 'Comedy' (ids are strings, as in a user's own export)."""
+    data, _, item_truth = gr.planted_communities(240, 80, 2, mean_degree=15, mu=0.05, seed=0)
+    coo = data.matrix.tocoo()
+    ratings = tmp_path / "ratings.csv"
+    lines = [f"u{u},m{i},{3 + (u + i) % 3}" for u, i in zip(coo.row, coo.col)]
+    ratings.write_text("user,item,stars\n" + "\n".join(lines) + "\n")
+    items = tmp_path / "movies.csv"
+    genres = np.where(item_truth == 0, "Noir|Mystery", "Comedy")
+    rows = [f"m{i},Film {i},{g},{1990 + i % 20}" for i, g in enumerate(genres)]
+    items.write_text("movie_id,title,genres,year\n" + "\n".join(rows) + "\n")
+    spec = {"path": str(items), "id": "movie_id", "genres": "genres", "sep": "|", "year": "year"}
+    return ratings, spec
+
+
+def test_profile_names_csv_communities_by_genre(csv_with_genres, capsys):
+    ratings, spec = csv_with_genres
+    args = ["profile", "csv", "--path", str(ratings), "--param", "rating_col=stars"]
+    args += ["--param", f"item_features={json.dumps(spec)}"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "Noir & Mystery" in text or "Mystery & Noir" in text
+    assert "| Comedy " in text and "median_year" in text
+    assert "Film " in text  # items are named by their title column
+
+
+def test_profile_and_compare_find_the_run_communities(csv_with_genres, tmp_path, capsys):
+    ratings, spec = csv_with_genres
+    preprocess = {"binarize": 4, "k_core": [3, 2]}
+    config = {
+        "name": "csv-run",
+        "dataset": {
+            "name": "csv",
+            "path": str(ratings),
+            "params": {"rating_col": "stars", "item_features": spec},
+            "preprocess": preprocess,
+        },
+        "detectors": [{"name": "louvain"}],
+        "seeds": [3],
+    }
+    (tmp_path / "exp.yaml").write_text(yaml.safe_dump(config))
+    assert (
+        main(["run", str(tmp_path / "exp.yaml"), "--out", str(tmp_path / "run"), "--no-plots"]) == 0
+    )
+    ran = pd.read_csv(tmp_path / "run" / "communities.csv")
+    train, comm = detect_communities(
+        "csv",
+        "louvain",
+        path=ratings,
+        seed=3,
+        preprocess=preprocess,
+        dataset_params={"rating_col": "stars", "item_features": spec},
+    )
+    assert train.user_ids.tolist() == ran["user_id"].tolist()  # the same users survive
+    assert comm.user_labels.tolist() == ran["community"].tolist()
+    args = ["compare", "csv", "--path", str(ratings), "--methods", "louvain", "--seed", "3"]
+    args += ["--param", "rating_col=stars", "--param", f"item_features={json.dumps(spec)}"]
+    args += ["--binarize", "4", "--k-core", "3,2", "--out", str(tmp_path / "cmp")]
+    assert main(args) == 0
+    compared = pd.read_csv(tmp_path / "cmp" / "communities.csv")
+    assert compared.equals(ran)
+    text = capsys.readouterr().out
+    assert "popularity ndcg@20" in text and "base (svd) ndcg@20" in text
+
+
+def test_data_options_are_checked(capsys):
+    with pytest.raises(SystemExit):
+        main(["profile", "synthetic", "--k-core", "3,x"])
+    assert "MIN_USER,MIN_ITEM" in capsys.readouterr().err
+
+
+def test_profile_reports_a_bad_features_file_in_one_line(csv_with_genres, capsys):
+    ratings, spec = csv_with_genres
+    bad = {**spec, "genres": "genre"}
+    args = ["profile", "csv", "--path", str(ratings), "--param", f"item_features={json.dumps(bad)}"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "movies.csv: no column 'genre'" in err and "Traceback" not in err

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from graphrec.community._profile_stats import adjust, demographics, enrichment_p, weighted_median
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
 
@@ -36,8 +37,6 @@ __all__ = ["profile", "to_markdown"]
 
 _NAME_COLUMNS = ("title", "name")
 _TAG_COLUMNS = ("genres", "tags")
-_MAX_CATEGORIES = 50  # categorical user features with more values are skipped (zip codes)
-_MAX_NUMERIC_LEVELS = 12  # numeric features with at most this many (repeated) values are codes
 _YEAR_COLUMNS = ("year",)
 CORRECTIONS = ("holm", "bh")
 
@@ -69,7 +68,8 @@ def profile(
         Minimum number of members (items) or interactions (genres).
     item_column, tag_column : str, optional
         Columns of ``data.item_features`` with the item names and the list of genres or
-        tags; by default the first present of ``title`` / ``name`` and ``genres`` / ``tags``.
+        tags; by default the first present of ``title`` / ``name`` and ``genres`` / ``tags``
+        (else the first column holding lists, as a feature file's genre column may).
     min_lift : float
         Smallest lift that can name a community.
     alpha : float
@@ -137,18 +137,18 @@ def profile(
         noun = "tag" if (tag_column or _tag_column(data)) == "tags" else "genre"
         mine = (tag_matrix.T @ item_counts.T).T  # communities x tags: interactions
         draws = item_counts.sum(1)  # each interaction is with an item of the tag or not
-        p_tags = _enrichment_p(mine, mine.sum(0), draws, item_counts.sum(), nonempty)
-        p_tags = _adjust(p_tags, correction)
+        p_tags = enrichment_p(mine, mine.sum(0), draws, item_counts.sum(), nonempty)
+        p_tags = adjust(p_tags, correction)
     else:
-        p_items = _adjust(
-            _enrichment_p(item_counts, data.item_degrees(), sizes, data.n_users, nonempty),
+        p_items = adjust(
+            enrichment_p(item_counts, data.item_degrees(), sizes, data.n_users, nonempty),
             correction,
         )
     years, rated = _year_values(data), _time_values(data)
     overall: dict[str, Any] = {}
     if years is not None:
         all_counts = np.asarray(binary.sum(axis=0)).ravel()
-        overall["median_year"] = _weighted_median(years[1], all_counts[years[0]])
+        overall["median_year"] = weighted_median(years[1], all_counts[years[0]])
     if rated is not None:
         overall["median_rated"] = _as_date(np.median(rated), rated)
     rows = []
@@ -180,7 +180,7 @@ def profile(
         row["label_p"] = float(label_p.max()) if len(label_p) else float("nan")
         inside = labels == c
         if years is not None:
-            row["median_year"] = _weighted_median(years[1], item_counts[c, years[0]])
+            row["median_year"] = weighted_median(years[1], item_counts[c, years[0]])
             row["year_shift"] = row["median_year"] - overall["median_year"]
         if rated is not None:
             mine_ts = rated[np.repeat(inside, data.user_degrees())]
@@ -190,7 +190,7 @@ def profile(
                 if mine_ts.size
                 else float("nan")
             )
-        row.update(_demographics(data.user_features, inside, min_support))
+        row.update(demographics(data.user_features, inside, min_support))
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["overall"] = overall
@@ -213,10 +213,9 @@ def _tag_matrix(data: Interactions, column: str | None) -> tuple[np.ndarray, sp.
     """Items x tags indicator matrix of a list-valued item column, with the tag names."""
     table = data.item_features
     if column is None:
-        candidates = [c for c in _TAG_COLUMNS if table is not None and c in table]
-        if not candidates:
+        column = _tag_column(data)
+        if column is None:
             return None
-        column = candidates[0]
     elif table is None or column not in table:
         raise ValueError(f"item_features has no column {column!r}")
     lists = [v if isinstance(v, (list, tuple, np.ndarray)) else [] for v in table[column]]
@@ -269,59 +268,19 @@ def _top_tags(
 
 
 def _tag_column(data: Interactions) -> str | None:
+    """``genres`` or ``tags`` when present, else the first column holding lists of labels
+    (a feature file's multi-valued column under another name)."""
     table = data.item_features
-    return next((c for c in _TAG_COLUMNS if table is not None and c in table), None)
-
-
-def _enrichment_p(
-    observed: np.ndarray,
-    successes: np.ndarray,
-    draws: np.ndarray,
-    population: float,
-    rows: np.ndarray,
-) -> np.ndarray:
-    """One-sided hypergeometric p-values ``P(X >= observed)`` (rows x columns).
-
-    ``X`` counts successes in ``draws[row]`` draws without replacement from a
-    population of ``population`` holding ``successes[col]``. Pairs outside the family
-    (empty rows, columns without successes) get ``nan``; pairs never observed get 1.
-    """
-    observed = np.asarray(observed, dtype=np.float64)
-    out = np.full(observed.shape, np.nan)
-    family = rows[:, None] & (np.asarray(successes)[None, :] > 0)
-    out[family] = 1.0
-    test = family & (observed > 0)
-    r, c = np.nonzero(test)
-    from scipy import stats
-
-    out[r, c] = stats.hypergeom.sf(
-        observed[r, c] - 1, int(np.rint(population)), np.asarray(successes)[c], np.asarray(draws)[r]
-    )
-    return out
-
-
-def _adjust(p: np.ndarray, correction: str) -> np.ndarray:
-    """Holm or Benjamini-Hochberg adjusted p-values over the non-nan entries of ``p``.
-
-    >>> _adjust(np.array([0.01, 0.04, 0.03, np.nan]), "holm").round(2).tolist()[:3]
-    [0.03, 0.06, 0.06]
-    >>> _adjust(np.array([0.01, 0.04, 0.03]), "bh").round(2).tolist()
-    [0.03, 0.04, 0.04]
-    """
-    flat = p.ravel()
-    idx = np.flatnonzero(~np.isnan(flat))
-    m = len(idx)
-    out = np.full(flat.shape, np.nan)
-    if m == 0:
-        return out.reshape(p.shape)
-    order = idx[np.argsort(flat[idx], kind="stable")]
-    ranked = flat[order]
-    if correction == "holm":
-        adj = np.maximum.accumulate((m - np.arange(m)) * ranked)
-    else:
-        adj = np.minimum.accumulate((m / np.arange(m, 0, -1)) * ranked[::-1])[::-1]
-    out[order] = np.minimum(adj, 1.0)
-    return out.reshape(p.shape)
+    if table is None:
+        return None
+    named = next((c for c in _TAG_COLUMNS if c in table), None)
+    if named is not None:
+        return named
+    for col in table.columns:
+        values = table[col].dropna()
+        if len(values) and values.map(lambda v: isinstance(v, (list, tuple))).all():
+            return str(col)
+    return None
 
 
 def _distinctive(
@@ -346,25 +305,6 @@ def _year_values(data: Interactions) -> tuple[np.ndarray, np.ndarray] | None:
     return known, years[known]
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Median of ``values`` repeated ``weights`` times (``nan`` without weight).
-
-    >>> _weighted_median(np.array([1990.0, 2000.0, 1995.0]), np.array([1, 1, 3]))
-    1995.0
-    """
-    weights = np.asarray(weights, dtype=np.float64)
-    keep = weights > 0
-    if not keep.any():
-        return float("nan")
-    order = np.argsort(values[keep], kind="stable")
-    v, w = values[keep][order], weights[keep][order]
-    cum = np.cumsum(w)
-    half = cum[-1] / 2
-    lo = v[np.searchsorted(cum, half, side="left")]
-    hi = v[np.searchsorted(cum, half, side="right")] if cum[-1] % 2 == 0 else lo
-    return float((lo + hi) / 2)
-
-
 def _time_values(data: Interactions) -> np.ndarray | None:
     ts = data.timestamps
     if ts is None or len(ts) == 0:
@@ -376,34 +316,6 @@ def _as_date(value: float, reference: np.ndarray) -> pd.Timestamp:
     """A timestamp as a date: unix seconds, or milliseconds when the values are that large."""
     unit = "ms" if np.abs(reference).max() > 1e11 else "s"
     return pd.Timestamp(int(np.rint(value)), unit=unit).normalize()
-
-
-def _demographics(features: pd.DataFrame | None, inside: np.ndarray, min_support: float) -> dict:
-    """Mean of numeric features; top value (and minority share if two-valued) of categories."""
-    out: dict[str, Any] = {}
-    if features is None:
-        return out
-    for col in features.columns:
-        values = features[col]
-        n_values = values.nunique()
-        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-        coded = n_values <= _MAX_NUMERIC_LEVELS and 2 * n_values <= len(values)
-        if numeric and not coded:
-            out[f"mean_{col}"] = float(values[inside].mean())
-            continue
-        if n_values < 2 or n_values > _MAX_CATEGORIES or 2 * n_values > len(values):
-            continue  # constant, or an identifier-like column (zip codes)
-        mine = values[inside].value_counts(normalize=True)
-        overall = values.value_counts(normalize=True)
-        if n_values == 2:  # e.g. gender: the share of the less common value ("pct_gender_F")
-            minority = overall.sort_values(kind="stable").index[0]
-            out[f"pct_{col}_{minority}"] = float(mine.get(minority, 0.0))
-        lift = (mine / overall.reindex(mine.index)).where(mine >= min_support).dropna()
-        if lift.empty:
-            continue
-        best = lift.sort_values(ascending=False, kind="stable").index[0]
-        out[f"top_{col}"] = f"{best} ({mine[best]:.0%}, {lift[best]:.1f}x)"
-    return out
 
 
 def to_markdown(table: pd.DataFrame, columns: list[str] | None = None, digits: int = 2) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "read_numeric",
     "read_records",
     "read_token_lines",
+    "record_lines",
     "require_nonempty",
     "scan_csv",
 ]
@@ -396,3 +397,13 @@ def scan_csv(
                         f"{path} line {lineno}, column {pos + 1} ({name!r}): expected a number, "
                         f"got {fields[pos]!r}"
                     ) from None
+
+
+def record_lines(path: Path, sep: str, encoding: str = "utf-8") -> list[int]:
+    """The 1-based line on which each non-blank record of a CSV file starts (header included).
+
+    Used to name the line of a bad row found in a pandas frame of the file, whose row
+    numbers skip blank lines and join quoted fields that span lines.
+    """
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        return [lineno for lineno, _ in iter_rows(f, sep, QUOTE_CSV, path)]

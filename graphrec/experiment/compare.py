@@ -13,7 +13,14 @@ column per method and one row per measure:
 - side information: friend-pair lift (Last.fm) and NMI lift of categorical user
   features such as gender or age band (MovieLens), against label shuffles;
 - agreement: ARI with each other method;
-- downstream: Recall, NDCG and coverage at K of each community-aware recommender.
+- downstream: Recall, NDCG and coverage at K of each community-aware recommender, and
+  beside them the same measures of popularity and of the base recommender the blended
+  recommenders start from (the embedder's own scores): one value, repeated per method.
+
+The data is loaded, preprocessed (``preprocess``: binarise at a threshold, k-core, as
+in a config's ``dataset.preprocess``) and split as a config with the same ``dataset``
+section would, so a method finds the same communities here as in ``graphrec run``
+(:func:`detect_communities` gives one method's partition that way, for profiles).
 """
 
 from __future__ import annotations
@@ -30,10 +37,21 @@ from graphrec._registry import _registry
 from graphrec.community import quality
 from graphrec.experiment._quality import quality_graph_name
 from graphrec.experiment._store import read_json
-from graphrec.experiment.config import dataset_is_split, detector_needs_embedder, recommender_needs
+from graphrec.experiment.config import (
+    EMBEDDING,
+    dataset_is_split,
+    detector_needs_embedder,
+    recommender_needs,
+)
 from graphrec.experiment.results import ExperimentResult
 
-__all__ = ["DEFAULT_METHODS", "DEFAULT_RECOMMENDERS", "compare_methods"]
+__all__ = [
+    "DEFAULT_BASELINES",
+    "DEFAULT_METHODS",
+    "DEFAULT_RECOMMENDERS",
+    "compare_methods",
+    "detect_communities",
+]
 
 DEFAULT_METHODS = (
     "louvain",
@@ -45,6 +63,7 @@ DEFAULT_METHODS = (
     "agglomerative",
 )
 DEFAULT_RECOMMENDERS = ("community_popularity", "community_blend", "community_restricted")
+DEFAULT_BASELINES = ("popularity", EMBEDDING)  # EMBEDDING: the blends' base, the embedder
 SYNTHETIC = {"n_users": 1000, "n_items": 500, "n_communities": 5, "mu": 0.2}
 
 
@@ -59,11 +78,20 @@ def compare_config(
     embedder: str = "svd",
     dataset_params: Mapping[str, Any] | None = None,
     output: str | os.PathLike[str] = "runs/compare",
+    preprocess: Mapping[str, Any] | None = None,
+    split: str = "random",
+    baselines: Sequence[str] = DEFAULT_BASELINES,
 ) -> dict[str, Any]:
-    """The experiment config :func:`compare_methods` runs (a plain dict)."""
+    """The experiment config :func:`compare_methods` runs (a plain dict).
+
+    ``preprocess`` is a config's ``dataset.preprocess`` (``{"binarize": 4, "k_core":
+    5}``), ``split`` its ``dataset.split.method`` (seeded by ``seed``), ``baselines``
+    the recommenders evaluated once, without communities, beside the community ones.
+    """
     methods = list(methods or DEFAULT_METHODS)
     params = dict(dataset_params or (SYNTHETIC if dataset == "synthetic" else {}))
     returns_split = dataset_is_split(dataset)
+    recommenders = [*recommenders, *baselines]
     emb_params = {"dim": 32} if embedder == "svd" else {}
     needs_emb = any(detector_needs_embedder(m) for m in methods if m in _registry("detector"))
     config: dict[str, Any] = {
@@ -72,7 +100,7 @@ def compare_config(
         "dataset": {
             "name": dataset,
             "params": params,
-            "split": "given" if returns_split else {"method": "random", "seed": seed},
+            "split": "given" if returns_split else {"method": split, "seed": seed},
         },
         "embedders": [{"name": embedder, "params": emb_params}],
         "detectors": [{"name": m} for m in methods],
@@ -82,6 +110,8 @@ def compare_config(
     }
     if path is not None:
         config["dataset"]["path"] = str(path)
+    if preprocess:
+        config["dataset"]["preprocess"] = dict(preprocess)
     known = _registry("recommender")
     # the embedding pseudo-recommender and unknown names (reported by the check) keep them
     if not needs_emb and not any(r not in known or recommender_needs(r)[0] for r in recommenders):
@@ -99,6 +129,8 @@ def compare_methods(
     embedder: str = "svd",
     dataset_params: Mapping[str, Any] | None = None,
     output: str | os.PathLike[str] | None = None,
+    preprocess: Mapping[str, Any] | None = None,
+    split: str = "random",
     **run_options: Any,
 ) -> pd.DataFrame:
     """Compare detection methods on ``dataset``: one column per method, one row per measure.
@@ -119,6 +151,11 @@ def compare_methods(
         Embedder for the embedding-clustering methods and the blended recommenders.
     output : path, optional
         Keep the experiment (cache, results, plots) here; default a temporary folder.
+    preprocess : mapping, optional
+        As a config's ``dataset.preprocess``: ``binarize`` (a threshold, or true) and
+        ``k_core`` (``[min_user, min_item]`` or one int).
+    split : str
+        The split method (``random``, ``temporal``, ``leave_one_out``), seeded by ``seed``.
     run_options
         Passed to :func:`~graphrec.experiment.run_experiment` (``executor``, ``report``).
 
@@ -143,9 +180,55 @@ def compare_methods(
             embedder=embedder,
             dataset_params=dataset_params,
             output=out,
+            preprocess=preprocess,
+            split=split,
         )
         result = run_experiment(config, **run_options)
         return comparison_table(result, k)
+
+
+def detect_communities(
+    dataset: str,
+    method: str,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    embedder: str = "svd",
+    dataset_params: Mapping[str, Any] | None = None,
+    preprocess: Mapping[str, Any] | None = None,
+    split: str = "random",
+) -> tuple[Any, Any]:
+    """``(train, communities)``: one method's partition of the training data, found as
+    ``graphrec run`` finds it on a config with the same dataset section and seed.
+
+    >>> train, comm = detect_communities("synthetic", "bipartite_louvain",
+    ...                                  dataset_params={"n_users": 200, "n_items": 100})
+    >>> comm.user_labels.shape == (train.n_users,)
+    True
+    """
+    from graphrec.experiment.runner import run_experiment
+    from graphrec.experiment.stages import prepare_data
+
+    with tempfile.TemporaryDirectory(prefix="graphrec-detect-") as tmp:
+        config = compare_config(
+            dataset,
+            path=path,
+            methods=[method],
+            recommenders=(),
+            baselines=(),
+            seed=seed,
+            embedder=embedder,
+            dataset_params=dataset_params,
+            output=tmp,
+            preprocess=preprocess,
+            split=split,
+        )
+        config["evaluate"] = {}  # nothing is evaluated
+        result = run_experiment(config, plots=False)
+        run = result.runs.iloc[0]
+        meta = read_json(result.cache / "detect" / f"{run['detect_key']}.json")
+        train = prepare_data(meta["spec"]["data"], meta["spec"]["data_key"]).train
+        return train, result.communities(run)
 
 
 def _quality_graph(result: ExperimentResult, run: pd.Series) -> str:
@@ -209,13 +292,27 @@ def comparison_table(result: ExperimentResult, k: int = 20) -> pd.DataFrame:
         }
     evaluated = runs[runs["kind"] == "evaluate"]
     by_key = {r["detect_key"]: names[r["run"]] for _, r in det_runs.iterrows()}
+    baselines = []
     for _, run in evaluated.iterrows():
-        method = by_key.get(run["detect_key"])
-        if method is None:
-            continue
         values = t[(t["run"] == run["run"]) & (t["k"] == k)].set_index("metric")["value"]
+        method = by_key.get(run["detect_key"])
+        if method is None:  # a baseline, without communities: beside every method
+            if not isinstance(run["detect_key"], str):
+                baselines.append((_baseline_name(run), values))
+            continue
         for metric in ("recall", "ndcg", "coverage"):
             if metric in values:
                 table.loc[f"{run['recommender']} {metric}@{k}", method] = values[metric]
+    for name, values in baselines:
+        for metric in ("recall", "ndcg", "coverage"):
+            if metric in values:
+                table.loc[f"{name} {metric}@{k}"] = values[metric]
     table.columns.name = None
     return table[list(dict.fromkeys(names.values()))]
+
+
+def _baseline_name(run: pd.Series) -> str:
+    """``popularity``, or ``base (svd)`` for the embedder's own scores."""
+    if run["recommender"] == EMBEDDING:
+        return f"base ({run['embedder']})"
+    return str(run["recommender"])

@@ -74,6 +74,11 @@ class ExperimentResult:
     notes : list of str
         Warnings about the results: rows the loader dropped or combined, training cut
         by a time budget (``summary.md`` lists them under "Notes").
+    part : str
+        The part the runs were evaluated on (``evaluate.part``: ``test`` or ``valid``),
+        which the best run is chosen on.
+    best_report : BestRunReport, optional
+        The best run's breakdowns and profiles, once computed (:meth:`best_report_`).
     """
 
     name: str
@@ -84,6 +89,8 @@ class ExperimentResult:
     primary: str = "ndcg@20"
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    part: str = "test"
+    best_report: Any = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ summaries
     def summary(self, metrics: list[str] | None = None, *, kind: str = "evaluate") -> pd.DataFrame:
@@ -229,8 +236,20 @@ class ExperimentResult:
         return prepare_data(meta["spec"]["data"], meta["spec"]["data_key"]).train.user_ids
 
     # ------------------------------------------------------------------ reports
-    def to_markdown(self) -> str:
-        """``summary.md``: recommendation and community tables (mean ± std over seeds)."""
+    def best_run_report(self) -> Any:
+        """The best run broken down per community and activity band, and the profiles of
+        its communities (:class:`~graphrec.experiment._breakdown.BestRunReport`; computed
+        once, from the cache)."""
+        if self.best_report is None:
+            from graphrec.experiment._breakdown import best_run_report
+
+            self.best_report = best_run_report(self)
+        return self.best_report
+
+    def to_markdown(self, details: bool = True) -> str:
+        """``summary.md``: recommendation and community tables (mean ± std over seeds) and,
+        with ``details``, the best run's per-community and per-activity breakdowns and
+        the profiles of its communities (read from the cache)."""
         seeds = sorted(self.runs["seed"].unique().tolist())
         lines = [f"# {self.name}", ""]
         n_eval = int((self.runs["kind"] == "evaluate").sum())
@@ -240,12 +259,18 @@ class ExperimentResult:
         rec = self.summary()
         if not rec.empty:
             lines += ["", "## Recommendation", "", to_markdown(rec)]
+            from graphrec.experiment._breakdown import run_title, selection_text
+
             best = self.best_run()
-            parts = [best[c] for c in GROUP if best[c]]
-            lines += ["", f"Best by {self.primary}: {' | '.join(parts)} (run {best['run']})."]
+            lines += ["", f"Best {selection_text(self)}: {run_title(best)} (run {best['run']})."]
         det = self.summary(kind="detect")
         if not det.empty:
             lines += ["", "## Communities", "", to_markdown(det)]
+        if details:
+            try:
+                lines += self.best_run_report().markdown
+            except (OSError, ValueError) as exc:  # cache or data gone or changed since
+                lines += ["", f"(The best run's breakdowns need its cache and data: {exc})"]
         seconds = self.stage_seconds()
         if seconds:
             shown = ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items())
@@ -299,8 +324,10 @@ class ExperimentResult:
         activity = out / "by_activity.csv"
         by_activity = pd.read_csv(activity) if activity.exists() else pd.DataFrame()
         config = yaml.safe_load((out / "config.resolved.yaml").read_text(encoding="utf-8"))
-        primary = config.get("evaluate", {}).get("primary", "ndcg@20")
-        return cls(config["name"], out, table, runs, by_activity, primary)
+        evaluate = config.get("evaluate", {})
+        primary = evaluate.get("primary", "ndcg@20")
+        part = evaluate.get("part", "test")
+        return cls(config["name"], out, table, runs, by_activity, primary, part=part)
 
 
 def _ranked(name: Any) -> bool:

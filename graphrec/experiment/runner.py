@@ -8,8 +8,11 @@ data's contents and the code as well as the config, so an edited dataset or a ne
 graphrec is recomputed; a damaged cache entry is recomputed with a warning.
 
 The output folder gets ``results.csv``, ``runs.csv``, ``by_activity.csv``,
-``summary.md``, ``config.resolved.yaml``, ``communities.csv`` and ``recommendations.csv``
-(of the best run), ``provenance/<run>.json`` (resolved config, seeds, data digest and
+``summary.md`` (the tables over seeds, then the best run per community and activity
+band and the profiles of its communities), ``config.resolved.yaml``, and of the best
+run ``communities.csv``, ``recommendations.csv``, ``breakdown_community.csv`` /
+``breakdown_activity.csv`` (every metric with its bootstrap interval) and
+``profiles.csv``, ``provenance/<run>.json`` (resolved config, seeds, data digest and
 loading report, code digest and versions, how training stopped, timings per stage,
 host, warnings) and ``plots/``. Everything is computed before the first file is
 written, and each file is written atomically.
@@ -27,7 +30,6 @@ written, and each file is written atomically.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import time
@@ -39,24 +41,27 @@ from typing import Any
 
 import pandas as pd
 
-from graphrec.experiment._store import (
-    atomic_write_bytes,
-    atomic_write_json,
-    atomic_write_text,
-    package_versions,
-)
-from graphrec.experiment.config import ExperimentConfig, load_config, seed_param
+from graphrec.experiment._notes import _time_budget, data_notes, run_warnings, time_budget_notes
+from graphrec.experiment._outputs import write_outputs
+from graphrec.experiment._store import atomic_write_bytes, atomic_write_text
+from graphrec.experiment.config import ExperimentConfig, load_config
 from graphrec.experiment.executors import Executor, make_executor
 from graphrec.experiment.plan import Plan, Run, make_plan
 from graphrec.experiment.results import COLUMNS, ExperimentResult, tidy
 from graphrec.experiment.stages import STAGES, Job, execute, execute_shipped
 
-__all__ = ["run_experiment"]
+__all__ = [
+    "collect",
+    "data_notes",
+    "run_experiment",
+    "run_warnings",
+    "summary_line",
+    "time_budget_notes",
+    "write_outputs",
+]
 
 logger = logging.getLogger(__name__)
 
-_KINDS = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}
-_CLEANING = ("dropped", "merged", "combined", "ignored", "removed", "skipped")  # report keys
 
 Report = Callable[[str], None]
 
@@ -218,91 +223,6 @@ def summary_line(run: Run, meta: dict[str, Any]) -> str:
     return f"{run.title}: {values} ({seconds:.1f}s)"
 
 
-# ---------------------------------------------------------------------------- notes
-def time_budget_notes(plan: Plan) -> list[str]:
-    """One warning per component variant trained on a wall-clock budget (``max_minutes``)."""
-    seen: dict[tuple[str, str], float] = {}
-    for stage, jobs in plan.jobs.items():
-        for job in jobs.values():
-            minutes = (job.spec.get("params") or {}).get("max_minutes")
-            if minutes is not None:
-                seen.setdefault((_KINDS[stage], str(job.spec.get("name"))), minutes)
-    return [
-        f"{kind} {name} has max_minutes={minutes}: training stops on a wall-clock budget, so "
-        "its results depend on the machine and its load; the epochs actually run are "
-        "recorded in each run's provenance (training.n_epochs, training.stopped_by)"
-        for (kind, name), minutes in seen.items()
-    ]
-
-
-def _time_budget(run: Run, metas: dict[str, dict[str, Any]]) -> list[str]:
-    """The time-budget warning of one run, with the epochs its models actually ran."""
-    out = []
-    for stage, key in run.keys.items():
-        meta = metas[key]
-        minutes = (meta.get("params") or {}).get("max_minutes")
-        if minutes is None:
-            continue
-        training = meta.get("training") or {}
-        ran = training.get("n_epochs")
-        how = training.get("stopped_by")
-        out.append(
-            f"{_KINDS[stage]} {meta.get('name')} (seed {run.seed}) trained with "
-            f"max_minutes={minutes}, so this result depends on the machine's load; it ran "
-            f"{'an unknown number of' if ran is None else ran} epochs"
-            + (f" and stopped by {how}" if how else "")
-        )
-    return out
-
-
-def _cleaning(report: Mapping[str, Any], prefix: str = "") -> dict[str, int]:
-    """The positive counts of a loader's report that say rows were dropped or combined.
-
-    >>> _cleaning({"rows": 9, "missing_ids_dropped": 2, "duplicates_merged": {"train": 1}})
-    {'missing_ids_dropped': 2, 'duplicates_merged (train)': 1}
-    """
-    out = {}
-    for name, value in report.items():
-        label = f"{prefix} ({name})" if prefix else str(name)
-        if isinstance(value, Mapping):
-            if any(word in str(name) for word in _CLEANING):
-                out.update(_cleaning(value, str(name)))
-            continue
-        wanted = prefix or any(word in str(name) for word in _CLEANING)
-        if wanted and isinstance(value, (int, float)) and not isinstance(value, bool):
-            if value > 0:
-                out[label] = int(value)
-    return out
-
-
-def _data_note(meta: dict[str, Any]) -> str | None:
-    data = meta.get("data") or {}
-    counts = _cleaning(data.get("load_report") or {})
-    if not counts:
-        return None
-    ds = (meta.get("spec") or {}).get("data", {}).get("dataset", {})
-    where = ds.get("path") or ds.get("name")
-    shown = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items())
-    return f"loading {where} changed the data: {shown} (see data.load_report in provenance)"
-
-
-def data_notes(metas: dict[str, dict[str, Any]]) -> list[str]:
-    """One line per dataset whose loading dropped or combined rows (from the loader report)."""
-    notes: dict[str, str] = {}
-    for meta in metas.values():
-        content = (meta.get("data") or {}).get("content")
-        note = _data_note(meta)
-        if note is not None:
-            notes.setdefault(str(content), note)
-    return list(dict.fromkeys(notes.values()))
-
-
-def run_warnings(run: Run, metas: dict[str, dict[str, Any]]) -> list[str]:
-    """What a reader of one run's results should know: data cleaning, time budgets."""
-    note = _data_note(metas[run.final])
-    return ([note] if note else []) + _time_budget(run, metas)
-
-
 # ---------------------------------------------------------------------------- results
 def collect(
     cfg: ExperimentConfig,
@@ -354,6 +274,7 @@ def collect(
         cfg.evaluate.primary,
         stats,
         list(dict.fromkeys([*data_notes(metas), *budget])),
+        part=cfg.evaluate.part,
     )
 
 
@@ -378,95 +299,3 @@ def _run_row(run: Run, base: dict[str, Any], metas: dict[str, dict[str, Any]]) -
         if stage == "evaluate":
             row["seconds.evaluate"] = secs.get("evaluate", 0.0)
     return row
-
-
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
-
-
-def write_outputs(
-    result: ExperimentResult, plan: Plan, metas: dict[str, dict[str, Any]]
-) -> list[Path]:
-    """Write the tables, the summary, the best run's files and per-run provenance.
-
-    Every output is computed first and written after, so a failure (a cache file that
-    cannot be read, say) leaves the files of the previous call as they were.
-    """
-    out = result.output
-    texts: dict[Path, bytes] = {
-        out / "results.csv": _csv_bytes(result.table),
-        out / "runs.csv": _csv_bytes(result.runs),
-        out / "by_activity.csv": _csv_bytes(result.by_activity),
-        out / "summary.md": result.to_markdown().encode("utf-8"),
-    }
-    versions = package_versions()
-    provenance = {
-        out / "provenance" / f"{run.run}.json": _provenance(run, metas, versions)
-        for run in plan.runs
-    }
-    evaluated = result.runs[result.runs["kind"] == "evaluate"]
-    if len(evaluated):
-        best = result.best_run()
-        texts[out / "recommendations.csv"] = _csv_bytes(result.recommendations(best))
-    detected = result.runs[result.runs["detect_key"].notna()]
-    if len(detected):
-        chosen = result.best_run() if len(evaluated) else detected.iloc[0]
-        if not isinstance(chosen.get("detect_key"), str):
-            chosen = detected.iloc[0]
-        comm = result.communities(chosen)
-        frame = pd.DataFrame({"user_id": result.user_ids(chosen), "community": comm.user_labels})
-        texts[out / "communities.csv"] = _csv_bytes(frame)
-    written = [atomic_write_json(path, info) for path, info in provenance.items()]
-    written += [atomic_write_bytes(path, blob) for path, blob in texts.items()]
-    return written
-
-
-def _provenance(
-    run: Run, metas: dict[str, dict[str, Any]], versions: dict[str, str | None]
-) -> dict[str, Any]:
-    final = metas[run.final]
-    spec = final.get("spec", {})
-    components = {}
-    for stage, kind in _KINDS.items():
-        if stage in run.keys:
-            m = metas[run.keys[stage]]
-            components[kind] = {"name": m.get("name"), "params": m.get("params")}
-    return {
-        "run": run.run,
-        "kind": run.kind,
-        "labels": {
-            "dataset": run.dataset,
-            "embedder": run.embedder,
-            "detector": run.detector,
-            "recommender": run.recommender,
-        },
-        "seed": run.seed,
-        "config": {"data": spec.get("data"), **components, "evaluate": spec.get("evaluate")},
-        "seeds": {
-            "run": run.seed,
-            "split": (spec.get("data") or {}).get("split", {}).get("seed"),
-            **{
-                k: c["params"].get(seed_param(k, c.get("name")) or "")
-                for k, c in components.items()
-                if isinstance(c.get("params"), dict)
-            },
-        },
-        "keys": run.keys,
-        "data": final.get("data", {}),
-        "code": final.get("code", {}),
-        "training": {
-            _KINDS[stage]: metas[key]["training"]
-            for stage, key in run.keys.items()
-            if metas[key].get("training")
-        },
-        "warnings": run_warnings(run, metas),
-        "timings": {stage: metas[key].get("seconds", {}) for stage, key in run.keys.items()},
-        "cached_in_this_call": {
-            stage: metas[key].get("cached", False) for stage, key in run.keys.items()
-        },
-        "results": final.get("summary") or final.get("metrics") or {},
-        "versions": versions,
-        "environment": final.get("environment", {}),
-    }

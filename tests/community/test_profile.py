@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -198,3 +200,14 @@ def test_planted_genre_is_named_and_lift_one_is_not():
     assert table["year_shift"].tolist() == [-25.0, 0.0, 0.0]
     assert str(table.attrs["overall"]["median_rated"].date()) == "1998-03-15"
     assert "| 1997-11-20 |" in to_markdown(table, ["label", "median_rated"])
+
+
+def test_a_list_column_under_another_name_names_communities(small):
+    # a feature file's genre column kept under its own name ("kind") is found as the tags
+    base, labels = small
+    items = base.item_features.rename(columns={"genres": "kind"})
+    data = dataclasses.replace(base, item_features=items)
+    named = profile(data, labels, min_count=1, min_lift=1.2, alpha=0.5)
+    plain = profile(base, labels, min_count=1, min_lift=1.2, alpha=0.5)
+    assert named["label"].tolist() == plain["label"].tolist()
+    assert "Film-Noir" in named["label"].iloc[0]

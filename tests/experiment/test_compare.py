@@ -9,8 +9,9 @@ import graphrec as gr
 from graphrec.community import quality
 from graphrec.community._graph import projection_graph
 from graphrec.community.base import Communities
+from graphrec.experiment import load_config
 from graphrec.experiment._quality import community_quality, quality_graph_name
-from graphrec.experiment.compare import compare_methods
+from graphrec.experiment.compare import compare_config, compare_methods
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,33 @@ def test_compare_names_the_quality_graph_of_each_method(tmp_path):
     result = gr.experiment.ExperimentResult.load(tmp_path)
     detect = result.runs[result.runs["kind"] == "detect"].set_index("detector")
     assert detect.loc["label_propagation", "quality_graph"] == row["label_propagation"]
+
+
+def test_compare_puts_popularity_and_the_base_beside_each_method(tmp_path):
+    table = compare_methods(
+        "synthetic",
+        methods=["label_propagation", "bipartite_louvain"],
+        dataset_params={"n_users": 200, "n_items": 100},
+        k=10,
+        output=tmp_path,
+        plots=False,
+    )
+    result = gr.experiment.ExperimentResult.load(tmp_path)
+    t = result.table[(result.table["k"] == 10) & (result.table["metric"] == "ndcg")]
+    for row, recommender in (
+        ("popularity ndcg@10", "popularity"),
+        ("base (svd) ndcg@10", "embedding"),
+    ):
+        expected = t.loc[t["recommender"] == recommender, "value"]
+        assert len(expected) == 1  # evaluated once, without communities
+        assert table.loc[row].tolist() == pytest.approx([expected.iloc[0]] * 2)
+    assert "community_blend ndcg@10" in table.index
+
+
+def test_compare_config_carries_preprocessing_and_split():
+    config = compare_config(
+        "synthetic", preprocess={"binarize": 1, "k_core": 2}, split="temporal", seed=4
+    )
+    assert config["dataset"]["preprocess"] == {"binarize": 1, "k_core": 2}
+    assert config["dataset"]["split"] == {"method": "temporal", "seed": 4}
+    load_config(config)  # a valid config

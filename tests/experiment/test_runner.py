@@ -296,3 +296,48 @@ def test_a_failure_while_writing_leaves_the_previous_outputs(make_config, tmp_pa
     after = {p.name: p.read_bytes() for p in tmp_path.glob("*.*")}
     changed = {name for name in before if after.get(name) != before[name]}
     assert changed <= {"config.resolved.yaml"}  # no table or summary half-updated
+
+
+def test_summary_breaks_down_the_best_run_and_profiles_it(tiny_result):
+    out = tiny_result.output
+    summary = (out / "summary.md").read_text()
+    best = tiny_result.best_run()
+    section = summary[summary.index("## Best run") :]
+    assert (
+        f"(run {best['run']}, seed {best['seed']}), chosen by ndcg@10 on the test part" in section
+    )
+    assert "no validation evaluation" in section
+    full = pd.read_csv(out / "breakdown_community.csv").set_index("community")
+    assert full.shape[1] > 30 and {"ndcg@10 lo", "ndcg@10 hi", "coverage@10"} <= set(full.columns)
+    per_user = tiny_result.per_user(best)
+    assert full["users"].sum() == len(per_user)
+    means = per_user.groupby("community")["ndcg@10"].mean()
+    assert np.allclose(full["ndcg@10"], means)  # the breakdown is of the best run
+    table = section[section.index("### Per community") : section.index("### Per activity band")]
+    assert "| community | users | ndcg@10 | recall@10 | coverage@10 |" in table
+    first = full.iloc[0]
+    cell = f"{first['ndcg@10']:.4f} [{first['ndcg@10 lo']:.4f}, {first['ndcg@10 hi']:.4f}]"
+    assert cell in table
+    bands = pd.read_csv(out / "breakdown_activity.csv")["activity"].tolist()
+    assert bands == [b for b in ("cold", "warm", "hot") if b in bands]
+    profiles = pd.read_csv(out / "profiles.csv")
+    assert "## Community profiles" in section and "the best run's communities" in section
+    assert profiles["size"].sum() == len(tiny_result.communities(best).user_labels)
+    assert all(str(label) in section for label in profiles["label"])
+
+
+def test_best_run_chosen_on_valid_says_so(make_config, tmp_path):
+    cfg = make_config(
+        tmp_path,
+        seeds=[0],
+        embedders=[],
+        detectors=[{"name": "bipartite_louvain"}],
+        recommenders=["popularity", "community_popularity"],
+        evaluate={"k": [5], "part": "valid"},
+    )
+    result = run_experiment(cfg, plots=False)
+    summary = (tmp_path / "summary.md").read_text()
+    assert f"chosen by {result.primary} on the validation part" in summary
+    assert "no validation evaluation" not in summary
+    reopened = ExperimentResult.load(tmp_path)
+    assert reopened.part == "valid"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ from graphrec.data.datasets._common import (
     _PATH,
     PathLike,
 )
+from graphrec.data.datasets._features import FEATURE_KEYS, is_feature_spec, read_features
 from graphrec.data.interactions import Interactions
 from graphrec.data.preprocess import _DUPLICATE_MODES
 
@@ -38,6 +41,11 @@ _NAMES = Satisfies(
     lambda v: isinstance(v, (list, tuple)) and all(isinstance(n, str) for n in v),
     "a list of column names",
     invalid=["user,item", [0, 1]],
+)
+_FEATURES = Satisfies(
+    is_feature_spec,
+    f"a mapping with 'path' and any of {', '.join(FEATURE_KEYS[1:])} (column names)",
+    invalid=["items.csv", {"id": "item"}, {"path": "items.csv", "genre": "g"}],
 )
 
 
@@ -53,6 +61,8 @@ _NAMES = Satisfies(
     header=Boolean(),
     names=[_NAMES, None],
     encoding=Text(),
+    item_features=[_FEATURES, None],
+    user_features=[_FEATURES, None],
 )
 def load_csv(
     path: PathLike | None = None,
@@ -66,6 +76,8 @@ def load_csv(
     header: bool = True,
     names: list[str] | None = None,
     encoding: str = "utf-8",
+    item_features: Mapping[str, Any] | None = None,
+    user_features: Mapping[str, Any] | None = None,
 ) -> Interactions:
     """Interactions from a CSV / TSV file (or ``.parquet``, which needs pyarrow).
 
@@ -92,12 +104,32 @@ def load_csv(
         Whether the first line holds column names.
     names : list of str, optional
         Column names to use (replacing the header line when there is one).
+    item_features, user_features : mapping, optional
+        A features file joined to the interactions' ids, described by column names:
+        ``{"path": "movies.csv", "id": "movie_id", "genres": "genres", "sep": "|",
+        "year": "year", "title": "title"}`` (only ``path`` is required; ``id`` defaults
+        to ``item`` / ``user``; ``delimiter`` and ``encoding`` describe the file). The
+        multi-valued ``genres`` column is split on ``sep`` into lists; it, ``year`` and
+        ``title`` become the columns ``genres``, ``year``, ``title`` that
+        :func:`graphrec.community.profile.profile` names communities by; other columns
+        are kept under their names. Ids without features get missing values (counted
+        as ``meta["report"]["items_without_features"]``); rows whose id is not in the
+        interactions are ignored, counted (``item_feature_rows_ignored``) and warned
+        about (a file none of whose ids match is a ``ValueError``: a wrong id column);
+        a repeated id, an empty id or a year that is not a number is a ``ValueError``
+        naming the file, line and column. Relative paths are read from
+        the current folder.
 
     >>> import pathlib, tempfile
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
     >>> _ = f.write_text("user,item,stars\\na,1,5\\nb,1,3\\n")
     >>> load_csv(f, rating_col="stars").matrix.toarray().tolist()
     [[5.0], [3.0]]
+    >>> g = f.with_name("items.csv")
+    >>> _ = g.write_text("item,name,genres\\n1,Heat,Action|Crime\\n")
+    >>> data = load_csv(f, item_features={"path": g, "title": "name", "genres": "genres"})
+    >>> data.item_features[["title", "genres"]].to_dict("records")
+    [{'title': 'Heat', 'genres': ['Action', 'Crime']}]
     """
     if path is None:
         raise ValueError("csv: pass path=, the file to read")
@@ -128,7 +160,13 @@ def load_csv(
         duplicates=duplicates,
         source=str(p),
     )
-    return replace(data, meta={"name": "csv", "source": str(p), "report": data.meta["report"]})
+    report = dict(data.meta["report"])
+    features = {}
+    for kind, spec in (("item", item_features), ("user", user_features)):
+        if spec is not None:
+            ids = data.item_ids if kind == "item" else data.user_ids
+            features[f"{kind}_features"] = read_features(spec, kind, ids, report)
+    return replace(data, **features, meta={"name": "csv", "source": str(p), "report": report})
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
