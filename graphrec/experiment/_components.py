@@ -107,8 +107,8 @@ def _entry(
     takes_single = kind == "recommender" and "communities" in info.needs
     if takes_single and params.get("communities", "single") != "single":
         errors.append(
-            f"{here}.params.communities: only 'single' (the single-community control) may be "
-            "given here; other communities come from the detectors"
+            f"{here}.params.communities: set by the runner (from the detectors); only "
+            "'single' (the single-community control) may be given here"
         )
     for p in params:
         if p == "communities" and takes_single:
