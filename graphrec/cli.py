@@ -19,49 +19,19 @@ EXECUTORS = ("local", "process", "ray")  # graphrec.experiment.executors (import
 
 
 def _demo(args: argparse.Namespace) -> int:
-    import graphrec as gr
+    from graphrec.experiment.demo import run_demo
 
-    t0 = time.perf_counter()
-    data = gr.load_dataset(
-        "synthetic",
+    plots_dir = None if args.no_plots else args.out
+    report = run_demo(
         n_users=args.users,
         n_items=args.items,
         n_communities=args.communities,
         mu=args.mu,
         seed=args.seed,
+        plots_dir=plots_dir,
+        node2vec=not args.no_node2vec,
     )
-    split = gr.split(data, "random", ratios=(0.8, 0.1, 0.1), seed=args.seed)
-    print(f"data:  {data}")
-    print(f"split: {split}  (random 80/10/10 per user, seed {args.seed})\n")
-    rows = []
-    for name in ("random", "popularity", "itemknn"):
-        params = {"random_state": args.seed} if name == "random" else {}
-        t = time.perf_counter()
-        model = gr.create("recommender", name, **params).fit(split.train)
-        res = gr.evaluate(
-            model, split.test, k=[10, 20], exclude=[split.train, split.valid], train=split.train
-        )
-        s = res.summary
-        rows.append(
-            {
-                "recommender": name,
-                "recall@10": s["recall@10"],
-                "recall@20": s["recall@20"],
-                "ndcg@20": s["ndcg@20"],
-                "coverage@20": s["coverage@20"],
-                "novelty@20": s["novelty@20"],
-                "seconds": time.perf_counter() - t,
-            }
-        )
-    table = pd.DataFrame(rows).set_index("recommender")
-    print(f"Full-ranking evaluation on {len(res.per_user)} test users (train and valid masked):")
-    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
-    print(f"\ndone in {time.perf_counter() - t0:.1f}s. Next:")
-    print("  graphrec compare synthetic              # community detection methods side by side")
-    print("  graphrec run experiments/configs/synthetic_sweep.yaml   # a cached, resumable grid")
-    print("  graphrec datasets                       # real datasets graphrec can load")
-    print("  graphrec list                           # registered components and parameters")
-    print("  notebooks/01_quickstart.ipynb           # load, embed, detect, recommend")
+    print(report.to_text())
     return 0
 
 
@@ -339,11 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     demo = sub.add_parser("demo", help="run the built-in example end to end")
-    demo.add_argument("--users", type=int, default=1000)
-    demo.add_argument("--items", type=int, default=500)
-    demo.add_argument("--communities", type=int, default=5)
+    demo.add_argument("--users", type=int, default=2000)
+    demo.add_argument("--items", type=int, default=1000)
+    demo.add_argument("--communities", type=int, default=6)
     demo.add_argument("--mu", type=float, default=0.2, help="share of out-of-community picks")
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--out", default="graphrec-demo", help="folder for the plots")
+    demo.add_argument("--no-plots", action="store_true", help="write no plots")
+    demo.add_argument("--no-node2vec", action="store_true", help="skip Node2Vec (faster)")
     demo.set_defaults(func=_demo)
 
     run = sub.add_parser("run", help="run an experiment config (YAML) and print its summary")

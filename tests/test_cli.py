@@ -10,11 +10,17 @@ from graphrec.cli import main
 from graphrec.experiment.compare import detect_communities
 
 
-def test_demo_prints_table(capsys):
-    assert main(["demo", "--users", "200", "--items", "100"]) == 0
+def test_demo_runs_the_chain_and_names_its_plots(capsys, tmp_path):
+    args = ["demo", "--users", "300", "--items", "150", "--communities", "3", "--no-node2vec"]
+    assert main([*args, "--out", str(tmp_path / "plots")]) == 0
     out = capsys.readouterr().out
-    for name in ("random", "popularity", "itemknn", "recall@20", "Next:"):
-        assert name in out
+    for part in ("1. Embeddings", "2. Communities", "3. Warm users", "4. New users",
+                 "5. The communities", "control: one community", "ease (base)", "Next:"):
+        assert part in out
+    assert f"plots: {tmp_path / 'plots'}/" in out
+    assert (tmp_path / "plots" / "new_users_ndcg.svg").exists()
+    assert main([*args, "--no-plots"]) == 0
+    assert "plots:" not in capsys.readouterr().out
 
 
 def test_list_and_datasets(capsys):

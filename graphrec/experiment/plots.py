@@ -32,6 +32,7 @@ __all__ = [
     "community_sizes",
     "embedding_map",
     "metric_comparison",
+    "new_users_curve",
     "nmi_vs_mu",
     "save_figure",
     "write_plots",
@@ -332,3 +333,34 @@ def _map_run(result: ExperimentResult, evaluated: pd.DataFrame, detections: pd.D
         if len(both):
             return both.iloc[0]
     return None
+
+
+def new_users_curve(table: pd.DataFrame, metric: str = "ndcg@20") -> Figure:
+    """``metric`` against the number of revealed items, one line per method, with CIs.
+
+    ``table`` is :attr:`graphrec.evaluate.new_users.NewUserResult.table` (columns
+    ``method``, ``n_revealed``, ``metric`` and, when computed, ``"<metric> lo"`` /
+    ``"<metric> hi"``).
+    """
+    for column in ("method", "n_revealed", metric):
+        if column not in table.columns:
+            raise ValueError(f"table has no column {column!r} (columns: {list(table.columns)})")
+    fig = Figure(figsize=(6.5, 4.5))
+    ax = fig.subplots()
+    for method, rows in table.groupby("method", sort=False):
+        rows = rows.sort_values("n_revealed")
+        (line,) = ax.plot(rows["n_revealed"], rows[metric], marker="o", label=str(method))
+        lo, hi = f"{metric} lo", f"{metric} hi"
+        if lo in rows and hi in rows and rows[lo].notna().all():
+            ax.fill_between(rows["n_revealed"], rows[lo], rows[hi], alpha=0.15,
+                            color=line.get_color())
+    ax.set_xscale("log")
+    ticks = sorted(table["n_revealed"].unique())
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([str(t) for t in ticks])
+    ax.set_xlabel("items revealed per new user")
+    ax.set_ylabel(metric)
+    ax.set_title(f"New users: {metric} against revealed items")
+    ax.legend(fontsize="x-small", loc="best")
+    fig.tight_layout()
+    return fig
