@@ -62,6 +62,7 @@ def test_known_answer_with_timestamps():
     per = res.per_user[("Fixed", 1)]
     assert per["user"].tolist() == [2, 3] and per["n_hidden"].tolist() == [2, 1]
     assert per["recall@2"].tolist() == [0.5, 0.0]
+    assert res.recommendations[("Fixed", 1)].tolist() == [[0, 2], [0, 1]]
     assert t.loc[1, "ms_per_user"] >= 0
 
 
