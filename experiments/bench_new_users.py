@@ -106,14 +106,14 @@ def grid_of(values: dict[str, tuple[Any, ...]]) -> tuple[dict[str, Any], ...]:
 # name, factory, grid: one line per method (plain methods first: they are the bases)
 METHODS: list[Method] = [
     Method("popularity", registered("popularity")),
-    Method("itemknn", registered("itemknn"), grid_of({"n_neighbors": (20, 100, 400)})),
+    Method("itemknn", registered("itemknn"), grid_of({"n_neighbors": (50, 200, 1000)})),
     Method(
         "ease",
         registered("ease"),
-        grid_of({"l2": (30.0, 100.0, 300.0, 1000.0)}),
-        grid_of({"l2": (100.0, 300.0)}),
+        grid_of({"l2": (100.0, 300.0, 1000.0, 3000.0, 10000.0)}),
+        grid_of({"l2": (300.0, 3000.0)}),
     ),
-    Method("gfcf", registered("gfcf"), grid_of({"alpha": (0.0, 0.3, 1.0)}), ({},)),
+    Method("gfcf", registered("gfcf"), grid_of({"alpha": (0.0, 0.3, 1.0, 3.0)}), ({},)),
     Method(
         "graph_filter",
         registered("graph_filter"),
