@@ -334,6 +334,12 @@ def best_on_valid(chosen: pd.DataFrame, families: list[str], n: int) -> str | No
     return None if rows.empty else rows.loc[rows[PRIMARY].idxmax(), "family"]
 
 
+def _best(result: NewUserResult, chosen: pd.DataFrame, families: list[str], n: int) -> str:
+    best = best_on_valid(chosen, families, n)
+    t = result.table.set_index(["method", "n_revealed"])
+    return f"{best} {t.loc[(best, n), PRIMARY]:.4f}"
+
+
 def verdict_line(
     name: str,
     result: NewUserResult,
@@ -348,8 +354,8 @@ def verdict_line(
     if not comm:
         return (
             f"VERDICT {name}: targets not testable: no community-aware method could fold "
-            "in (none registered with fold-in yet); best per n: "
-            + ", ".join(f"n={n} {best_on_valid(chosen, plain, n)}" for n in result.revealed)
+            "in (none registered with fold-in yet); best per n on valid (its test NDCG@20): "
+            + ", ".join(f"n={n} {_best(result, chosen, plain, n)}" for n in result.revealed)
         )
     # one pair per n, renamed so that .compare pairs them and Holm counts every n
     per_user, tables = {}, []
