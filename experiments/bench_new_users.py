@@ -123,17 +123,50 @@ METHODS: list[Method] = [
     # community-aware: each with every detected partition and the single-community control
     Method("community_popularity", registered("community_popularity"), communities=True),
     Method(
-        "community_blend+ease",
-        registered("community_blend", base="ease"),
-        grid_of({"alpha": (0.1, 0.3, 0.5)}),
+        "community_backoff+ease",
+        registered("community_backoff", base="ease"),
+        grid_of({"lambda0": (0.3, 1.0, 3.0), "n0": (1.0, 3.0, 10.0)}),
+        grid_of({"lambda0": (0.3, 1.0), "n0": (3.0,)}),
         communities=True,
     ),
     Method(
-        "community_backoff+ease",
-        registered("community_backoff", base="ease"),
+        "community_backoff+gfcf",
+        registered("community_backoff", base="gfcf"),
+        grid_of({"lambda0": (0.3, 1.0, 3.0), "n0": (1.0, 3.0, 10.0)}),
+        grid_of({"lambda0": (0.3, 1.0), "n0": (3.0,)}),
         communities=True,
     ),
-    Method("community_local+ease", registered("community_local", base="ease"), communities=True),
+    Method(
+        "community_blend+ease",
+        registered("community_blend", base="ease"),
+        grid_of({"alpha": (0.1, 0.3, 0.5)}),
+        ({"alpha": 0.3},),
+        communities=True,
+    ),
+    Method(
+        "community_local+ease",
+        registered("community_local", base="ease"),
+        grid_of({"weight": (0.3, 0.6)}),
+        ({"weight": 0.5},),
+        communities=True,
+    ),
+    Method(
+        "community_restricted+ease",
+        registered("community_restricted", base="ease"),
+        grid_of({"min_support": (1, 3)}),
+        ({},),
+        communities=True,
+    ),
+    # side information: assignment through the friend graph (data with a user_graph)
+    Method(
+        "community_backoff+ease+friends",
+        registered("community_backoff", base="ease"),
+        grid_of(
+            {"lambda0": (0.3, 1.0, 3.0), "n0": (1.0, 3.0, 10.0), "assign_by": ("friends+items",)}
+        ),
+        grid_of({"lambda0": (0.3, 1.0), "n0": (3.0,), "assign_by": ("friends+items",)}),
+        communities=True,
+    ),
 ]
 
 # partitions of the train graph for the community-aware methods
@@ -384,7 +417,38 @@ def verdict_line(
             ok_low &= bool(r["ratio"] >= 1.05 and r["p_holm"] < 0.01)
     high = high_n_check(result, chosen, comm, meta)
     low = "MET" if ok_low else "NOT MET"
-    return f"VERDICT {name}: n<=3 target (>=5%, p<0.01) {low}; n>=10: {high}; " + "; ".join(parts)
+    friends = friends_check(result)
+    return (
+        f"VERDICT {name}: n<=3 target (>=5%, p<0.01) {low}; n>=10: {high}; "
+        + (f"friends: {friends}; " if friends else "")
+        + "; ".join(parts)
+    )
+
+
+def friends_check(result: NewUserResult) -> str:
+    """Each ``X+friends`` method against its item-only ``X`` at the smallest n (paired)."""
+    n = min(result.revealed)
+    out = []
+    for fam in result.methods:
+        if "+friends" not in fam or not fam.endswith("[detected]"):
+            continue
+        items_only = fam.replace("+friends", "")
+        if (items_only, n) not in result.per_user:
+            continue
+        pair = {
+            (label, n): result.per_user[(src, n)]
+            for label, src in (("friends", fam), ("items", items_only))
+        }
+        cmp = NewUserResult(pd.DataFrame(), pair, {n: result.revealed[n]}, [K]).compare(
+            "items", PRIMARY
+        )
+        r = cmp.iloc[0]
+        ok = r["ratio"] > 1 and r["p_wilcoxon"] < 0.05
+        out.append(
+            f"{'MET' if ok else 'NOT MET'} at n={n} ({fam} {r[PRIMARY]:.4f} vs items only "
+            f"{r[f'baseline {PRIMARY}']:.4f}, ratio {r['ratio']:.3f}, p {r['p_wilcoxon']:.2g})"
+        )
+    return "; ".join(out)
 
 
 def high_n_check(
