@@ -125,14 +125,14 @@ METHODS: list[Method] = [
     Method(
         "community_backoff+ease",
         registered("community_backoff", base="ease"),
-        grid_of({"lambda0": (0.3, 1.0, 3.0), "n0": (1.0, 3.0, 10.0)}),
+        grid_of({"lambda0": (0.3, 1.0, 3.0, 10.0), "n0": (1.0, 3.0, 10.0)}),
         grid_of({"lambda0": (0.3, 1.0), "n0": (3.0,)}),
         communities=True,
     ),
     Method(
         "community_backoff+gfcf",
         registered("community_backoff", base="gfcf"),
-        grid_of({"lambda0": (0.3, 1.0, 3.0), "n0": (1.0, 3.0, 10.0)}),
+        grid_of({"lambda0": (0.3, 1.0, 3.0, 10.0), "n0": (1.0, 3.0, 10.0)}),
         grid_of({"lambda0": (0.3, 1.0), "n0": (3.0,)}),
         communities=True,
     ),
@@ -162,7 +162,11 @@ METHODS: list[Method] = [
         "community_backoff+ease+friends",
         registered("community_backoff", base="ease"),
         grid_of(
-            {"lambda0": (0.3, 1.0, 3.0), "n0": (1.0, 3.0, 10.0), "assign_by": ("friends+items",)}
+            {
+                "lambda0": (0.3, 1.0, 3.0, 10.0),
+                "n0": (1.0, 3.0, 10.0),
+                "assign_by": ("friends", "friends+items"),
+            }
         ),
         grid_of({"lambda0": (0.3, 1.0), "n0": (3.0,), "assign_by": ("friends+items",)}),
         communities=True,
@@ -224,7 +228,8 @@ def candidates(
         return []
     grid = method.quick_grid if (quick and method.quick_grid is not None) else method.grid
     variants = list(parts) if method.communities else [""]
-    out = []
+    out: list[tuple[str, str, dict[str, Any], Any]] = []
+    failed: set[str] = set()
     for part in variants:
         ctx.communities = parts[part] if method.communities else None
         label = f"{method.name}[{part}]" if method.communities else method.name
@@ -237,7 +242,10 @@ def candidates(
             try:
                 model.fit(ctx.train)
             except (ValueError, MemoryError) as exc:  # e.g. above its memory budget
-                print(f"  note: {label} {params}: fit skipped ({_first_line(exc)})")
+                note = _first_line(exc)
+                if note not in failed:  # one note per reason, not per grid point
+                    print(f"  note: {label} {params}: fit skipped ({note})")
+                failed.add(note)
                 continue
             if not getattr(model, "supports_fold_in", False):
                 print(
@@ -480,7 +488,7 @@ def print_table(table: pd.DataFrame) -> None:
         )
         for _, r in rows.sort_values(PRIMARY, ascending=False).iterrows():
             print(
-                f"{r['method']:34} {r[PRIMARY]:.4f} [{r[f'{PRIMARY} lo']:.4f}, "
+                f"{r['method']:38} {r[PRIMARY]:.4f} [{r[f'{PRIMARY} lo']:.4f}, "
                 f"{r[f'{PRIMARY} hi']:.4f}]  cov {r[COVERAGE]:.3f} [{r[f'{COVERAGE} lo']:.3f}, "
                 f"{r[f'{COVERAGE} hi']:.3f}]  {r['ms_per_user']:7.2f} ms/user  {r['chosen']}"
             )
