@@ -95,6 +95,7 @@ class Method:
     grid: tuple[dict[str, Any], ...] = ({},)
     quick_grid: tuple[dict[str, Any], ...] | None = None
     communities: bool = False
+    max_items: int | None = None  # skipped on larger catalogues (fit cost), with a note
 
 
 def grid_of(values: dict[str, tuple[Any, ...]]) -> tuple[dict[str, Any], ...]:
@@ -149,6 +150,7 @@ METHODS: list[Method] = [
         grid_of({"weight": (0.3, 0.6)}),
         ({"weight": 0.5},),
         communities=True,
+        max_items=5000,  # an EASE per community: a 17k-item catalogue takes minutes each
     ),
     Method(
         "community_restricted+ease",
@@ -225,6 +227,12 @@ def candidates(
     base = getattr(method.factory, "base", None)
     if base is not None and base not in ctx.bases:
         print(f"  note: {method.name}: its base {base!r} was not fitted; skipped")
+        return []
+    if method.max_items is not None and ctx.train.n_items > method.max_items:
+        print(
+            f"  note: {method.name}: skipped on {ctx.train.n_items} items (above its "
+            f"max_items={method.max_items}: one fit per community is too slow here)"
+        )
         return []
     grid = method.quick_grid if (quick and method.quick_grid is not None) else method.grid
     variants = list(parts) if method.communities else [""]
