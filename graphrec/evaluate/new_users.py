@@ -79,6 +79,9 @@ class NewUserResult:
         ``n_hidden`` and each per-user metric), rows aligned across methods.
     revealed : dict
         ``n`` -> :class:`Revealed`, the sets every method was given.
+    recommendations : dict
+        ``(method, n)`` -> the top ``max(k)`` items of each evaluated user (rows as in
+        ``per_user``; ``-1``: an empty slot).
     """
 
     table: pd.DataFrame
@@ -86,6 +89,7 @@ class NewUserResult:
     revealed: dict[int, Revealed]
     k: list[int]
     info: dict[str, Any] = field(default_factory=dict)
+    recommendations: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
 
     @property
     def methods(self) -> list[str]:
@@ -227,7 +231,7 @@ def evaluate_new_users(
         )
     item_counts = train.item_degrees()
     n_train_users = max(1, int((train.user_degrees() > 0).sum()))
-    rows, per_user = [], {}
+    rows, per_user, lists = [], {}, {}
     for name, model in models.items():
         for n, part in sets.items():
             t0 = time.perf_counter()
@@ -263,12 +267,13 @@ def evaluate_new_users(
             row["ms_per_user"] = 1000.0 * seconds / max(1, len(part.users))
             rows.append(row)
             per_user[(name, n)] = pd.DataFrame(table)
+            lists[(name, n)] = recs
             logger.info("%s, n=%d: %d users in %.2fs", name, n, len(part.users), seconds)
     info = {
         "held_out_users": int(held_out_users(test, train).size),
         "timestamps": test.timestamps is not None,
     }
-    return NewUserResult(pd.DataFrame(rows), per_user, sets, ks, info)
+    return NewUserResult(pd.DataFrame(rows), per_user, sets, ks, info, lists)
 
 
 def _check_models(recommender: Any, test: Any) -> dict[str, Any]:

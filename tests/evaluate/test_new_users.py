@@ -25,11 +25,12 @@ class Fixed(BaseRecommender):
 
     def fit(self, train):
         self.train_ = train
-        self.seen_rows_ = []
+        self.seen_rows_, self.seen_users_ = [], []
         return self
 
     def score(self, users=None, *, user_items=None):
         self.seen_rows_.append(sp.csr_array(user_items))
+        self.seen_users_.append(None if users is None else np.asarray(users).tolist())
         return np.tile(np.asarray(self.scores, np.float32), (user_items.shape[0], 1))
 
 
@@ -62,6 +63,7 @@ def test_known_answer_with_timestamps():
     per = res.per_user[("Fixed", 1)]
     assert per["user"].tolist() == [2, 3] and per["n_hidden"].tolist() == [2, 1]
     assert per["recall@2"].tolist() == [0.5, 0.0]
+    assert res.recommendations[("Fixed", 1)].tolist() == [[0, 2], [0, 1]]
     assert t.loc[1, "ms_per_user"] >= 0
 
 
@@ -73,6 +75,15 @@ def test_the_recommender_sees_only_the_revealed_items():
         [[0, 1, 0, 0, 0], [0, 0, 0, 0, 1]],  # n=1: the earliest item of users 2 and 3
         [[0, 1, 0, 1, 0]],  # n=2: user 2's two earliest
     ]
+    # the rows are named (side information such as friends needs who they are)
+    assert model.seen_users_ == [[2, 3], [2]]
+
+
+def test_no_bootstrap_gives_nan_bounds_and_k_above_the_catalogue_warns():
+    with pytest.warns(UserWarning, match="exceeds the catalogue"):
+        res = evaluate_new_users(Fixed().fit(TRAIN), TEST, train=TRAIN, n_revealed=1, n_bootstrap=0)
+    assert res.table[["ndcg@20 lo", "ndcg@20 hi"]].isna().all().all()
+    assert res.table["ndcg@20"].notna().all()
 
 
 def test_revealed_items_are_masked_and_hidden_items_scored():
