@@ -32,6 +32,7 @@ import scipy.sparse.linalg as sla
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
+from graphrec._sparse import degree_normalize
 from graphrec._validation import RandomState, check_positive_int
 from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import (
@@ -329,11 +330,7 @@ class SpectralBipartite(BaseDetector):
         di = np.asarray(b.sum(axis=0)).ravel()
         tau_u = self.regularization * du.mean()
         tau_i = self.regularization * di.mean()
-        m = sp.csr_array(
-            sp.diags_array(1.0 / np.sqrt(du + tau_u))
-            @ b
-            @ sp.diags_array(1.0 / np.sqrt(di + tau_i))
-        )
+        m = degree_normalize(b, degrees=(du, di), shift=(tau_u, tau_i), via_sqrt=True)
         if m.shape[0] * m.shape[1] <= _DENSE_ENTRIES or k >= min(m.shape) - 1:
             if k >= min(m.shape) and m.shape[0] * m.shape[1] > 4 * _DENSE_ENTRIES:
                 raise ValueError(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, Seed, check_params, param_constraints
 from graphrec._registry import embedders
+from graphrec._sparse import degree_normalize
 from graphrec._validation import RandomState, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data
@@ -71,11 +71,7 @@ class SVD(BaseEmbedder):
         rng = check_random_state(self.random_state)
         r = train.matrix.astype(np.float64)
         if self.normalize:
-            du = np.asarray(r.sum(axis=1)).ravel()
-            di = np.asarray(r.sum(axis=0)).ravel()
-            su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
-            si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
-            r = sp.csr_array(sp.diags_array(su) @ r @ sp.diags_array(si))
+            r = degree_normalize(r, 0.5, 0.5, via_sqrt=True)
         from sklearn.utils.extmath import randomized_svd
 
         u, s, vt = randomized_svd(r, dim, n_iter=self.n_iter, random_state=seed_from(rng) % 2**32)

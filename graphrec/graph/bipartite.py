@@ -15,6 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components as _csgraph_components
 
+from graphrec._sparse import degree_normalize
+
 if TYPE_CHECKING:
     import networkx as nx
     import torch
@@ -256,10 +258,9 @@ class BipartiteGraph:
         [0.0, 0.0, 0.707, 0.5]
         """
         adj = self.adjacency(self_loops=self_loops)
-        deg = adj.sum(axis=1, dtype=np.float64)
-        rows = np.repeat(np.arange(adj.shape[0]), np.diff(adj.indptr))
-        data = adj.data * _inv_power(deg, alpha)[rows] * _inv_power(deg, beta)[adj.indices]
-        return sp.csr_array((data.astype(np.float32), adj.indices, adj.indptr), shape=adj.shape)
+        deg = adj.sum(axis=1, dtype=np.float64)  # symmetric: column degrees = row degrees
+        norm = degree_normalize(adj, alpha, beta, degrees=(deg, deg), dtype=np.float64)
+        return norm.astype(np.float32)
 
     # ------------------------------------------------------------------ torch
     def edge_index(self) -> torch.Tensor:
@@ -463,13 +464,6 @@ def _merge_pairs(
         )
     k = key[starts]
     return sp.csr_array((w_max, (k // shape[1], k % shape[1])), shape=shape)
-
-
-def _inv_power(deg: np.ndarray, power: float) -> np.ndarray:
-    out = np.zeros_like(deg)
-    pos = deg > 0
-    out[pos] = deg[pos] ** -power
-    return out
 
 
 def _to_numpy(x: Any) -> np.ndarray:
