@@ -16,7 +16,7 @@ import numpy as np
 
 from graphrec._params import Boolean, Interval, param_constraints
 from graphrec._registry import detectors
-from graphrec.community.embedding import _EmbeddingDetector
+from graphrec.community._embedding_base import _EmbeddingDetector
 
 __all__ = ["EmbeddingDBSCAN", "EmbeddingHDBSCAN"]
 
