@@ -21,11 +21,12 @@ import types
 
 from graphrec.evaluate import metrics, protocol, stats
 from graphrec.evaluate.protocol import EvalResult, evaluate
-from graphrec.evaluate.stats import compare, holm, paired_comparison
+from graphrec.evaluate.stats import compare, compare_to_baseline, holm, paired_comparison
 
 __all__ = [
     "EvalResult",
     "compare",
+    "compare_to_baseline",
     "evaluate",
     "holm",
     "metrics",
