@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as sla
 
 from graphrec._deprecation import renamed_parameters
 from graphrec._params import Boolean, Interval, Pair, Seed, param_constraints
@@ -76,6 +75,7 @@ class EmbeddingSpectral(_EmbeddingDetector):
         self.random_state = random_state
 
     def _cluster(self, x: np.ndarray, rng: np.random.Generator, n_users: int) -> np.ndarray:
+        import scipy.sparse.linalg as sla
         from sklearn.cluster import spectral_clustering
         from sklearn.neighbors import kneighbors_graph
 

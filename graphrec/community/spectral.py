@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as sla
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
@@ -100,6 +99,8 @@ def bethe_hessian_count(
     if n <= _DENSE_LIMIT or k >= n - 1:
         values = np.linalg.eigvalsh(h.toarray())[: k + 1]
     else:
+        import scipy.sparse.linalg as sla  # loads scipy.linalg: only when needed
+
         rng = np.random.default_rng(resolve_seed(random_state))
         values = sla.eigsh(
             h, k=k, which="SA", v0=rng.standard_normal(n), tol=1e-8, return_eigenvectors=False
@@ -339,6 +340,8 @@ class SpectralBipartite(BaseDetector):
                 )
             u, s, vt = np.linalg.svd(m.toarray(), full_matrices=False)
         else:
+            import scipy.sparse.linalg as sla
+
             v0 = rng.standard_normal(min(m.shape))
             u, s, vt = sla.svds(m, k=k, v0=v0, tol=1e-8)
         order = np.argsort(-s)[:k]

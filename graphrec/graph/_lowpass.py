@@ -15,7 +15,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 
 from graphrec._sparse import degree_normalize, inverse_power
@@ -63,6 +62,8 @@ def top_singular(
         )
     t0 = time.perf_counter()
     if gram is not None:
+        import scipy.linalg  # deferred: ~0.3 s at import time
+
         vals, vecs = scipy.linalg.eigh(
             gram.astype(np.float64), subset_by_index=[n_items - k, n_items - 1]
         )
@@ -89,6 +90,8 @@ def _orthonormal(z: np.ndarray) -> np.ndarray:
     gram = z.T.astype(np.float64) @ z.astype(np.float64)
     gram[np.diag_indices_from(gram)] += 1e-10 * max(1.0, float(np.trace(gram)))
     factor = np.linalg.cholesky(gram)
+    import scipy.linalg
+
     q = scipy.linalg.solve_triangular(factor, z.T.astype(np.float64), lower=True).T
     return np.ascontiguousarray(q, dtype=np.float32)
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components as _csgraph_components
 
 from graphrec._sparse import degree_normalize
 from graphrec.graph._checks import (
@@ -377,7 +376,9 @@ class BipartiteGraph:
         >>> BipartiteGraph(np.array([[1, 0], [0, 0]])).connected_components()[1].tolist()
         [0, 1, 0, 2]
         """
-        n, labels = _csgraph_components(self.adjacency(), directed=False)
+        from scipy.sparse.csgraph import connected_components  # loads scipy.linalg
+
+        n, labels = connected_components(self.adjacency(), directed=False)
         return int(n), labels.astype(np.int64)
 
     def stats(self) -> dict[str, float | int]:
