@@ -20,8 +20,9 @@ from graphrec.community.base import (
     user_vectors,
 )
 from graphrec.community.bipartite import BipartiteLouvain
-from graphrec.community.density import EmbeddingDBSCAN, EmbeddingHDBSCAN
+from graphrec.community.dbscan import EmbeddingDBSCAN
 from graphrec.community.gmm import EmbeddingGMM
+from graphrec.community.hdbscan import EmbeddingHDBSCAN
 from graphrec.community.kmeans import EmbeddingKMeans
 from graphrec.community.knn_spectral import EmbeddingSpectral
 from graphrec.community.label_propagation import LabelPropagation

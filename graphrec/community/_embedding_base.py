@@ -3,7 +3,8 @@
 A subclass implements ``_cluster(x, rng, n_users)`` on the (normalised) vectors of the
 users whose vector is non-zero; :class:`_EmbeddingDetector` gets the vectors from a
 fitted embedder or an array, normalises them, and writes the labels back (``-1`` for
-users with a zero vector). ``_k_candidates`` and ``_best_by_silhouette`` choose k.
+users with a zero vector). ``_k_candidates`` and ``_best_by_silhouette`` choose k;
+``_attach_noise`` gives the noise users of the density methods a community.
 """
 
 from __future__ import annotations
@@ -103,3 +104,19 @@ def _best_by_silhouette(
     logger.info("silhouette by k: %s", {k: round(v, 4) for k, v in scores.items()})
     assert best is not None
     return best, scores
+
+
+def _attach_noise(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Give each noise point (-1) the label of its nearest clustered point."""
+    from sklearn.neighbors import NearestNeighbors
+
+    noise = labels < 0
+    if not noise.any() or noise.all():
+        if noise.all():
+            logger.warning("every user is noise; nothing to attach to")
+        return labels
+    nn = NearestNeighbors(n_neighbors=1).fit(x[~noise])
+    _, idx = nn.kneighbors(x[noise])
+    out = labels.copy()
+    out[noise] = labels[~noise][idx[:, 0]]
+    return out
