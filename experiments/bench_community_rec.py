@@ -55,14 +55,14 @@ def grid(emb: Any, quick: bool) -> dict[str, tuple[str, dict[str, Any]]]:
     for support in (1, 2) if quick else (1, 2, 5):
         out[f"community_restricted s={support}"] = (
             "community_restricted",
-            {"embedder": emb, "min_support": support},
+            {"base": emb, "min_support": support},
         )
     for alpha in (0.1, 0.3) if quick else (0.05, 0.1, 0.3, 0.5):
-        out[f"community_blend a={alpha}"] = ("community_blend", {"embedder": emb, "alpha": alpha})
+        out[f"community_blend a={alpha}"] = ("community_blend", {"base": emb, "alpha": alpha})
     if not quick:
         out["community_model"] = (
             "community_model",
-            {"embedder": emb, "epochs": 5, "min_size": 100},
+            {"base": emb, "epochs": 5, "min_size": 100},
         )
     return out
 

@@ -33,6 +33,7 @@ from graphrec.data.interactions import Interactions
 from graphrec.data.loaders import load_dataset
 from graphrec.data.split import Split, split
 from graphrec.data.synthetic import planted_communities
+from graphrec.evaluate.new_users import NewUserResult, evaluate_new_users
 from graphrec.evaluate.protocol import EvalResult
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.graph.projection import item_projection, user_projection
@@ -41,6 +42,7 @@ __all__ = [
     "BipartiteGraph",
     "EvalResult",
     "Interactions",
+    "NewUserResult",
     "NotFittedError",
     "Split",
     "__version__",
@@ -50,6 +52,7 @@ __all__ = [
     "data",
     "embed",
     "evaluate",
+    "evaluate_new_users",
     "graph",
     "item_projection",
     "load_dataset",

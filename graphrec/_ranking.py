@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # annotations only: the bottom layer imports no stage
 __all__ = [
     "BaseRecommender",
     "Recommender",
+    "check_user_items",
     "default_batch_size",
     "parse_monitor",
     "rank_items",
@@ -40,10 +41,10 @@ class Recommender(Protocol):
 
     def fit(self, train: Interactions) -> Any: ...
 
-    def score(self, users: np.ndarray) -> np.ndarray: ...
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray: ...
 
     def recommend(
-        self, users: Any, k: int = 10, *, exclude_seen: bool = True
+        self, users: Any = None, k: int = 10, *, user_items: Any = None, exclude_seen: bool = True
     ) -> tuple[np.ndarray, np.ndarray]: ...
 
 
@@ -69,6 +70,37 @@ def rank_items(
         rows = np.repeat(np.arange(exclude.shape[0]), np.diff(exclude.indptr))
         scores[rows, exclude.indices] = -np.inf
     return topk(scores, k)
+
+
+def check_user_items(user_items: Any, n_items: int, what: str = "user_items") -> sp.csr_array:
+    """Fold-in rows as a float32 CSR array of ``n_items`` columns (weights kept).
+
+    A ``ValueError`` names ``what`` for anything but a 2-d numeric matrix of
+    ``n_items`` columns with finite, non-negative weights (a 1-d array is one row).
+
+    >>> check_user_items([[0, 1, 1]], 3).indices.tolist()
+    [1, 2]
+    """
+    if not sp.issparse(user_items):
+        arr = np.asarray(user_items)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2 or arr.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{what} must be a 2-d numeric array or sparse matrix, got shape {arr.shape} "
+                f"and dtype {arr.dtype}"
+            )
+        user_items = arr
+    rows = sp.csr_array(user_items, dtype=np.float32)
+    if rows.ndim != 2 or rows.shape[1] != n_items:
+        raise ValueError(f"{what} must have {n_items} columns (items), got shape {rows.shape}")
+    rows.sum_duplicates()
+    rows.eliminate_zeros()
+    if rows.nnz and not np.isfinite(rows.data).all():
+        raise ValueError(f"{what} holds NaN or infinite weights")
+    if rows.nnz and rows.data.min() < 0:
+        raise ValueError(f"{what} holds negative weights (min {rows.data.min():g})")
+    return rows
 
 
 class BaseRecommender(BaseEstimator):
@@ -102,6 +134,14 @@ class BaseRecommender(BaseEstimator):
         return users.astype(np.int64)
 
     supports_fold_in: bool = False  # True where score(user_items=...) scores new users' rows
+
+    def _fold_in_rows(self, users: Any, user_items: Any) -> sp.csr_array:
+        """Validated fold-in rows (float32 CSR, weights kept); checks ``users`` beside them."""
+        check_is_fitted(self, "train_")
+        rows = check_user_items(user_items, self.n_items_)
+        if users is not None:
+            self._check_fold_in_users(users, rows.shape[0])
+        return rows
 
     def _check_fold_in_users(self, users: Any, n_rows: int) -> np.ndarray:
         """``users`` given beside ``user_items``: one valid user index per row."""
@@ -168,14 +208,10 @@ class BaseRecommender(BaseEstimator):
         if not self.supports_fold_in:
             raise ValueError(
                 f"{type(self).__name__} cannot score new users' rows (user_items=); "
-                "use an item-based model such as ease, gfcf or graph_filter"
+                "use a model whose supports_fold_in is True (every built-in one)"
             )
         check_is_fitted(self, "train_")
-        rows = sp.csr_array(user_items)
-        if rows.ndim != 2 or rows.shape[1] != self.n_items_:
-            raise ValueError(
-                f"user_items must have {self.n_items_} columns (items), got shape {rows.shape}"
-            )
+        rows = check_user_items(user_items, self.n_items_)
         if users is not None:
             users = self._check_fold_in_users(users, rows.shape[0])
         batch_size = batch_size or default_batch_size(self.n_items_)

@@ -4,7 +4,7 @@ A registration is the one place a component states its name and what it needs an
 gives; the experiment runner, the config check and ``graphrec list`` read these
 declarations (:meth:`Registry.info`) instead of guessing from parameter names::
 
-    @recommenders.register("community_blend", needs=("embedder", "communities"))
+    @recommenders.register("community_blend", needs=("base", "communities"))
     @datasets.register("lightgcn", needs=("path",), gives="split")
     @embedders.register("lightgcn", fine_tunable=True)
 
@@ -20,7 +20,7 @@ True
 >>> gr.create("recommender", "itemknn", n_neighbors=20).n_neighbors
 20
 >>> recommenders.info("community_blend").needs
-('embedder', 'communities')
+('base', 'communities')
 >>> gr.create("embedder", "svd", dim=0)
 Traceback (most recent call last):
 ...
@@ -128,7 +128,7 @@ class Entry:
 
 # what each kind may declare it needs and gives; a registry of another kind takes any
 _NEEDS: dict[str, tuple[str, ...]] = {
-    "recommender": ("embedder", "fine_tunable_embedder", "communities"),
+    "recommender": ("embedder", "fine_tunable_embedder", "communities", "base"),
     "detector": ("embedder",),
     "dataset": ("path",),
     "embedder": (),
@@ -137,8 +137,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 _INJECT: dict[str, dict[str, str]] = {
     "recommender": {
         "embedder": "embedder",
-        "fine_tunable_embedder": "embedder",
+        "fine_tunable_embedder": "base",  # community_model fine-tunes its base embedder
         "communities": "communities",
+        "base": "base",  # any recommender; by default the run's embedder
     },
 }
 _GIVES: dict[str, tuple[str, ...]] = {

@@ -30,6 +30,7 @@ __all__ = [
     "check_dataset",
     "check_detector",
     "check_embedder",
+    "check_fold_in",
     "check_metric",
     "check_recommender",
 ]
@@ -147,6 +148,84 @@ def check_embedder(
             loaded = type(model).load(path)
         assert np.array_equal(loaded.user_embeddings_, u), "save/load changed the embeddings"
         assert np.array_equal(loaded.item_embeddings_, v), "save/load changed the embeddings"
+
+
+def check_fold_in(
+    factory: Callable[[Any], Any],
+    *,
+    exact: bool = False,
+    personalised: bool = True,
+    k: int = 5,
+    n_revealed: int = 4,
+) -> None:
+    """Check fold-in (``score`` / ``recommend`` with ``user_items=``) of a recommender.
+
+    ``factory(train)`` returns a new unfitted recommender or embedder that declares
+    ``supports_fold_in``. On a planted-community graph (4 communities) it is fitted
+    once, then fed rows of users unseen in training, each holding ``n_revealed``
+    items of one community. Checks: scores of shape (rows, items), finite, the same
+    on a second call, for a refit with the same seed, and for each row scored alone;
+    ``recommend`` lists best first without the rows' own items; ``users`` given
+    beside the rows is accepted and a mismatch or a wrong column count is a
+    ``ValueError``; with ``personalised`` the known answer (each row's top-``k``
+    items all lie in its community); with ``exact`` (models whose score depends on
+    the user's row alone) a training user's own row scores and ranks as that user.
+    """
+    from sklearn.base import clone
+
+    from graphrec.data.synthetic import planted_communities
+
+    planted = planted_communities(200, 80, 4, mean_degree=12, mu=0.1, seed=0)
+    train, labels = planted.data, planted.item_labels
+    model = _seeded(factory(train))
+    assert getattr(model, "supports_fold_in", False), "supports_fold_in must be True"
+    model.fit(train)
+    rng = np.random.default_rng(0)
+    communities = np.unique(labels)
+    rows = sp.lil_array((len(communities), train.n_items), dtype=np.float32)
+    for r, c in enumerate(communities):
+        rows[r, rng.choice(np.flatnonzero(labels == c), n_revealed, replace=False)] = 1.0
+    rows = sp.csr_array(rows)
+    n = rows.shape[0]
+    scores = np.asarray(model.score(user_items=rows))
+    assert scores.shape == (n, train.n_items), f"fold-in score shape {scores.shape}"
+    assert np.isfinite(scores).all(), "fold-in scores not finite"
+    assert np.array_equal(np.asarray(model.score(user_items=rows)), scores), "fold-in changed"
+    again = clone(model).fit(train)
+    assert np.array_equal(np.asarray(again.score(user_items=rows)), scores), "same seed, other"
+    tol = 1e-4 * max(1.0, float(np.abs(scores).max()))
+    for r in range(n):
+        alone = np.asarray(model.score(user_items=rows[[r]]))[0]
+        np.testing.assert_allclose(alone, scores[r], rtol=1e-4, atol=tol, err_msg="row alone")
+    items, vals = model.recommend(k=k, user_items=rows)
+    assert items.shape == vals.shape == (n, k), f"fold-in recommend shapes {items.shape}"
+    assert (np.diff(vals, axis=1) <= 0).all(), "fold-in recommend must list the best first"
+    revealed = rows.toarray() > 0
+    assert not revealed[np.arange(n)[:, None], items].any(), "revealed items recommended"
+    named = model.recommend(np.arange(n), k=k, user_items=rows)[0]
+    assert named.shape == (n, k), "users given beside user_items: wrong shape"
+    for bad in ({"users": np.arange(n + 1)}, {"user_items": np.ones((n, train.n_items + 1))}):
+        kwargs = {"users": None, "user_items": rows, **bad}
+        try:
+            model.recommend(kwargs["users"], k=k, user_items=kwargs["user_items"])
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"no ValueError for a bad fold-in argument {sorted(bad)}")
+    if personalised:
+        inside = labels[items] == communities[:, None]
+        assert inside.all(), (
+            f"planted-community case: {int((~inside).sum())} of {inside.size} top-{k} items "
+            "of users revealing one community's items lie outside it"
+        )
+    if exact:
+        users = np.arange(min(10, train.n_users))
+        own = np.asarray(model.score(user_items=train.matrix[users]))
+        trained = np.asarray(model.score(users))
+        tol = 1e-5 * max(1.0, float(np.abs(trained).max()))
+        np.testing.assert_allclose(own, trained, rtol=1e-4, atol=tol, err_msg="own row")
+        fold_items = model.recommend(k=k, user_items=train.matrix[users])[0]
+        assert np.array_equal(fold_items, model.recommend(users, k=k)[0]), "own row, other list"
 
 
 def check_detector(

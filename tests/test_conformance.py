@@ -45,6 +45,8 @@ def factory(name):
                 else ("svd", {"dim": 4})
             )
             out["embedder"] = gr.create("embedder", kind[0], random_state=0, **kind[1])
+        if "base" in needs or "fine_tunable_embedder" in needs:  # the parameter is base
+            out["base"] = out.pop("embedder", None) or gr.create("recommender", "ease", l2=10.0)
         if "min_size" in params:
             out["min_size"] = 2
         if name in ("gfcf", "graph_filter"):

@@ -28,6 +28,7 @@ from graphrec.community.knn_spectral import EmbeddingSpectral
 from graphrec.community.label_propagation import LabelPropagation
 from graphrec.community.leiden import Leiden
 from graphrec.community.louvain import Louvain
+from graphrec.community.single import single_community
 from graphrec.community.spectral import SpectralBipartite, bethe_hessian_count
 from graphrec.community.topics import LDATopics
 
@@ -52,5 +53,6 @@ __all__ = [
     "profile",
     "quality",
     "relabel_by_size",
+    "single_community",
     "user_vectors",
 ]

@@ -136,30 +136,66 @@ def community_item_counts(data: Any, user_labels: Any) -> tuple[np.ndarray, sp.c
     return np.bincount(lab[ok], minlength=k), sp.csr_array(member @ pattern)
 
 
-def nearest_communities(sizes: np.ndarray, counts: sp.csr_array, items: Any) -> np.ndarray:
-    """Nearest community of each row of ``items`` (users x items, any weights -> present).
+def normalized_shares(sizes: np.ndarray, counts: sp.csr_array) -> sp.csr_array:
+    """items x communities: each community's member shares (``counts / sizes``), unit norm.
 
-    The score of a community is the cosine between the user's items and the community's
-    member shares (``counts / sizes``); users with no overlap with any community go to
-    the largest one. Ties go to the lower label. Computed in chunks of users.
+    The matrix :func:`community_affinity` multiplies rows by; compute it once and pass it
+    as ``shares`` when assigning many small batches. Communities without members or
+    interactions get a zero column.
     """
     share = sp.csr_array(sp.diags_array(1.0 / np.maximum(sizes, 1)) @ counts, dtype=np.float64)
     norms = np.sqrt(np.asarray(share.multiply(share).sum(axis=1)).ravel())
-    usable = (sizes > 0) & (norms > 0)
-    if not usable.any():
-        raise ValueError("no community has members with interactions to assign users to")
+    usable = (np.asarray(sizes) > 0) & (norms > 0)
     inv_norm = np.where(usable, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)
-    fallback = int(np.argmax(np.where(usable, sizes, -1)))
+    return sp.csr_array(sp.csr_array(sp.diags_array(inv_norm) @ share).T)
+
+
+def community_affinity(
+    sizes: np.ndarray, counts: sp.csr_array, items: Any, shares: sp.csr_array | None = None
+) -> np.ndarray:
+    """Cosine of each row of ``items`` with each community's member shares (rows x communities).
+
+    ``counts / sizes`` is the share of a community's members who chose each item; rows are
+    binarised. Communities with no members or no interactions get 0. ``shares``: the
+    precomputed :func:`normalized_shares`. Computed in chunks of rows (the result is
+    dense, rows x communities: communities are few).
+
+    >>> sizes, counts = np.array([2, 1]), sp.csr_array([[2, 0], [0, 1]])
+    >>> community_affinity(sizes, counts, sp.csr_array([[1, 0], [1, 1]])).round(3).tolist()
+    [[1.0, 0.0], [0.707, 0.707]]
+    """
+    shares = normalized_shares(sizes, counts) if shares is None else shares
     x = sp.csr_array(items, dtype=np.float64, copy=True)
     x.data[:] = 1.0
-    out = np.empty(x.shape[0], np.int64)
-    chunk = max(1, 2**22 // max(1, share.shape[0]))
+    row_norm = np.sqrt(np.diff(x.indptr)).astype(np.float64)
+    row_inv = np.divide(1.0, row_norm, out=np.zeros_like(row_norm), where=row_norm > 0)
+    out = np.empty((x.shape[0], shares.shape[1]), np.float64)
+    chunk = max(1, 2**22 // max(1, shares.shape[1]))
     for start in range(0, x.shape[0], chunk):
-        aff = (x[start : start + chunk] @ share.T).toarray() * inv_norm
-        best = aff.argmax(axis=1)
-        best[aff.max(axis=1, initial=0.0) <= 0] = fallback
-        out[start : start + chunk] = best
+        aff = (x[start : start + chunk] @ shares).toarray()
+        out[start : start + chunk] = aff * row_inv[start : start + chunk, None]
     return out
+
+
+def nearest_communities(
+    sizes: np.ndarray, counts: sp.csr_array, items: Any, shares: sp.csr_array | None = None
+) -> np.ndarray:
+    """Nearest community of each row of ``items`` (users x items, any weights -> present).
+
+    The score of a community is the cosine between the user's items and the community's
+    member shares (``counts / sizes``, :func:`community_affinity`; ``shares``: its
+    precomputed :func:`normalized_shares`); users with no overlap with any community go
+    to the largest one. Ties go to the lower label. Computed in chunks of users.
+    """
+    share_nnz = np.diff(sp.csr_array(counts).indptr)
+    usable = (sizes > 0) & (share_nnz > 0)
+    if not usable.any():
+        raise ValueError("no community has members with interactions to assign users to")
+    fallback = int(np.argmax(np.where(usable, sizes, -1)))
+    aff = community_affinity(sizes, counts, items, shares)
+    best = aff.argmax(axis=1) if aff.shape[0] else np.zeros(0, np.int64)
+    best[aff.max(axis=1, initial=0.0) <= 0] = fallback
+    return best.astype(np.int64)
 
 
 def assign_users(data: Any, user_labels: Any) -> np.ndarray:

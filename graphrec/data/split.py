@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from graphrec._validation import RandomState, check_random_state
+from graphrec.data._user_holdout import user_holdout_parts
 from graphrec.data.interactions import Interactions
 
 __all__ = ["Split", "split"]
@@ -40,7 +41,7 @@ class Split:
         return f"Split({self.train.n_users} users x {self.train.n_items} items; {', '.join(parts)})"
 
 
-_METHODS = ("random", "temporal", "leave_one_out")
+_METHODS = ("random", "temporal", "leave_one_out", "user_holdout")
 
 
 def split(
@@ -51,12 +52,14 @@ def split(
     seed: RandomState = None,
     leave_out: str = "last",
     valid: bool = True,
+    test_users: float | int | None = None,
+    valid_users: float | int | None = None,
 ) -> Split:
-    """Split interactions per user into train, validation and test.
+    """Split interactions per user into train, validation and test, or hold out users.
 
     Parameters
     ----------
-    method : {"random", "temporal", "leave_one_out"}
+    method : {"random", "temporal", "leave_one_out", "user_holdout"}
         ``"random"``: each user's interactions are shuffled and cut by ``ratios``.
         Per-user counts are rounded stochastically: for a user with ``d`` interactions
         the expected valid and test counts are exactly ``d * ratios[1]`` and
@@ -70,11 +73,20 @@ def split(
         to validation: the latest (``leave_out="last"``) or random ones
         (``leave_out="random"``); users with fewer than 3 (2 without validation)
         interactions stay wholly in train.
+        ``"user_holdout"`` (new users, cold start): ``test_users`` and ``valid_users``
+        (disjoint, drawn at random among the users with interactions) keep all their
+        interactions in ``test`` / ``valid`` and have empty ``train`` rows; every other
+        user keeps all theirs in ``train``. Evaluate with
+        :func:`graphrec.evaluate.new_users.evaluate_new_users`.
     ratios : (train, valid, test)
         Shares for the ratio methods; must be non-negative and sum to 1. Every user
         keeps at least one training interaction.
     seed : int, Generator or None
-        Random state for shuffling and tie-breaking.
+        Random state for shuffling and tie-breaking (``user_holdout``: which users).
+    test_users, valid_users : float or int, optional
+        ``user_holdout`` only: a fraction in (0, 1) of the users with interactions
+        (float) or a number of users (int); defaults 0.1 and 0.1. ``valid_users=0``
+        gives no validation part. Their sum must leave at least one training user.
 
     Returns
     -------
@@ -88,12 +100,28 @@ def split(
     >>> s = split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)
     >>> s.train.nnz + s.valid.nnz + s.test.nnz + s.report["dropped_unseen_items"] == data.nnz
     True
+    >>> new = split(data, "user_holdout", test_users=0.1, valid_users=10, seed=0)
+    >>> new.report["test_users"], new.report["valid_users"]
+    (10, 10)
+    >>> bool((new.train.user_degrees()[new.test.user_degrees() > 0] == 0).all())
+    True
     """
     if method not in _METHODS:
         raise ValueError(f"unknown split method {method!r}; expected one of {', '.join(_METHODS)}")
     if data.nnz == 0:
         raise ValueError("cannot split an empty Interactions object")
     rng = check_random_state(seed)
+    if method == "user_holdout":
+        part, users_report = user_holdout_parts(
+            data,
+            0.1 if test_users is None else test_users,
+            0.1 if valid_users is None else valid_users,
+            rng,
+        )
+        return _assemble(data, part, method, users_report["valid_users"] > 0, users_report)
+    for name, value in (("test_users", test_users), ("valid_users", valid_users)):
+        if value is not None:
+            raise ValueError(f"{name} applies to method='user_holdout' only, not {method!r}")
     users, _, _, ts = data.coo()
     noise = rng.random(data.nnz)
     if method == "random":
@@ -128,6 +156,21 @@ def split(
         n_train = (degree - n_valid - n_test)[users]
         part[rank >= n_train] = 1
         part[rank >= n_train + n_valid[users]] = 2
+    has_valid = valid if method == "leave_one_out" else ratios[1] != 0
+    return _assemble(data, part, method, has_valid)
+
+
+def _assemble(
+    data: Interactions,
+    part: np.ndarray,
+    method: str,
+    has_valid: bool,
+    extra: dict[str, Any] | None = None,
+) -> Split:
+    """The split of ``data`` by ``part`` (0 train, 1 valid, 2 test per stored entry).
+
+    Held-out interactions of items that never occur in train are dropped and counted.
+    """
     train = data.filter(part == 0)
     known_item = train.item_degrees() > 0
     _, items, _, _ = data.coo()
@@ -138,16 +181,13 @@ def split(
         "train": int((part == 0).sum()),
         "valid": int(((part == 1) & ~unseen).sum()),
         "test": int(((part == 2) & ~unseen).sum()),
+        **(extra or {}),
     }
     if unseen.any():
         logger.info(
             "split: dropped %d held-out interactions of items unseen in train", unseen.sum()
         )
-    valid_part = (
-        data.filter((part == 1) & ~unseen) if (method != "leave_one_out" or valid) else None
-    )
-    if method != "leave_one_out" and ratios[1] == 0:
-        valid_part = None
+    valid_part = data.filter((part == 1) & ~unseen) if has_valid else None
     test_part = data.filter((part == 2) & ~unseen)
     return Split(train, valid_part, test_part, report)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -169,10 +170,43 @@ def load_synthetic(
     """The built-in default dataset: :func:`planted_communities` with a fixed seed.
 
     The true communities are in ``user_features["community"]`` and
-    ``item_features["community"]``. ``path`` is accepted (and must be None) so every
-    dataset is loaded the same way.
+    ``item_features["community"]``. Items also carry ``genres`` so that profiles can name
+    communities as they do on real data: each planted item community has a genre of its
+    own (:data:`GENRES`, numbered past the 20th), and every fifth item a second genre,
+    that of another community. ``path`` is accepted (and must be None) so every dataset
+    is loaded the same way.
+
+    >>> data = load_synthetic(n_users=50, n_items=10, n_communities=2, mean_degree=4, seed=0)
+    >>> data.item_features["genres"].tolist()[:2]
+    [['Jazz', 'Folk'], ['Folk']]
     """
     if path is not None:
         raise ValueError("the synthetic dataset is generated, not read: leave path=None")
     check_params(load_synthetic, dict(locals()), name="dataset 'synthetic'")
-    return planted_communities(n_users, n_items, n_communities, mean_degree, mu, seed=seed).data
+    data = planted_communities(n_users, n_items, n_communities, mean_degree, mu, seed=seed).data
+    features = data.item_features.copy()
+    features["genres"] = synthetic_genres(features["community"].to_numpy(), n_communities)
+    return replace(data, item_features=features)
+
+
+GENRES = (
+    "Jazz", "Folk", "Metal", "Classical", "Hip-hop", "Reggae", "Blues", "Techno",
+    "Country", "Soul", "Punk", "Opera", "Ambient", "Salsa", "Grunge", "Gospel",
+    "Disco", "Ska", "Bluegrass", "K-pop",
+)  # fmt: skip
+
+
+def synthetic_genres(item_communities: np.ndarray, n_communities: int) -> list[list[str]]:
+    """Genre lists of the synthetic items: the planted community's genre, and for every
+    fifth item the genre of the next community (deterministic, no seed)."""
+    names = [
+        GENRES[c % len(GENRES)] + (f" {c // len(GENRES) + 1}" if c >= len(GENRES) else "")
+        for c in range(n_communities)
+    ]
+    out = []
+    for i, c in enumerate(np.asarray(item_communities, dtype=np.int64).tolist()):
+        genres = [names[c]]
+        if i % 5 == 0 and n_communities > 1:
+            genres.append(names[(c + 1) % n_communities])
+        out.append(genres)
+    return out

@@ -17,7 +17,7 @@ from graphrec._ranking import BaseRecommender
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
 
-__all__ = ["BaseEmbedder", "Embedder", "check_fit_data"]
+__all__ = ["BaseEmbedder", "Embedder", "bpr_fold_in", "check_fit_data", "mean_fold_in"]
 
 FORMAT_VERSION = 1
 
@@ -61,15 +61,52 @@ class BaseEmbedder(BaseRecommender):
     Subclasses implement ``fit`` (setting ``train_``, ``user_embeddings_`` and
     ``item_embeddings_``) and may override ``_state`` / ``_set_state`` to save more
     than the two embedding tables.
+
+    Fold-in: a subclass that sets ``supports_fold_in = True`` implements
+    ``_fold_in_vectors(rows)`` (validated float32 CSR rows of items -> one user
+    vector per row, in the space of ``user_embeddings_``); :meth:`fold_in` and
+    ``score(user_items=X)`` / ``recommend(user_items=X)`` then serve users unseen in
+    training, with the item vectors fixed and no refit.
     """
 
     user_embeddings_: np.ndarray
     item_embeddings_: np.ndarray
 
-    def score(self, users: np.ndarray) -> np.ndarray:
-        users = self._check_users(users)
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
+        """Dot-product scores ``(n_rows, n_items)`` of training users or fold-in rows.
+
+        Parameters
+        ----------
+        users : int or array of int, optional
+            Training user indices (default: all; mind the size). Given with
+            ``user_items``, one per row: it only names the rows' users.
+        user_items : sparse matrix of shape (n_rows, n_items), optional
+            Items of users to fold in (see :meth:`fold_in`).
+        """
         check_is_fitted(self, ("user_embeddings_", "item_embeddings_"))
+        if user_items is not None:
+            return self.fold_in(user_items, users=users) @ self.item_embeddings_.T
+        users = self._check_users(np.arange(len(self.user_embeddings_)) if users is None else users)
         return self.user_embeddings_[users] @ self.item_embeddings_.T
+
+    def fold_in(self, user_items: Any, *, users: Any = None) -> np.ndarray:
+        """User vectors for rows of items (users unseen in training), items fixed.
+
+        How each model folds in is in its class docstring. Returns float32 of
+        shape ``(n_rows, dim)``; scoring them against ``item_embeddings_`` is what
+        ``score(user_items=...)`` does.
+        """
+        if not self.supports_fold_in:
+            raise ValueError(f"{type(self).__name__} cannot fold in new users (user_items=)")
+        check_is_fitted(self, ("user_embeddings_", "item_embeddings_"))
+        rows = self._fold_in_rows(users, user_items)
+        dim = self.item_embeddings_.shape[1]
+        if rows.shape[0] == 0:
+            return np.zeros((0, dim), np.float32)
+        return np.asarray(self._fold_in_vectors(rows), dtype=np.float32).reshape(-1, dim)
+
+    def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> dict[str, np.ndarray]:
@@ -199,6 +236,100 @@ class BaseEmbedder(BaseRecommender):
             {k[len("state__") :]: v for k, v in files.items() if k.startswith("state__")}
         )
         return model
+
+
+def mean_fold_in(rows: sp.csr_array, item_vectors: np.ndarray) -> np.ndarray:
+    """The weighted mean of the row's item vectors (zeros for an empty row).
+
+    >>> rows = sp.csr_array(np.array([[1.0, 0.0, 3.0]]))
+    >>> mean_fold_in(rows, np.array([[4.0], [9.0], [0.0]])).tolist()
+    [[1.0]]
+    """
+    total = np.asarray(rows.sum(axis=1)).ravel()
+    scale = np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
+    return np.asarray((sp.diags_array(scale) @ rows) @ item_vectors, dtype=np.float32)
+
+
+def bpr_fold_in(
+    rows: sp.csr_array,
+    items: np.ndarray,
+    *,
+    offset: np.ndarray | None = None,
+    weight: float = 1.0,
+    init: np.ndarray,
+    steps: int,
+    lr: float,
+    reg: float,
+    budget: int = 2**24,
+) -> np.ndarray:
+    """Fit each row's free vector ``e`` by BPR against every other item, items fixed.
+
+    The user's vector is ``z = offset + weight * e`` (``offset``: the part computed
+    from the row, e.g. LightGCN's propagated layers; None is 0). ``e`` starts at
+    ``init`` and takes ``steps`` Adam steps (step size ``lr``) on the BPR loss
+    averaged over all (positive, negative) pairs of the row, with every item not in
+    the row a negative (no sampling, so the result is deterministic and a row's
+    vector does not depend on the other rows), plus ``reg * |e|^2 / 2``.
+    Rows are processed in chunks whose (positives x items) pair matrix holds about
+    ``budget`` entries. Returns the ``z`` (float32, one per row).
+    """
+    rows = sp.csr_array(rows, dtype=np.float32)
+    n, m = rows.shape
+    out = np.empty((n, items.shape[1]), np.float32)
+    nnz = np.diff(rows.indptr)
+    start = 0
+    while start < n:
+        stop, cells = start + 1, int(nnz[start]) * m
+        while stop < n and cells + int(nnz[stop]) * m <= budget:
+            cells += int(nnz[stop]) * m
+            stop += 1
+        part = slice(start, stop)
+        off = None if offset is None else offset[part]
+        out[part] = _bpr_chunk(rows[part], items, off, weight, init[part], steps, lr, reg)
+        start = stop
+    return out
+
+
+def _bpr_chunk(
+    rows: sp.csr_array,
+    items: np.ndarray,
+    offset: np.ndarray | None,
+    weight: float,
+    init: np.ndarray,
+    steps: int,
+    lr: float,
+    reg: float,
+) -> np.ndarray:
+    q = np.asarray(items, np.float32)
+    n, m = rows.shape
+    e = np.array(init, dtype=np.float32)
+    base = np.zeros_like(e) if offset is None else np.asarray(offset, np.float32)
+    who = np.repeat(np.arange(n), np.diff(rows.indptr))  # the row of each positive
+    pos = rows.indices
+    n_pos = np.diff(rows.indptr).astype(np.float32)
+    n_neg = m - n_pos
+    pairs = np.where(n_pos * n_neg > 0, 1.0 / np.maximum(n_pos * n_neg, 1), 0.0)
+    is_pos = rows.toarray() > 0
+    n_p = len(who)
+    gather = sp.csr_array((np.ones(n_p, np.float32), (who, np.arange(n_p))), shape=(n, n_p))
+    mom, var = np.zeros_like(e), np.zeros_like(e)
+    for t in range(1, steps + 1):
+        s = (base + weight * e) @ q.T  # (n, m)
+        # d/d(s_j - s_i) of -log sigmoid(s_i - s_j) is sigmoid(s_j - s_i)
+        g = _sigmoid(s[who] - s[who, pos][:, None])  # (positives, m)
+        g[is_pos[who]] = 0.0  # negatives only
+        grad_s = np.asarray(gather @ g, np.float32)  # + on each negative j
+        grad_s[who, pos] -= g.sum(axis=1)  # - on each positive i
+        grad_s *= pairs[:, None].astype(np.float32)
+        grad = weight * (grad_s @ q) + reg * e
+        mom = 0.9 * mom + 0.1 * grad
+        var = 0.999 * var + 0.001 * grad * grad
+        e -= lr * (mom / (1 - 0.9**t)) / (np.sqrt(var / (1 - 0.999**t)) + 1e-8)
+    return base + weight * e
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 _SAVED_ARRAYS = frozenset(

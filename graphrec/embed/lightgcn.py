@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, param_constraints
 from graphrec._registry import embedders
 from graphrec._sparse import to_torch_csr
+from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
 from graphrec.embed._trainer import BPREmbedder, sample_negatives
+from graphrec.embed.base import bpr_fold_in, mean_fold_in
 from graphrec.graph.bipartite import BipartiteGraph
 
 if TYPE_CHECKING:  # torch and torch-geometric are imported when a model is built
@@ -40,8 +43,86 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+class _BPRFoldIn:
+    """Fold-in of the BPR-trained models (LightGCN, LightGCN++, MF), items fixed.
+
+    A new user's final vector is ``z = w0 * e0 + sum_l w_l e^(l)``: the layers
+    ``l >= 1`` are propagated from the row's items exactly as in training
+    (``e^(l) = sum_i d_u^-alpha d_i^-beta P_i^(l-1)``, with the items' trained
+    layer inputs ``P^(l-1)`` and training degrees); only the layer-0 vector ``e0``,
+    which no item determines, is fitted: it starts at the mean of the items'
+    layer-0 vectors and takes ``fold_in_steps`` Adam steps (``fold_in_lr``) on BPR
+    against every item outside the row, plus ``fold_in_reg`` L2 (see
+    :func:`graphrec.embed.base.bpr_fold_in`; deterministic, no seed, a row's
+    vector does not depend on the other rows). Closed walks through the new user
+    and the new user's effect on the items are ignored (the items are fixed), so
+    a training user's own row folds in close to, not exactly at, their vector.
+    The three settings are class attributes (set them on an instance to change).
+    """
+
+    supports_fold_in = True
+    fold_in_steps: int = 20
+    fold_in_lr: float = 0.05
+    fold_in_reg: float = 1e-4
+
+    def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
+        offset, weight, init = self._fold_in_parts(rows)
+        return bpr_fold_in(
+            _binary(rows), self.item_embeddings_, offset=offset, weight=weight, init=init,
+            steps=int(self.fold_in_steps), lr=float(self.fold_in_lr), reg=float(self.fold_in_reg),
+        )  # fmt: skip
+
+    def _fold_in_parts(self, rows: sp.csr_array) -> tuple[np.ndarray | None, float, np.ndarray]:
+        """``(offset, w0, init)``: the propagated part, the layer-0 weight, e0's start."""
+        check_is_fitted(self, "embedding_weight_")
+        rows = _binary(rows)
+        n_users = self.train_.n_users
+        init = mean_fold_in(rows, self.embedding_weight_[n_users:])
+        layers = int(getattr(self, "layers", 0))
+        if layers == 0:
+            return None, 1.0, init
+        alpha = float(getattr(self, "alpha", 0.5))
+        du = np.asarray(rows.sum(axis=1)).ravel()
+        su = np.divide(1.0, du**alpha, out=np.zeros_like(du), where=du > 0)
+        r = sp.csr_array(sp.diags_array(su) @ rows @ sp.diags_array(self._fold_in_cache()[0]))
+        outs = [np.asarray(r @ p, np.float32) for p in self._fold_in_cache()[1]]
+        gamma = getattr(self, "gamma", None)
+        if gamma is None:
+            return sum(outs) / (layers + 1), 1.0 / (layers + 1), init
+        return (1.0 - gamma) * sum(outs) / layers, float(gamma), init
+
+    def _fold_in_cache(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``(d_i^-beta, [P^(0) .. P^(L-1)] of the items)``, computed once per fit."""
+        key = id(self.embedding_weight_)
+        cache = getattr(self, "_fold_in_cache_", None)
+        if cache is not None and cache[0] == key:
+            return cache[1]
+        train = self.train_
+        alpha, beta = float(self.alpha), float(self.beta)
+        graph = BipartiteGraph.from_interactions(train, weighted=False)
+        a = graph.normalized_adjacency(alpha, beta)
+        di = np.asarray(_binary(train.matrix).sum(axis=0), dtype=np.float64).ravel()
+        si = np.divide(1.0, di**beta, out=np.zeros_like(di), where=di > 0).astype(np.float32)
+        x = self.embedding_weight_.astype(np.float32)
+        inputs = []
+        for _ in range(int(self.layers)):
+            if self.normalize_layers:
+                x = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+            inputs.append(x[train.n_users :])
+            x = np.asarray(a @ x, np.float32)
+        self._fold_in_cache_ = (key, (si, inputs))
+        return si, inputs
+
+
+def _binary(rows: sp.csr_array) -> sp.csr_array:
+    """The rows with every stored weight 1 (the models train on the binary graph)."""
+    out = sp.csr_array(rows, dtype=np.float32, copy=True)
+    out.data[:] = 1.0
+    return out
+
+
 @embedders.register("lightgcn", fine_tunable=True)
-class LightGCN(BPREmbedder):
+class LightGCN(_BPRFoldIn, BPREmbedder):
     """LightGCN (He et al., SIGIR 2020) trained with BPR, with early stopping.
 
     Parameters
@@ -61,6 +142,14 @@ class LightGCN(BPREmbedder):
         ``patience``, ``monitor``, ``max_minutes``, the checkpoints, ``device``,
         ``verbose``, ``random_state``); its attributes (``history_``,
         ``best_epoch_``, ``stopped_by_`` ...) too.
+
+    Fold-in (``recommend(user_items=X)``, :meth:`fold_in`): the new user's layers
+    1..L are propagated from its items with the item embeddings fixed, and its
+    layer-0 vector is fitted by a few deterministic BPR steps on that vector alone
+    (details in ``_BPRFoldIn``: ``fold_in_steps``, ``fold_in_lr``, ``fold_in_reg``).
+    This is the analogue for a BPR model of implicit's ALS ``recalculate_user``
+    (the user's least squares with the items fixed); LightGCN++ and MF (no layers:
+    only the BPR steps) fold in the same way.
 
     The defaults are tuned for speed on a CPU (large batches, a higher learning
     rate): on the ml-1m LightGCN split they pass the LightGCN++ paper's LightGCN row.
@@ -139,11 +228,13 @@ class LightGCNPlusPlus(LightGCN):
 
 
 @embedders.register("mf", fine_tunable=True)
-class MF(BPREmbedder):
+class MF(_BPRFoldIn, BPREmbedder):
     """BPR matrix factorisation: LightGCN with 0 layers, through the same engine.
 
     Its parameters are the training parameters of
-    :class:`~graphrec.embed._trainer.BPREmbedder`.
+    :class:`~graphrec.embed._trainer.BPREmbedder`. Fold-in: the new user's vector
+    starts at the mean of its items' vectors and takes a few deterministic BPR
+    steps against the fixed item vectors (as :class:`LightGCN`, with no layers).
     """
 
     layers = 0  # no propagation: the scores are the dot products of the layer-0 table

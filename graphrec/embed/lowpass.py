@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from graphrec._params import Interval, check_params, param_constraints
 from graphrec._registry import embedders
@@ -24,6 +25,11 @@ class LowPass(BaseEmbedder):
     the embedding detectors (``kmeans``, ``gmm``, ...) cluster. Training-free and
     deterministic (no seed); it differs from ``svd`` (``U S^1/2``, ``V S^1/2``) in
     weighting the basis by the filter instead of by the singular values.
+
+    Fold-in is exact: a new user's vector is its binary row times the same
+    projection, ``x D_i^-1/2 V``, so ``score(user_items=x)`` is GF-CF's ideal
+    low-pass score of ``x`` and a training user's own row folds in to exactly the
+    user's vector.
 
     Parameters
     ----------
@@ -53,11 +59,21 @@ class LowPass(BaseEmbedder):
         check_params(self)
         dim, n_iter = self.dim, self.n_iter
         x = binary_rows(train, train.n_items, "the training matrix")
-        r, si = normalized_matrix(x)
+        r, _ = normalized_matrix(x)
         gram = (r.T @ r).toarray() if x.shape[1] <= 6000 else None
         sigma, vecs = top_singular(r, dim, gram, n_iter)
         self.singular_values_ = sigma.astype(np.float32)
-        self.user_embeddings_ = np.asarray(x @ (si[:, None] * vecs), dtype=np.float32)
         self.item_embeddings_ = (np.sqrt(x.sum(axis=0))[:, None] * vecs).astype(np.float32)
         self.train_ = train
+        self.user_embeddings_ = self._fold_in_vectors(x)
         return self
+
+    supports_fold_in = True
+
+    def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
+        """``x D_i^-1/2 V`` (``= x item_embeddings_ / d_i``) of the binary rows."""
+        x = binary_rows(rows, self.n_items_, "user_items")
+        di = np.asarray(binary_rows(self.train_, self.n_items_, "the training matrix").sum(axis=0))
+        di = di.ravel().astype(np.float32)
+        scale = np.divide(1.0, di, out=np.zeros_like(di), where=di > 0)
+        return np.asarray(x @ (scale[:, None] * self.item_embeddings_), dtype=np.float32)

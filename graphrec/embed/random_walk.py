@@ -13,12 +13,13 @@ import time
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import embedders
 from graphrec._validation import RandomState, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
-from graphrec.embed.base import BaseEmbedder, check_fit_data
+from graphrec.embed.base import BaseEmbedder, check_fit_data, mean_fold_in
 from graphrec.embed.walks import random_walks
 from graphrec.graph.bipartite import BipartiteGraph
 
@@ -45,6 +46,12 @@ class Node2Vec(BaseEmbedder):
     walk; ``item_vectors="input"`` gives input vectors for both (one space, as in the
     DeepWalk and node2vec papers). Nodes that no walk visits (users or items without
     training interactions, or nodes dropped by ``min_count``) get zero vectors.
+
+    Fold-in (``recommend(user_items=X)``): users and items share word2vec's input
+    space, and a user's input vector is learnt from the same walk contexts as the
+    items it links to, so a new user's vector is the mean of its items' input
+    vectors (weighted by the row's weights when ``weighted=True``), scored against
+    ``item_embeddings_`` like a trained user. Deterministic; no walks are run.
 
     With negatives drawn in proportion to ``count ** ns_exponent``, skip-gram fits
     ``u . i ~ log P(i near u) - ns_exponent * log count(i) + const`` (Levy & Goldberg,
@@ -208,10 +215,27 @@ class Node2Vec(BaseEmbedder):
         items = contexts if self.item_vectors == "context" else inputs
         self.user_embeddings_ = inputs[: graph.n_users]
         self.item_embeddings_ = items[graph.n_users :]
+        self.item_input_embeddings_ = inputs[graph.n_users :]
         if self.keep_walks:
             self.walks_ = walks
         self.train_ = train
         return self
+
+    supports_fold_in = True
+
+    def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
+        """The (weighted) mean of the row's items' input vectors."""
+        if not self.weighted:
+            rows = sp.csr_array(rows, copy=True)
+            rows.data[:] = 1.0
+        return mean_fold_in(rows, self.item_input_embeddings_)
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"item_input_embeddings": self.item_input_embeddings_}
+
+    def _set_state(self, state: dict[str, np.ndarray]) -> None:
+        if "item_input_embeddings" in state:
+            self.item_input_embeddings_ = state["item_input_embeddings"]
 
     def _walk_params(self) -> dict[str, int]:
         check_params(self)

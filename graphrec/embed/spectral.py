@@ -23,6 +23,12 @@ class SVD(BaseEmbedder):
     ``U S V^T``; users get ``U S^(1/2)`` and items ``V S^(1/2)``, so dot products
     approximate the normalised matrix.
 
+    The user vectors are computed as the exact projection of their rows, ``U S^1/2 =
+    d_u^-1/2 r D_i^-1/2 V S^-1/2`` (equal to the SVD's for an exact SVD), so that
+    fold-in is exact: a new user's row ``x`` (weights kept) gets the same projection,
+    its scores are ``d_x^-1/2 x D_i^-1/2 V V^T D_i^1/2``, and a training user's own
+    row folds in to exactly the user's vector.
+
     Parameters
     ----------
     dim : int
@@ -74,10 +80,35 @@ class SVD(BaseEmbedder):
             r = degree_normalize(r, 0.5, 0.5, via_sqrt=True)
         from sklearn.utils.extmath import randomized_svd
 
-        u, s, vt = randomized_svd(r, dim, n_iter=self.n_iter, random_state=seed_from(rng) % 2**32)
+        _, s, vt = randomized_svd(r, dim, n_iter=self.n_iter, random_state=seed_from(rng) % 2**32)
         root = np.sqrt(s)
         self.singular_values_ = s.astype(np.float32)
-        self.user_embeddings_ = (u * root).astype(np.float32)
         self.item_embeddings_ = (vt.T * root).astype(np.float32)
         self.train_ = train
+        self.user_embeddings_ = self._fold_in_vectors(train.matrix)
         return self
+
+    supports_fold_in = True
+
+    def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
+        """``d_x^-1/2 x D_i^-1/2 V S^-1/2`` (no scaling without ``normalize``)."""
+        s = getattr(self, "singular_values_", None)  # files saved before it was kept:
+        if s is None:  # the squared column norms of V S^1/2
+            s = (self.item_embeddings_.astype(np.float64) ** 2).sum(axis=0)
+        s = np.asarray(s, dtype=np.float64)
+        proj = self.item_embeddings_ / np.where(s > 0, s, np.inf)  # V S^-1/2
+        x = sp.csr_array(rows, dtype=np.float64)
+        if self.normalize:
+            di = np.asarray(self.train_.matrix.sum(axis=0), dtype=np.float64).ravel()
+            du = np.asarray(x.sum(axis=1)).ravel()
+            si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
+            su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
+            x = sp.csr_array(sp.diags_array(su) @ x @ sp.diags_array(si))
+        return np.asarray(x @ proj, dtype=np.float32)
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"singular_values": self.singular_values_}
+
+    def _set_state(self, state: dict[str, np.ndarray]) -> None:
+        if "singular_values" in state:
+            self.singular_values_ = state["singular_values"]

@@ -19,17 +19,21 @@ would hide them (``gr.evaluate.metrics`` was an AttributeError, and
 import sys
 import types
 
-from graphrec.evaluate import metrics, protocol, stats
+from graphrec.evaluate import metrics, new_users, protocol, stats
+from graphrec.evaluate.new_users import NewUserResult, evaluate_new_users
 from graphrec.evaluate.protocol import EvalResult, evaluate
 from graphrec.evaluate.stats import compare, compare_to_baseline, holm, paired_comparison
 
 __all__ = [
     "EvalResult",
+    "NewUserResult",
     "compare",
     "compare_to_baseline",
     "evaluate",
+    "evaluate_new_users",
     "holm",
     "metrics",
+    "new_users",
     "paired_comparison",
     "protocol",
     "stats",

@@ -6,31 +6,22 @@ message reports everything wrong with a config at once.
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from graphrec._registry import _registry, available
+from graphrec._registry import _registry
 from graphrec.evaluate.registry import always_metrics, metric, metric_names
+from graphrec.experiment._components import check_keys, dependencies, entries
 from graphrec.experiment.config import (
-    EMBEDDING,
     SPLIT_METHODS,
-    ComponentSpec,
     DatasetSpec,
     EvaluateSpec,
     ExperimentConfig,
     SplitSpec,
-    build,
     dataset_is_split,
-    detector_needs_embedder,
     expand_grid,
-    fine_tunable,
-    fine_tunable_embedder,
-    injected,
-    needs_fine_tunable,
-    recommender_needs,
 )
 
 __all__ = ["parse"]
@@ -48,11 +39,6 @@ _EVALUATE = (
     "hot_quantile",
     "community_metrics",
 )
-_ENTRY = {
-    "embedder": ("name", "label", "params"),
-    "detector": ("name", "label", "params", "embedder"),
-    "recommender": ("name", "label", "params"),
-}
 
 
 def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentConfig | None:
@@ -60,7 +46,7 @@ def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentC
     if not isinstance(raw, Mapping):
         errors.append(f"the config must be a mapping with keys {', '.join(_TOP)}")
         return None
-    _keys(raw, _TOP, "config", errors)
+    check_keys(raw, _TOP, "config", errors)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         errors.append("name: required, a non-empty string")
@@ -70,14 +56,14 @@ def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentC
         errors.append(f"output: expected a folder path, got {out!r}")
         out = f"runs/{name}"
     dataset = _dataset(raw.get("dataset"), errors)
-    embedders = _entries(raw.get("embedders"), "embedder", errors)
-    detectors = _entries(raw.get("detectors"), "detector", errors, embedders)
-    recommenders = _entries(raw.get("recommenders"), "recommender", errors)
+    embedders = entries(raw.get("embedders"), "embedder", errors)
+    detectors = entries(raw.get("detectors"), "detector", errors, embedders)
+    recommenders = entries(raw.get("recommenders"), "recommender", errors)
     evaluate = _evaluate(raw.get("evaluate"), errors)
     seeds = _seeds(raw.get("seeds", [0]), errors)
     # a list that was given but holds only invalid entries has its own errors already
     given = {key: bool(raw.get(key)) for key in ("embedders", "detectors")}
-    _dependencies(embedders, detectors, recommenders, errors, given)
+    dependencies(embedders, detectors, recommenders, errors, given)
     if not detectors and not recommenders:
         errors.append("config: give at least one detector or recommender")
     if dataset is None:
@@ -94,17 +80,11 @@ def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentC
     )
 
 
-def _keys(raw: Mapping[str, Any], valid: Sequence[str], where: str, errors: list[str]) -> None:
-    unknown = [k for k in raw if k not in valid]
-    for key in unknown:
-        errors.append(f"{where}: unknown key {key!r}; valid keys: {', '.join(valid)}")
-
-
 def _dataset(raw: Any, errors: list[str]) -> DatasetSpec | None:
     if not isinstance(raw, Mapping) or "name" not in raw:
         errors.append("dataset: required, a mapping with at least 'name'")
         return None
-    _keys(raw, _DATASET, "dataset", errors)
+    check_keys(raw, _DATASET, "dataset", errors)
     registry = _registry("dataset")
     name = raw["name"]
     try:
@@ -166,7 +146,7 @@ def _split(raw: Any, returns_split: bool, errors: list[str]) -> SplitSpec:
     if not isinstance(raw, Mapping):
         errors.append(f"dataset.split: expected 'given' or a mapping, got {raw!r}")
         return SplitSpec()
-    _keys(raw, _SPLIT, "dataset.split", errors)
+    check_keys(raw, _SPLIT, "dataset.split", errors)
     method = raw.get("method", "given" if returns_split else "random")
     if method not in SPLIT_METHODS:
         errors.append(
@@ -207,7 +187,7 @@ def _preprocess(raw: Any, errors: list[str]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         errors.append(f"dataset.preprocess: expected a mapping, got {raw!r}")
         return {}
-    _keys(raw, _PREPROCESS, "dataset.preprocess", errors)
+    check_keys(raw, _PREPROCESS, "dataset.preprocess", errors)
     out: dict[str, Any] = {}
     if "binarize" in raw:
         b = raw["binarize"]
@@ -233,165 +213,13 @@ def _preprocess(raw: Any, errors: list[str]) -> dict[str, Any]:
     return out
 
 
-def _entries(
-    raw: Any, kind: str, errors: list[str], embedders: Sequence[ComponentSpec] = ()
-) -> list[ComponentSpec]:
-    where = f"{kind}s"
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        errors.append(f"{where}: expected a list of entries like {{name: ..., params: {{...}}}}")
-        return []
-    out = []
-    for i, item in enumerate(raw):
-        here = f"{where}[{i}]"
-        if isinstance(item, str):
-            item = {"name": item}
-        if not isinstance(item, Mapping) or "name" not in item:
-            errors.append(f"{here}: expected a mapping with 'name' (and optional 'params')")
-            continue
-        _keys(item, _ENTRY[kind], here, errors)
-        spec = _entry(item, kind, i, here, errors, embedders)
-        if spec is not None:
-            out.append(spec)
-    return out
-
-
-def _entry(
-    item: Mapping[str, Any],
-    kind: str,
-    index: int,
-    here: str,
-    errors: list[str],
-    embedders: Sequence[ComponentSpec],
-) -> ComponentSpec | None:
-    n_errors = len(errors)
-    name = item["name"]
-    params = item.get("params") or {}
-    label = item.get("label")
-    if label is not None and not isinstance(label, str):
-        errors.append(f"{here}.label: expected a string, got {label!r}")
-        label = None
-    if not isinstance(params, Mapping):
-        errors.append(f"{here}.params: expected a mapping, got {params!r}")
-        return None
-    if kind == "recommender" and name == EMBEDDING:
-        if params:
-            errors.append(f"{here}.params: the '{EMBEDDING}' recommender takes no parameters")
-        return ComponentSpec(kind, name, {}, label, index)
-    registry = _registry(kind)
-    try:
-        defaults = registry.parameters(name)
-    except ValueError as exc:
-        extra = f" (or '{EMBEDDING}': the embedder itself)" if kind == "recommender" else ""
-        errors.append(f"{here}.name: {exc}{extra}")
-        return None
-    info = registry.info(name)
-    filled = injected(kind, name)  # from the declared needs: set by the runner
-    for p in params:
-        if p in filled:
-            errors.append(f"{here}.params.{p}: set by the runner (from the embedders / detectors)")
-    given = {k: v for k, v in params.items() if k not in filled}
-    for key, value in given.items():
-        if isinstance(value, list) and not value:
-            errors.append(f"{here}.params.{key}: an empty list (a grid needs at least one value)")
-    # defaults filled in; a list or tuple default is one value, so it is wrapped as a grid
-    # of one ([[2, 20]]) and the resolved config reads back the same
-    resolved = {
-        p: [list(d)] if isinstance(d, (list, tuple)) else d
-        for p, d in defaults.items()
-        if p not in filled and p != info.seed_param and d is not inspect.Parameter.empty
-    }
-    resolved.update(given)
-    for variant in expand_grid(resolved) if len(errors) == n_errors else []:
-        try:
-            build(kind, name, variant)  # Registry.create: the component's parameter check
-        except (ValueError, TypeError) as exc:
-            errors.append(f"{here}.params: {exc}")
-            break
-    emb = _embedder_ref(item.get("embedder"), name, here, errors, embedders, kind)
-    return ComponentSpec(kind, name, resolved, label, index, emb)
-
-
-def _embedder_ref(
-    ref: Any,
-    name: str,
-    here: str,
-    errors: list[str],
-    embedders: Sequence[ComponentSpec],
-    kind: str,
-) -> tuple[int, ...] | None:
-    if kind != "detector":
-        return None
-    try:
-        needs = detector_needs_embedder(name)
-    except ValueError:
-        return None
-    if ref is None:
-        return tuple(range(len(embedders))) if needs else None
-    if not needs:
-        errors.append(f"{here}.embedder: detector {name!r} does not use an embedder")
-        return None
-    refs = ref if isinstance(ref, list) else [ref]
-    names = [e.label or e.name for e in embedders]
-    out = []
-    for r in refs:
-        if isinstance(r, int) and not isinstance(r, bool) and 0 <= r < len(embedders):
-            out.append(r)
-        elif isinstance(r, str) and r in names:
-            out.extend(i for i, n in enumerate(names) if n == r)
-        else:
-            errors.append(
-                f"{here}.embedder: {r!r} is not an embedder entry; give an index "
-                f"0..{len(embedders) - 1} or one of: {', '.join(names) or '(no embedders)'}"
-            )
-    return tuple(dict.fromkeys(out))
-
-
-def _dependencies(
-    embedders: Sequence[ComponentSpec],
-    detectors: Sequence[ComponentSpec],
-    recommenders: Sequence[ComponentSpec],
-    errors: list[str],
-    given: Mapping[str, bool],
-) -> None:
-    """Components that need an embedder or communities, when the config gives none."""
-    no_embedders = not embedders and not given["embedders"]
-    no_detectors = not detectors and not given["detectors"]
-    for det in detectors:
-        if det.embedder is not None and not det.embedder and no_embedders:
-            errors.append(
-                f"detectors[{det.index}]: detector {det.name!r} clusters embeddings; "
-                "add an entry to 'embedders'"
-            )
-    for rec in recommenders:
-        try:
-            needs_emb, needs_comm = recommender_needs(rec.name)
-        except ValueError:
-            continue
-        if needs_emb and no_embedders:
-            errors.append(
-                f"recommenders[{rec.index}]: {rec.name!r} needs an embedder; add one to 'embedders'"
-            )
-        if needs_comm and no_detectors:
-            errors.append(
-                f"recommenders[{rec.index}]: {rec.name!r} needs communities; add one to 'detectors'"
-            )
-        if embedders and needs_fine_tunable(rec.name) and not fine_tunable(embedders):
-            names = ", ".join(n for n in available("embedder") if fine_tunable_embedder(n))
-            errors.append(
-                f"recommenders[{rec.index}]: {rec.name!r} fine-tunes its embedder; add a "
-                f"fine-tunable one to 'embedders' ({names})"
-            )
-
-
 def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
     if raw is None:
         return EvaluateSpec()
     if not isinstance(raw, Mapping):
         errors.append(f"evaluate: expected a mapping, got {raw!r}")
         return EvaluateSpec()
-    _keys(raw, _EVALUATE, "evaluate", errors)
+    check_keys(raw, _EVALUATE, "evaluate", errors)
     k = raw.get("k", [10, 20])
     ks = [k] if isinstance(k, int) else k
     k_ok = (

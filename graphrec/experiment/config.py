@@ -202,18 +202,28 @@ def dataset_is_split(name: str) -> bool:
     return _registry("dataset").info(name).gives == "split"
 
 
-def recommender_needs(name: str) -> tuple[bool, bool]:
-    """``(needs_embedder, needs_communities)`` of a recommender name (``embedding`` included).
+def recommender_needs(name: str, params: Mapping[str, Any] | None = None) -> tuple[bool, bool]:
+    """``(needs_embedder, needs_communities)`` of a recommender (``embedding`` included).
 
-    Read from the registration (``needs=("embedder", "communities")``).
+    Read from the registration (``needs=("base", "communities")``). A recommender
+    that needs a ``base`` takes the run's embedder unless its ``params`` give the base
+    as a recommender entry (``base: {name: ease, params: {l2: 100}}``); one that needs
+    communities takes the detectors' unless ``communities: single`` (the control).
 
     >>> recommender_needs("community_blend"), recommender_needs("popularity")
     ((True, True), (False, False))
+    >>> recommender_needs("community_blend", {"base": {"name": "ease"}})
+    (False, True)
+    >>> recommender_needs("community_blend", {"communities": "single"})
+    (True, False)
     """
     if name == EMBEDDING:
         return True, False
     info = _registry("recommender").info(name)
-    return info.needs_embedder(), "communities" in info.needs
+    params = params or {}
+    base = "base" in info.needs and not isinstance(params.get("base"), Mapping)
+    single = params.get("communities") == "single"  # the control: no detector
+    return info.needs_embedder() or base, "communities" in info.needs and not single
 
 
 def needs_fine_tunable(name: str) -> bool:
@@ -249,7 +259,7 @@ def injected(kind: str, name: str) -> tuple[str, ...]:
     """The parameters of a component the runner fills in from its needs (not set in a config).
 
     >>> injected("recommender", "community_blend")
-    ('embedder', 'communities')
+    ('base', 'communities')
     """
     if kind == "recommender" and name == EMBEDDING:
         return ()

@@ -311,7 +311,7 @@ class _Planner:
         emb_refs: dict[str, dict[str, str]],
         detections: list[tuple[Variant, Variant | None, str]],
     ) -> None:
-        needs_emb, needs_comm = recommender_needs(v.name)
+        needs_emb, needs_comm = recommender_needs(v.name, v.params)
         # a recommender that fine-tunes its embedder is paired with fine-tunable ones only
         usable = self.embedders
         if needs_fine_tunable(v.name):

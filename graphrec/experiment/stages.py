@@ -20,24 +20,27 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from graphrec._fingerprint import code_fingerprint, content_digest, file_digest
-from graphrec._registry import _registry
-from graphrec.community.base import Communities
+from graphrec._fingerprint import code_fingerprint, file_digest
 from graphrec.data.interactions import Interactions
-from graphrec.experiment._quality import community_quality, quality_graph_name
-from graphrec.experiment._store import (
-    atomic_write,
-    atomic_write_json,
-    environment,
-    read_json,
-    stable_hash,
+from graphrec.experiment._data import (  # re-exported: the stages' public data functions
+    _LOADED,  # noqa: F401  (the per-process memos, cleared through this module)
+    _MEMO,  # noqa: F401
+    Prepared,
+    data_facts,
+    dataset_content,
+    load_communities,
+    load_embedder,
+    prepare_data,
 )
+from graphrec.experiment._quality import community_quality, quality_graph_name
+from graphrec.experiment._store import atomic_write, atomic_write_json, environment, read_json
 from graphrec.experiment.config import EMBEDDING, build, injected
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "STAGES",
     "Job",
     "Prepared",
+    "data_facts",
     "dataset_content",
     "execute",
     "load_communities",
@@ -60,11 +64,6 @@ OUTPUTS = {  # the files of a cache entry besides its JSON meta
     "detect": (".npz",),
     "evaluate": (".recs.npz", ".per_user.csv.gz"),
 }
-_MEMO: dict[str, Prepared] = {}  # per process: the last datasets prepared, by data key
-_MEMO_SIZE = 2
-_LOADED: dict[str, tuple[Any, str]] = {}  # per process: last loads (object, content digest)
-_LOADED_SIZE = 8
-_NOT_CONTENT = frozenset({"source"})  # meta keys that say where the data is, not what
 
 
 @dataclass(frozen=True)
@@ -138,117 +137,6 @@ class Job:
         return out
 
 
-class Prepared(NamedTuple):
-    """The data of a run: train / valid (or None) / test, and facts about them."""
-
-    train: Interactions
-    valid: Interactions | None
-    test: Interactions
-    info: dict[str, Any]
-
-
-# ---------------------------------------------------------------------------- data
-def _source_spec(ds: dict[str, Any]) -> dict[str, Any]:
-    return {"name": ds["name"], "path": ds.get("path"), "params": ds.get("params", {})}
-
-
-def _load(ds: dict[str, Any], expected: str | None = None) -> tuple[Any, str]:
-    """The dataset ``ds`` names, loaded, and the digest of its contents.
-
-    A load kept from earlier in this process is reused only when it has the
-    ``expected`` digest; otherwise the files are read again. A ``ValueError`` says so
-    when they no longer hold the data the cache was keyed by.
-    """
-    from graphrec.data.loaders import load_dataset
-
-    tag = stable_hash(_source_spec(ds))
-    kept = _LOADED.get(tag)
-    if kept is not None and expected is not None and kept[1] == expected:
-        return kept
-    obj = load_dataset(ds["name"], path=ds.get("path"), **ds.get("params", {}))
-    content = content_digest(obj, ignore_keys=_NOT_CONTENT)
-    _LOADED.pop(tag, None)
-    while len(_LOADED) >= _LOADED_SIZE:
-        _LOADED.pop(next(iter(_LOADED)))
-    _LOADED[tag] = (obj, content)
-    if expected is not None and content != expected:
-        where = f" at {ds['path']}" if ds.get("path") else ""
-        raise ValueError(
-            f"dataset {ds['name']!r}{where} changed since the experiment was planned or run "
-            f"(contents {expected[:12]}, now {content[:12]}); run the experiment again to "
-            "recompute its results on the current data"
-        )
-    return obj, content
-
-
-def dataset_content(ds: dict[str, Any]) -> str:
-    """BLAKE2b digest of what dataset spec ``ds`` loads (read afresh from its files).
-
-    Ids, weights, timestamps, side tables, the friend graph and the loader's report
-    are hashed; where the files lie is not. The loaded data is kept for the jobs that
-    run next in this process.
-    """
-    return _load(ds)[1]
-
-
-def prepare_data(spec: dict[str, Any], key: str) -> Prepared:
-    """Load, preprocess and split a dataset as ``spec`` says (memoised per process by ``key``).
-
-    ``spec["content"]`` (set by the planner) is the digest the data must have; data that
-    changed since raises a ``ValueError`` rather than giving results of other data.
-    """
-    if key in _MEMO:
-        return _MEMO[key]
-    from graphrec.data.preprocess import binarize, k_core
-    from graphrec.data.split import Split, split
-
-    t0 = time.perf_counter()
-    ds, sp_ = spec["dataset"], spec["split"]
-    obj, content = _load(ds, spec.get("content"))
-    if isinstance(obj, Split):
-        if sp_["method"] != "given":
-            raise ValueError(f"dataset {ds['name']!r} comes split; use split method 'given'")
-        parts = obj
-        load_report = dict(obj.train.meta.get("report", {}))
-    else:
-        if sp_["method"] == "given":
-            raise ValueError(f"dataset {ds['name']!r} is not split; choose a split method")
-        data = obj
-        load_report = dict(obj.meta.get("report", {}))
-        pre = ds.get("preprocess", {})
-        if "binarize" in pre:
-            data = binarize(data, pre["binarize"])
-        if "k_core" in pre:
-            data = k_core(data, *pre["k_core"])
-        parts = split(
-            data,
-            sp_["method"],
-            ratios=tuple(sp_["ratios"]),
-            seed=sp_["seed"],
-            leave_out=sp_["leave_out"],
-            valid=sp_["valid"],
-        )
-    train, valid, test = parts.train, parts.valid, parts.test
-    if sp_.get("merge_valid") and valid is not None:
-        train, valid = train + valid, None
-    info = {
-        "users": train.n_users,
-        "items": train.n_items,
-        "train": train.nnz,
-        "valid": None if valid is None else valid.nnz,
-        "test": test.nnz,
-        "report": dict(parts.report),
-        "load_report": load_report,
-        "content": content,
-        "seconds": time.perf_counter() - t0,
-    }
-    prepared = Prepared(train, valid, test, info)
-    while len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)))
-    _MEMO[key] = prepared
-    return prepared
-
-
 def _data(job: Job) -> tuple[Prepared, float]:
     """The job's data and the seconds spent loading it in this call (0 when memoised)."""
     t0 = time.perf_counter()
@@ -262,30 +150,6 @@ def _data(job: Job) -> tuple[Prepared, float]:
     if not intact:
         atomic_write_json(meta, {"spec": job.spec["data"], **prepared.info})
     return prepared, seconds
-
-
-def data_facts(info: dict[str, Any]) -> dict[str, Any]:
-    """What a job's meta records about its data: sizes, digest, loading and split reports."""
-    keys = ("content", "users", "items", "train", "valid", "test", "load_report", "report")
-    return {k: info.get(k) for k in keys}
-
-
-# ---------------------------------------------------------------------------- loading
-def load_embedder(cache: str | Path, ref: dict[str, Any]) -> Any:
-    """The fitted embedder saved by an embed job (``ref = {"name": ..., "key": ...}``)."""
-    cls = _registry("embedder").get(ref["name"])
-    return cls.load(Path(cache) / "embed" / f"{ref['key']}.npz")
-
-
-def load_communities(cache: str | Path, key: str) -> Communities:
-    """The communities saved by a detect job."""
-    path = Path(cache) / "detect" / f"{key}.npz"
-    with np.load(path, allow_pickle=False) as f:
-        users = f["user_labels"]
-        items = f["item_labels"] if "item_labels" in f.files else None
-    meta_path = path.with_suffix(".json")
-    meta = read_json(meta_path) if meta_path.exists() else {}
-    return Communities(users, items, meta.get("name", ""), meta.get("params", {}), meta.get("seed"))
 
 
 def _embedder_for(job: Job, train: Interactions) -> Any:
@@ -415,9 +279,15 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
     if spec["name"] == EMBEDDING:
         rec = emb
     else:
-        given = {"embedder": emb, "communities": comm}  # what the declared needs ask for
+        params = dict(spec["params"])
+        base = params.pop("base", None)  # a recommender entry, or the run's embedder
+        if isinstance(base, Mapping):
+            base = build("recommender", base["name"], base.get("params") or {})
+        given = {"embedder": emb, "base": emb if base is None else base, "communities": comm}
+        if params.get("communities") == "single":  # the control: all users in one community
+            given["communities"] = params.pop("communities")
         extra = {p: given[p] for p in injected("recommender", spec["name"])}
-        rec = build("recommender", spec["name"], spec["params"], **extra).fit(data.train)
+        rec = build("recommender", spec["name"], params, **extra).fit(data.train)
     fit = time.perf_counter() - t0
     if ev["part"] == "test":
         target, exclude = data.test, [data.train, data.valid]

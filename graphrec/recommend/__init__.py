@@ -3,7 +3,9 @@
 from graphrec.recommend.base import BaseRecommender, Recommender
 from graphrec.recommend.baselines import ItemKNN, Popularity, Random
 from graphrec.recommend.community import (
+    CommunityBackoff,
     CommunityBlend,
+    CommunityLocal,
     CommunityModel,
     CommunityPopularity,
     CommunityRestricted,
@@ -15,7 +17,9 @@ __all__ = [
     "EASE",
     "GFCF",
     "BaseRecommender",
+    "CommunityBackoff",
     "CommunityBlend",
+    "CommunityLocal",
     "CommunityModel",
     "CommunityPopularity",
     "CommunityRestricted",

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import recommenders
-from graphrec._validation import check_random_state, seed_from
+from graphrec._validation import check_is_fitted, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS, item_projection
 from graphrec.recommend.base import BaseRecommender
@@ -28,6 +28,9 @@ def _check_train(train: Any) -> Interactions:
 @recommenders.register("popularity")
 class Popularity(BaseRecommender):
     """Recommend the items with the most training interactions (ties: lower index).
+
+    Folds in any row (``score(user_items=X)``): every user gets the same scores, and
+    ``recommend`` masks the row's own items.
 
     Parameters
     ----------
@@ -57,9 +60,18 @@ class Popularity(BaseRecommender):
         self.item_scores_ = counts.astype(np.float32)
         return self
 
-    def score(self, users: np.ndarray) -> np.ndarray:
-        users = self._check_users(users)
-        return np.broadcast_to(self.item_scores_, (len(users), len(self.item_scores_))).copy()
+    supports_fold_in = True
+
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
+        """The item scores, one row per user index (or per row of ``user_items``)."""
+        n_rows = self._n_rows(users, user_items)
+        return np.broadcast_to(self.item_scores_, (n_rows, len(self.item_scores_))).copy()
+
+    def _n_rows(self, users: Any, user_items: Any) -> int:
+        if user_items is not None:
+            return self._fold_in_rows(users, user_items).shape[0]
+        check_is_fitted(self, "train_")
+        return len(self._check_users(np.arange(self.train_.n_users) if users is None else users))
 
 
 @recommenders.register("random")
@@ -67,7 +79,20 @@ class Random(BaseRecommender):
     """Uniformly random ranking; the same ``random_state`` gives the same lists.
 
     Each user's scores come from a generator seeded by (seed, user index), so a
-    user's list does not depend on which other users are in the batch.
+    user's list does not depend on which other users are in the batch. A fold-in
+    row (``score(user_items=X)``) is seeded by (seed, the row's item indices): the
+    same row always gets the same list, whatever the batch, and any change to the
+    row draws a new one (``users`` given beside the rows is ignored).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from graphrec.data.synthetic import planted_communities
+    >>> data = planted_communities(50, 20, 2, mean_degree=5, seed=0).data
+    >>> model = Random(random_state=0).fit(data)
+    >>> row = sp.csr_array(np.eye(1, 20, 3))
+    >>> bool((model.score(user_items=row) == model.score(user_items=row)).all())
+    True
     """
 
     _param_constraints = param_constraints(random_state=Seed())
@@ -81,13 +106,27 @@ class Random(BaseRecommender):
         self.seed_ = seed_from(check_random_state(self.random_state))
         return self
 
-    def score(self, users: np.ndarray) -> np.ndarray:
-        users = self._check_users(users)
+    supports_fold_in = True
+
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
         n = self.n_items_
-        out = np.empty((len(users), n), dtype=np.float32)
-        for row, user in enumerate(users):
-            out[row] = np.random.default_rng([self.seed_, int(user)]).random(n, dtype=np.float32)
+        if user_items is not None:
+            rows = self._fold_in_rows(users, user_items)
+            seeds = [
+                [self.seed_, _FOLD_IN, *rows.indices[rows.indptr[r] : rows.indptr[r + 1]].tolist()]
+                for r in range(rows.shape[0])
+            ]
+        else:
+            check_is_fitted(self, "seed_")
+            users = self._check_users(np.arange(self.train_.n_users) if users is None else users)
+            seeds = [[self.seed_, int(user)] for user in users]
+        out = np.empty((len(seeds), n), dtype=np.float32)
+        for row, seed in enumerate(seeds):
+            out[row] = np.random.default_rng(seed).random(n, dtype=np.float32)
         return out
+
+
+_FOLD_IN = 2**32 - 1  # marks a fold-in row's seed apart from a user index's
 
 
 @recommenders.register("itemknn")
@@ -97,6 +136,9 @@ class ItemKNN(BaseRecommender):
     The score of item ``j`` for user ``u`` is the sum of ``sim(i, j)`` over the items
     ``i`` the user interacted with, where only each item's ``n_neighbors`` most
     similar items count. Similarities come from a sparse, chunked item projection.
+    Any row of items folds in natively (``score(user_items=X)`` is ``X @ S``, with
+    the row's weights as given), so a training user's own row scores exactly as
+    the user does.
 
     Parameters
     ----------
@@ -129,6 +171,13 @@ class ItemKNN(BaseRecommender):
         self.similarity_ = sp.csr_array(sim.T)
         return self
 
-    def score(self, users: np.ndarray) -> np.ndarray:
-        users = self._check_users(users)
-        return (self.train_.matrix[users] @ self.similarity_).toarray()
+    supports_fold_in = True
+
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
+        if user_items is not None:
+            rows = self._fold_in_rows(users, user_items)
+        else:
+            check_is_fitted(self, "similarity_")
+            rows = self.train_.matrix
+            rows = rows if users is None else rows[self._check_users(users)]
+        return np.asarray((rows @ self.similarity_).toarray(), dtype=np.float32)

@@ -52,7 +52,7 @@ def test_defaults_filled_in_and_resolved_yaml_round_trips(make_config, tmp_path)
         ),
         (
             {"recommenders": [{"name": "community_blend", "params": {"alhpa": 0.1}}]},
-            ["recommenders[0].params", "alhpa", "valid parameters: embedder, communities, alpha"],
+            ["recommenders[0].params", "alhpa", "valid parameters: base, communities, alpha"],
         ),
         ({"recommenders": ["populr"]}, ["recommenders[0].name", "popularity", "'embedding'"]),
         ({"evaluate": {"k": [0, 10]}}, ["evaluate.k", "positive integers"]),

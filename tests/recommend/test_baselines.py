@@ -81,3 +81,44 @@ def test_errors(tiny):
         ItemKNN(n_neighbors=0).fit(tiny)
     with pytest.raises(ValueError, match="Interactions"):
         Popularity().fit(np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------- fold-in
+def test_popularity_folds_in_and_masks_the_row(tiny):
+    model = Popularity().fit(tiny)
+    row = sp.csr_array(np.array([[0, 1, 0, 0, 0]], dtype=np.float32))
+    assert model.score(user_items=row).tolist() == [[2, 3, 3, 1, 1]]
+    items, _ = model.recommend(k=2, user_items=row)
+    assert items.tolist() == [[2, 0]]  # item 1 is the row's own
+
+
+def test_itemknn_folds_in_by_hand(tiny):
+    model = ItemKNN(n_neighbors=10, similarity="count").fit(tiny)
+    # a new user with item 3 only: item 3 co-occurs once with item 2 (user 2)
+    row = np.array([[0, 0, 0, 1, 0]], dtype=np.float32)
+    assert model.score(user_items=row).tolist() == [[0, 0, 1, 0, 0]]
+    # a training user's own row scores exactly as the user does
+    np.testing.assert_array_equal(model.score(user_items=tiny.matrix[[1, 3]]), model.score([1, 3]))
+    assert model.recommend(k=1, user_items=row)[0].tolist() == [[2]]
+
+
+def test_random_fold_in_is_seeded_by_the_row(tiny):
+    model = Random(random_state=3).fit(tiny)
+    rows = sp.csr_array(np.array([[1, 0, 0, 0, 0], [0, 0, 1, 1, 0]], dtype=np.float32))
+    both = model.score(user_items=rows)
+    # one row alone scores as in the batch; the same seed gives the same scores
+    np.testing.assert_array_equal(model.score(user_items=rows[[1]]), both[[1]])
+    np.testing.assert_array_equal(Random(random_state=3).fit(tiny).score(user_items=rows), both)
+    assert not np.array_equal(Random(random_state=4).fit(tiny).score(user_items=rows), both)
+    assert not np.array_equal(both[0], both[1])
+
+
+@pytest.mark.parametrize("model", [Popularity(), Random(random_state=0), ItemKNN(n_neighbors=3)])
+def test_fold_in_bad_rows_name_the_argument(tiny, model):
+    model.fit(tiny)
+    with pytest.raises(ValueError, match="user_items must have 5 columns"):
+        model.score(user_items=np.ones((1, 4)))
+    with pytest.raises(ValueError, match="user_items holds negative"):
+        model.recommend(k=2, user_items=-np.ones((1, 5)))
+    with pytest.raises(ValueError, match="users and user_items must match"):
+        model.score([0, 1], user_items=np.ones((1, 5)))

@@ -104,8 +104,17 @@ def test_bad_input():
         model.recommend([5], k=3, user_items=data.matrix[[0]])[0],
         model.recommend(k=3, user_items=data.matrix[[0]])[0],
     )
-    with pytest.raises(ValueError, match="cannot score new users"):
-        gr.create("recommender", "popularity").fit(data).recommend(user_items=data.matrix[[0]])
+
+    class NoFoldIn(gr.recommend.base.BaseRecommender):  # a plugin that does not fold in
+        def fit(self, train):
+            self.train_ = train
+            return self
+
+        def score(self, users):
+            return np.zeros((len(users), self.train_.n_items), np.float32)
+
+    with pytest.raises(ValueError, match="NoFoldIn cannot score new users"):
+        NoFoldIn().fit(data).recommend(user_items=data.matrix[[0]])
 
 
 def test_user_without_items_scores_zero():

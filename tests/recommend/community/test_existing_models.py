@@ -6,7 +6,7 @@ import graphrec as gr
 from graphrec.data.interactions import Interactions
 from graphrec.embed.lightgcn import MF
 from graphrec.embed.spectral import SVD
-from graphrec.recommend.community import (
+from graphrec.recommend.community import (  # the public paths of the package
     CommunityBlend,
     CommunityModel,
     CommunityPopularity,
@@ -50,12 +50,17 @@ def test_unassigned_and_cold_users_go_to_nearest_community(tiny):
     rec = CommunityPopularity(communities=labels, min_size=1).fit(tiny)
     assert rec.user_communities_[4] == 1
     rec = CommunityPopularity(communities=LABELS, min_size=1).fit(tiny)
-    items, _ = rec.recommend_new([[3], [0, 1]], k=2)
+    rows = sp.csr_array(np.array([[0, 0, 0, 1, 0], [1, 1, 0, 0, 0]], dtype=np.float32))
+    items, _ = rec.recommend(k=2, user_items=rows)
     assert rec.assign([[3], [0, 1]]).tolist() == [1, 0]
     # community 1: item 2 and item 4 tie at 2/3, global popularity breaks it; community 0
     # has nothing left but item 2, then global order
     assert items.tolist() == [[2, 4], [2, 3]]
-    with pytest.raises(ValueError, match="item indices"):
+    # the deprecated recommend_new gives the same lists, with a warning
+    with pytest.warns(DeprecationWarning, match="recommend_new is deprecated"):
+        old, _ = rec.recommend_new([[3], [0, 1]], k=2)
+    assert old.tolist() == items.tolist()
+    with pytest.raises(ValueError, match="item indices"), pytest.warns(DeprecationWarning):
         rec.recommend_new([[9]])
 
 
@@ -70,11 +75,11 @@ def planted():
 def test_blend_alpha_zero_is_the_embedding_model(planted):
     data, split, emb = planted
     truth = data.user_features["community"].to_numpy()
-    rec = CommunityBlend(embedder=emb, communities=truth, alpha=0.0).fit(split.train)
+    rec = CommunityBlend(base=emb, communities=truth, alpha=0.0).fit(split.train)
     users = np.arange(30)
     np.testing.assert_array_equal(rec.score(users), emb.score(users))
     assert np.array_equal(rec.recommend(users, k=10)[0], emb.recommend(users, k=10)[0])
-    full = CommunityBlend(embedder=emb, communities=truth, alpha=1.0).fit(split.train)
+    full = CommunityBlend(base=emb, communities=truth, alpha=1.0).fit(split.train)
     pop = CommunityPopularity(communities=truth).fit(split.train)
     assert np.array_equal(full.recommend(users, k=10)[0], pop.recommend(users, k=10)[0])
 
@@ -92,7 +97,7 @@ def test_community_popularity_beats_global_on_planted_data(planted):
 def test_restricted_ranks_community_items_first(planted):
     data, split, emb = planted
     truth = data.user_features["community"].to_numpy()
-    rec = CommunityRestricted(embedder=emb, communities=truth, min_support=3).fit(split.train)
+    rec = CommunityRestricted(base=emb, communities=truth, min_support=3).fit(split.train)
     items, _ = rec.recommend(np.arange(20), k=5)
     comm = rec.user_communities_[np.arange(20)]
     support = rec.community_counts_.toarray()[comm[:, None], items]
@@ -103,12 +108,12 @@ def test_community_model_fine_tunes_per_community(planted):
     data, split, _ = planted
     truth = data.user_features["community"].to_numpy()
     mf = MF(dim=8, epochs=3, random_state=0).fit(split.train)
-    rec = CommunityModel(embedder=mf, communities=truth, min_size=50, epochs=2).fit(split.train)
+    rec = CommunityModel(base=mf, communities=truth, min_size=50, epochs=2).fit(split.train)
     assert set(rec.models_) == {0, 1, 2, 3}
     member = int(np.flatnonzero(rec.user_communities_ == 1)[0])
     np.testing.assert_allclose(rec.score([member]), rec.models_[1].score([member]))
     with pytest.raises(ValueError, match="fine-tunes LightGCN-style"):
-        CommunityModel(embedder=SVD(dim=4), communities=truth).fit(split.train)
+        CommunityModel(base=SVD(dim=4), communities=truth).fit(split.train)
 
 
 def test_errors(tiny):
@@ -116,10 +121,10 @@ def test_errors(tiny):
         CommunityPopularity().fit(tiny)
     with pytest.raises(ValueError, match="one label per user"):
         CommunityPopularity(communities=np.zeros(3, int)).fit(tiny)
-    with pytest.raises(ValueError, match="needs an embedder"):
+    with pytest.raises(ValueError, match="needs a base recommender"):
         CommunityBlend(communities=LABELS).fit(tiny)
     with pytest.raises(ValueError, match="alpha must be a number in"):
-        CommunityBlend(embedder=SVD(dim=2), communities=LABELS, alpha=2).fit(tiny)
+        CommunityBlend(base=SVD(dim=2), communities=LABELS, alpha=2).fit(tiny)
     with pytest.raises(ValueError, match="no user to any community"):
         CommunityPopularity(communities=-np.ones(6, int)).fit(tiny)
 
@@ -146,7 +151,7 @@ def test_community_popularity_ranks_by_members_not_global_popularity():
     assert rec.recommend([50], k=3, exclude_seen=False)[0].tolist() == [[0, 1, 2]]
     assert rec.recommend([103], k=2, exclude_seen=False)[0].tolist() == [[1, 2]]
     # the blend at alpha = 1 is the community order too
-    blend = CommunityBlend(embedder=SVD(dim=1), communities=labels, alpha=1.0, min_size=1)
+    blend = CommunityBlend(base=SVD(dim=1), communities=labels, alpha=1.0, min_size=1)
     assert blend.fit(data).recommend([50], k=3, exclude_seen=False)[0].tolist() == [[0, 1, 2]]
 
 
@@ -250,6 +255,6 @@ def test_community_model_over_a_resumable_embedder(planted, tmp_path):
     truth = data.user_features["community"].to_numpy()
     mf = MF(dim=8, epochs=2, checkpoint_dir=tmp_path, resume=True, random_state=0)
     mf.fit(split.train)
-    rec = CommunityModel(embedder=mf, communities=truth, min_size=50, epochs=1).fit(split.train)
+    rec = CommunityModel(base=mf, communities=truth, min_size=50, epochs=1).fit(split.train)
     assert set(rec.models_) == {0, 1, 2, 3}
     assert all(not m.resume and m.checkpoint_dir is None for m in rec.models_.values())
