@@ -112,23 +112,32 @@ def test_lowpass_normalized_matrix_is_bit_identical(user_power, item_power, weig
         assert np.array_equal(got, want)
 
 
+def _old_svd_normalisation(x: sp.csr_array, di: np.ndarray | None = None) -> sp.csr_array:
+    """The SVD embedder's own copy, verbatim (fit: ``di`` of ``x``; fold-in: of train)."""
+    du = np.asarray(x.sum(axis=1)).ravel()
+    di = np.asarray(x.sum(axis=0)).ravel() if di is None else di
+    su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
+    si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
+    return sp.csr_array(sp.diags_array(su) @ x @ sp.diags_array(si))
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_svd_embedder_normalisation_is_bit_identical(weighted) -> None:
     m = _random_biadjacency(2, shape=(80, 50), weighted=weighted)
     train = Interactions(m, np.arange(80), np.arange(50))
     new = SVD(dim=8, normalize=True, random_state=3).fit(train)
-    # the old SVD.fit, verbatim
-    r = train.matrix.astype(np.float64)
-    du = np.asarray(r.sum(axis=1)).ravel()
-    di = np.asarray(r.sum(axis=0)).ravel()
-    su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
-    si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
-    r = sp.csr_array(sp.diags_array(su) @ r @ sp.diags_array(si))
+    r = _old_svd_normalisation(train.matrix.astype(np.float64))  # the old SVD.fit
     seed = seed_from(check_random_state(3)) % 2**32
-    u, s, vt = randomized_svd(r, 8, n_iter=7, random_state=seed)
-    root = np.sqrt(s)
-    assert np.array_equal(new.user_embeddings_, (u * root).astype(np.float32))
-    assert np.array_equal(new.item_embeddings_, (vt.T * root).astype(np.float32))
+    _, s, vt = randomized_svd(r, 8, n_iter=7, random_state=seed)
+    assert np.array_equal(new.item_embeddings_, (vt.T * np.sqrt(s)).astype(np.float32))
+    # fold-in rows (the training users' vectors are their fold-in): the old formula
+    rows = _random_biadjacency(4, shape=(7, 50), weighted=weighted)
+    di = np.asarray(train.matrix.sum(axis=0), dtype=np.float64).ravel()
+    x = _old_svd_normalisation(sp.csr_array(rows, dtype=np.float64), di)
+    proj = new.item_embeddings_ / new.singular_values_.astype(np.float64)
+    assert np.array_equal(new._fold_in_vectors(rows), np.asarray(x @ proj, dtype=np.float32))
+    x = _old_svd_normalisation(sp.csr_array(train.matrix, dtype=np.float64), di)
+    assert np.array_equal(new.user_embeddings_, np.asarray(x @ proj, dtype=np.float32))
 
 
 @pytest.mark.parametrize("dense", [True, False])
