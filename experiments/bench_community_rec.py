@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 import graphrec as gr
-from graphrec.evaluate.stats import bootstrap_ci, compare
+from graphrec.evaluate.stats import bootstrap_ci, compare_to_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets"
@@ -145,7 +145,7 @@ def run(name: str, data_dir: Path, minutes: float | None, epochs: int, quick: bo
         finalists.setdefault(candidate, "goal candidate on valid")
     results = {label: gr.evaluate(models[label], test, **on_test) for label in finalists}
     table = pd.DataFrame.from_dict({n: row(r) for n, r in results.items()}, orient="index")
-    paired = compare(results, PRIMARY, baseline="lightgcn")
+    paired = compare_to_baseline(results, PRIMARY, baseline="lightgcn")
     table["d ndcg"] = paired["diff"]
     table["p"] = paired["p_wilcoxon"]
     table["p_holm"] = paired["p_holm"]

@@ -10,6 +10,7 @@ Importing this package registers every detector in ``gr.available("detector")``.
 """
 
 from graphrec.community import profile, quality
+from graphrec.community.agglomerative import EmbeddingAgglomerative
 from graphrec.community.base import (
     BaseDetector,
     Communities,
@@ -19,13 +20,11 @@ from graphrec.community.base import (
     user_vectors,
 )
 from graphrec.community.bipartite import BipartiteLouvain
-from graphrec.community.density import EmbeddingDBSCAN, EmbeddingHDBSCAN
-from graphrec.community.embedding import (
-    EmbeddingAgglomerative,
-    EmbeddingGMM,
-    EmbeddingKMeans,
-    EmbeddingSpectral,
-)
+from graphrec.community.dbscan import EmbeddingDBSCAN
+from graphrec.community.gmm import EmbeddingGMM
+from graphrec.community.hdbscan import EmbeddingHDBSCAN
+from graphrec.community.kmeans import EmbeddingKMeans
+from graphrec.community.knn_spectral import EmbeddingSpectral
 from graphrec.community.label_propagation import LabelPropagation
 from graphrec.community.leiden import Leiden
 from graphrec.community.louvain import Louvain

@@ -8,7 +8,7 @@ Every ``labels`` argument takes a label array (one per user index) or a
 
 Unassigned users (label ``-1``) are handled the same way throughout:
 
-- **graph measures** (modularity, conductance, coverage, friend-graph measures) treat
+- **graph measures** (modularity, conductance, internal edge fraction, friend-graph measures) treat
   each unassigned user as a community of its own: its edges are never internal;
 - **label comparisons** (NMI, AMI, ARI, attribute agreement) drop the users that are
   unassigned in either labelling; report :func:`size_stats` (``unassigned_share``)
@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._deprecation import deprecated_alias
 from graphrec._validation import RandomState, check_random_state
 from graphrec.community._partition import (
     _labels,
@@ -48,6 +49,7 @@ __all__ = [
     "conductance",
     "coverage",
     "friend_lift",
+    "internal_edge_fraction",
     "modularity",
     "nmi",
     "silhouette",
@@ -154,11 +156,14 @@ def conductance(graph: Any, labels: Any) -> Conductance:
     return Conductance(per, mean)
 
 
-def coverage(graph: Any, labels: Any) -> float:
+def internal_edge_fraction(graph: Any, labels: Any) -> float:
     """Share of the edge weight that lies inside communities (networkx's *coverage*).
 
+    Named so as not to be confused with the ``coverage@k`` metric of recommendation
+    lists (the share of the catalogue recommended); ``coverage`` is its deprecated alias.
+
     >>> g = sp.csr_array([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
-    >>> coverage(g, np.array([0, 0, 0, 1]))
+    >>> internal_edge_fraction(g, np.array([0, 0, 0, 1]))
     0.75
     """
     g = _square(graph)
@@ -166,8 +171,11 @@ def coverage(graph: Any, labels: Any) -> float:
     coo = g.tocoo()
     total = coo.data.sum()
     if total <= 0:
-        raise ValueError("coverage is undefined on a graph without edges")
+        raise ValueError("the internal edge fraction is undefined on a graph without edges")
     return float(coo.data[lab[coo.row] == lab[coo.col]].sum() / total)
+
+
+coverage = deprecated_alias(internal_edge_fraction, "coverage", "internal_edge_fraction")
 
 
 def size_stats(labels: Any) -> dict[str, float]:

@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as sla
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
+from graphrec._sparse import degree_normalize
 from graphrec._validation import RandomState, check_positive_int
 from graphrec.community._graph import WEIGHTINGS, weighted_matrix
 from graphrec.community.base import (
@@ -99,6 +99,8 @@ def bethe_hessian_count(
     if n <= _DENSE_LIMIT or k >= n - 1:
         values = np.linalg.eigvalsh(h.toarray())[: k + 1]
     else:
+        import scipy.sparse.linalg as sla  # loads scipy.linalg: only when needed
+
         rng = np.random.default_rng(resolve_seed(random_state))
         values = sla.eigsh(
             h, k=k, which="SA", v0=rng.standard_normal(n), tol=1e-8, return_eigenvectors=False
@@ -329,11 +331,7 @@ class SpectralBipartite(BaseDetector):
         di = np.asarray(b.sum(axis=0)).ravel()
         tau_u = self.regularization * du.mean()
         tau_i = self.regularization * di.mean()
-        m = sp.csr_array(
-            sp.diags_array(1.0 / np.sqrt(du + tau_u))
-            @ b
-            @ sp.diags_array(1.0 / np.sqrt(di + tau_i))
-        )
+        m = degree_normalize(b, degrees=(du, di), shift=(tau_u, tau_i), via_sqrt=True)
         if m.shape[0] * m.shape[1] <= _DENSE_ENTRIES or k >= min(m.shape) - 1:
             if k >= min(m.shape) and m.shape[0] * m.shape[1] > 4 * _DENSE_ENTRIES:
                 raise ValueError(
@@ -342,6 +340,8 @@ class SpectralBipartite(BaseDetector):
                 )
             u, s, vt = np.linalg.svd(m.toarray(), full_matrices=False)
         else:
+            import scipy.sparse.linalg as sla
+
             v0 = rng.standard_normal(min(m.shape))
             u, s, vt = sla.svds(m, k=k, v0=v0, tol=1e-8)
         order = np.argsort(-s)[:k]

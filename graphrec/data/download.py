@@ -1,9 +1,12 @@
 """Cached download of the public dataset archives, with checksum verification.
 
 Archives go to ``$GRAPHREC_DATA`` (default ``~/.cache/graphrec``), one folder per
-dataset. A download is written to a temporary name, verified and then renamed, so
-an interrupted or corrupt download never looks complete. ``file://`` URLs work too
-(``urllib``), which is how the tests exercise this module without a network.
+dataset. Each dataset module declares its archive (URL, checksum, a file the
+extracted folder holds) beside its loader with :func:`register_archive`; this
+module holds the mechanism and the table :data:`ARCHIVES` they fill. A download is
+written to a temporary name, verified and then renamed, so an interrupted or corrupt
+download never looks complete. ``file://`` URLs work too (``urllib``), which is how
+the tests exercise this module without a network.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from urllib.parse import urlparse
 
 from graphrec._io import atomic_write
 
-__all__ = ["ARCHIVES", "Archive", "DownloadError", "data_home", "download", "file_digest"]
+__all__ = [
+    "ARCHIVES",
+    "Archive",
+    "DownloadError",
+    "data_home",
+    "download",
+    "file_digest",
+    "register_archive",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -58,28 +69,27 @@ class Archive:
     marker: str
 
 
-ARCHIVES: dict[str, Archive] = {
-    "movielens-100k": Archive(
-        "https://files.grouplens.org/datasets/movielens/ml-100k.zip",
-        "md5:0e33842e24a9c977be4e0107933c0723",
-        "u.data",
-    ),
-    "movielens-1m": Archive(
-        "https://files.grouplens.org/datasets/movielens/ml-1m.zip",
-        "md5:c4d9eecfca2ab87c1945afe126590906",
-        "ratings.dat",
-    ),
-    "movielens-latest": Archive(
-        "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip", None, "ratings.csv"
-    ),
-    "lastfm-hetrec": Archive(
-        "https://files.grouplens.org/datasets/hetrec2011/hetrec2011-lastfm-2k.zip",
-        None,
-        "user_artists.dat",
-    ),
-}
+# name -> archive; each entry is declared beside its loader (graphrec/data/datasets/)
+ARCHIVES: dict[str, Archive] = {}
 
 _ALGORITHMS = ("md5", "sha256")
+
+
+def register_archive(name: str, url: str, checksum: str | None, marker: str) -> Archive:
+    """Declare where dataset ``name`` is published; a dataset module calls it beside its loader.
+
+    ``checksum`` is checked for form here (``"md5:<hex>"`` / ``"sha256:<hex>"`` or None),
+    so a malformed entry fails at import, not at the first download.
+
+    >>> register_archive("toy", "file:///tmp/toy.zip", "md5:abc", "ratings.csv").marker
+    'ratings.csv'
+    >>> del ARCHIVES["toy"]
+    """
+    if checksum is not None:
+        _parse_checksum(checksum)
+    archive = Archive(url, checksum, marker)
+    ARCHIVES[name] = archive
+    return archive
 
 
 def data_home(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -165,6 +175,8 @@ def download(
     >>> sorted(p.name for p in folder.iterdir())[:2]  # doctest: +SKIP
     ['README', 'allbut.pl']
     """
+    if name not in ARCHIVES:
+        import graphrec.data.datasets  # noqa: F401  (its modules declare the archive entries)
     entry = ARCHIVES.get(name)
     if entry is None and url is None:
         raise ValueError(

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, Seed, check_params, param_constraints
 from graphrec._registry import embedders
+from graphrec._sparse import degree_normalize
 from graphrec._validation import RandomState, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data
@@ -77,11 +78,7 @@ class SVD(BaseEmbedder):
         rng = check_random_state(self.random_state)
         r = train.matrix.astype(np.float64)
         if self.normalize:
-            du = np.asarray(r.sum(axis=1)).ravel()
-            di = np.asarray(r.sum(axis=0)).ravel()
-            su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
-            si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
-            r = sp.csr_array(sp.diags_array(su) @ r @ sp.diags_array(si))
+            r = degree_normalize(r, 0.5, 0.5, via_sqrt=True)
         from sklearn.utils.extmath import randomized_svd
 
         _, s, vt = randomized_svd(r, dim, n_iter=self.n_iter, random_state=seed_from(rng) % 2**32)
@@ -102,12 +99,10 @@ class SVD(BaseEmbedder):
         s = np.asarray(s, dtype=np.float64)
         proj = self.item_embeddings_ / np.where(s > 0, s, np.inf)  # V S^-1/2
         x = sp.csr_array(rows, dtype=np.float64)
-        if self.normalize:
+        if self.normalize:  # the rows' own degrees, the training item degrees
             di = np.asarray(self.train_.matrix.sum(axis=0), dtype=np.float64).ravel()
             du = np.asarray(x.sum(axis=1)).ravel()
-            si = np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)
-            su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
-            x = sp.csr_array(sp.diags_array(su) @ x @ sp.diags_array(si))
+            x = degree_normalize(x, degrees=(du, di), via_sqrt=True)
         return np.asarray(x @ proj, dtype=np.float32)
 
     def _state(self) -> dict[str, np.ndarray]:

@@ -1,5 +1,10 @@
 """The diversity space of :func:`~graphrec.evaluate.protocol.evaluate`: a plain
-function of the data (genres) or of the training matrix (a seeded SVD)."""
+function of the data (genres) or of the training matrix (a seeded truncated SVD).
+
+``evaluate(..., item_vectors=...)`` takes the space explicitly; its ``"auto"``
+default is :func:`default_item_vectors`, which fits no model: the SVD basis is
+:func:`svd_item_vectors`, a function of the binary training matrix alone.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +14,23 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from graphrec._cache import BoundedCache
+from graphrec._fingerprint import content_digest
+from graphrec._validation import check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 
-__all__ = ["default_item_vectors"]
+__all__ = ["default_item_vectors", "svd_item_vectors"]
 
-_SVD_BASIS: dict[tuple[Any, ...], np.ndarray] = {}  # the last training matrix's basis
+_SVD_BASIS: BoundedCache[np.ndarray] = BoundedCache(1, "diversity SVD basis")  # the last one
 
 
 def default_item_vectors(test: Interactions, train: Interactions | None) -> Any:
     """The default diversity space: genres when the data has them, else an SVD of ``train``.
 
     Multi-hot genres of ``test.item_features["genres"]`` (lists or ``"a|b"``
-    strings), else the item vectors of a 64-dimensional ``svd`` embedder (seed 0)
-    of the binary training matrix, cached for the last training matrix; None
-    when neither exists. One space for every recommender, so ``diversity@k``
-    compares across models.
+    strings), else :func:`svd_item_vectors` of the training matrix (64 dimensions,
+    fewer for a small matrix); None when neither exists. One space for every
+    recommender, so ``diversity@k`` compares across models.
 
     >>> import numpy as np, pandas as pd, scipy.sparse as sp
     >>> import graphrec as gr
@@ -52,12 +59,35 @@ def default_item_vectors(test: Interactions, train: Interactions | None) -> Any:
     dim = 0 if train is None or train.nnz == 0 else min(64, min(train.shape) - 1)
     if dim < 1:
         return None
-    m = train.matrix  # the pattern identifies the basis (weights are binarised below)
-    key = (m.shape, m.nnz, hash(m.indptr.tobytes()), hash(m.indices.tobytes()))
-    if key not in _SVD_BASIS:
-        from graphrec.embed.spectral import SVD
+    return svd_item_vectors(train.matrix, dim)
 
-        svd = SVD(dim=dim, normalize=False, random_state=0).fit(train.binary())
-        _SVD_BASIS.clear()
-        _SVD_BASIS[key] = svd.item_embeddings_
-    return _SVD_BASIS[key]
+
+def svd_item_vectors(matrix: Any, dim: int = 64) -> np.ndarray:
+    """Item vectors ``V sqrt(S)`` of a rank-``dim`` truncated SVD of the binary ``matrix``.
+
+    A plain, seeded function of the sparsity pattern of ``matrix`` (users x items;
+    weights are ignored): scikit-learn's ``randomized_svd`` with 7 power iterations and
+    a fixed seed, the same vectors as the item embeddings of the ``svd`` embedder
+    (``normalize=False``, ``random_state=0``) fitted on the binarised matrix. The last
+    basis is memoised, keyed by the pattern's content digest and ``dim``.
+
+    >>> import scipy.sparse as sp
+    >>> m = sp.random_array((30, 20), density=0.3, rng=0, format="csr")
+    >>> svd_item_vectors(m, 4).shape
+    (20, 4)
+    """
+    m = sp.csr_array(matrix)
+    dim = int(dim)
+    if not 1 <= dim < min(m.shape):
+        raise ValueError(f"dim must be in [1, min(n_users, n_items) - 1 = {min(m.shape) - 1}]")
+    key = (content_digest((m.shape, m.indptr, m.indices)), dim)
+
+    def compute() -> np.ndarray:
+        from sklearn.utils.extmath import randomized_svd
+
+        r = sp.csr_array((np.ones(m.nnz), m.indices, m.indptr), shape=m.shape)
+        seed = seed_from(check_random_state(0)) % 2**32
+        _, s, vt = randomized_svd(r, dim, n_iter=7, random_state=seed)
+        return (vt.T * np.sqrt(s)).astype(np.float32)
+
+    return _SVD_BASIS.get_or_compute(key, compute)

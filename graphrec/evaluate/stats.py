@@ -14,12 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graphrec._deprecation import deprecated_alias
 from graphrec._validation import RandomState, check_random_state
 
 __all__ = [
     "activity_bands",
     "bootstrap_ci",
     "compare",
+    "compare_to_baseline",
     "group_table",
     "holm",
     "paired_comparison",
@@ -167,7 +169,7 @@ def holm(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-def compare(
+def compare_to_baseline(
     results: Mapping[str, Any],
     metric: str,
     baseline: str | None = None,
@@ -180,9 +182,10 @@ def compare(
     is one comparison with the baseline; ``p_holm`` is the Wilcoxon p-value
     corrected for their number (:func:`holm`), the one to read when several
     methods are compared (with a single comparison it equals ``p_wilcoxon``).
+    ``compare`` is its deprecated alias.
     """
     if not results:
-        raise ValueError("compare needs at least one result")
+        raise ValueError("compare_to_baseline needs at least one result")
     names = list(results)
     baseline = baseline or names[0]
     if baseline not in results:
@@ -204,3 +207,6 @@ def compare(
     if "p_wilcoxon" in out:
         out["p_holm"] = holm(out["p_wilcoxon"].to_numpy())
     return out
+
+
+compare = deprecated_alias(compare_to_baseline, "compare", "compare_to_baseline")

@@ -15,9 +15,9 @@ import warnings
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 
+from graphrec._sparse import degree_normalize, inverse_power
 from graphrec.data.interactions import Interactions
 
 __all__ = ["binary_rows", "degree_scalings", "normalized_matrix", "top_singular"]
@@ -25,25 +25,23 @@ __all__ = ["binary_rows", "degree_scalings", "normalized_matrix", "top_singular"
 logger = logging.getLogger(__name__)
 
 
-def degree_scalings(x: sp.csr_array, power: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """``d^-power`` of the user and item degrees of ``x`` (0 where a degree is 0)."""
+def _degrees(x: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     du = np.asarray(x.sum(axis=1), dtype=np.float64).ravel()
     di = np.asarray(x.sum(axis=0), dtype=np.float64).ravel()
-    su = np.zeros_like(du)
-    si = np.zeros_like(di)
-    np.power(du, -power, out=su, where=du > 0)
-    np.power(di, -power, out=si, where=di > 0)
-    return su, si
+    return du, di
+
+
+def degree_scalings(x: sp.csr_array, power: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """``d^-power`` of the user and item degrees of ``x`` (0 where a degree is 0)."""
+    du, di = _degrees(x)
+    return inverse_power(du, power), inverse_power(di, power)
 
 
 def normalized_matrix(x: sp.csr_array, user_power: float = 0.5, item_power: float = 0.5):
     """``D_u^-user_power X D_i^-item_power`` (float32 CSR) and the item scaling used."""
-    su, _ = degree_scalings(x, user_power)
-    _, si = degree_scalings(x, item_power)
-    out = sp.csr_array(x, dtype=np.float32, copy=True)
-    out.data *= np.repeat(su, np.diff(out.indptr)).astype(np.float32)
-    out.data *= si[out.indices].astype(np.float32)
-    return out, si
+    degrees = _degrees(x)
+    out = degree_normalize(x, user_power, item_power, degrees=degrees, dtype=np.float32)
+    return out, inverse_power(degrees[1], item_power)
 
 
 def top_singular(
@@ -64,6 +62,8 @@ def top_singular(
         )
     t0 = time.perf_counter()
     if gram is not None:
+        import scipy.linalg  # deferred: ~0.3 s at import time
+
         vals, vecs = scipy.linalg.eigh(
             gram.astype(np.float64), subset_by_index=[n_items - k, n_items - 1]
         )
@@ -90,6 +90,8 @@ def _orthonormal(z: np.ndarray) -> np.ndarray:
     gram = z.T.astype(np.float64) @ z.astype(np.float64)
     gram[np.diag_indices_from(gram)] += 1e-10 * max(1.0, float(np.trace(gram)))
     factor = np.linalg.cholesky(gram)
+    import scipy.linalg
+
     q = scipy.linalg.solve_triangular(factor, z.T.astype(np.float64), lower=True).T
     return np.ascontiguousarray(q, dtype=np.float32)
 

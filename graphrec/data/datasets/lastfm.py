@@ -32,10 +32,19 @@ from graphrec.data.datasets._common import (
     _require,
     _tags_by_item,
 )
+from graphrec.data.download import register_archive
 from graphrec.data.interactions import Interactions
 from graphrec.data.preprocess import _DUPLICATE_MODES
 
 logger = logging.getLogger(__name__)
+
+
+register_archive(
+    "lastfm-hetrec",
+    "https://files.grouplens.org/datasets/hetrec2011/hetrec2011-lastfm-2k.zip",
+    None,
+    "user_artists.dat",
+)
 
 
 @datasets.register("lastfm-hetrec")

@@ -27,6 +27,7 @@ from graphrec.data.datasets._common import (
     _require,
     _tags_by_item,
 )
+from graphrec.data.download import register_archive
 from graphrec.data.interactions import Interactions
 from graphrec.data.preprocess import _DUPLICATE_MODES
 
@@ -59,6 +60,14 @@ _LATEST_NAMES = {
     "tag": "tag",
 }
 _YEAR = re.compile(r"\((\d{4})\)\s*$")
+
+
+register_archive(
+    "movielens-100k",
+    "https://files.grouplens.org/datasets/movielens/ml-100k.zip",
+    "md5:0e33842e24a9c977be4e0107933c0723",
+    "u.data",
+)
 
 
 @datasets.register("movielens-100k")
@@ -121,6 +130,14 @@ def load_movielens_100k(path: PathLike | None = None, *, duplicates: str = "last
     return _build(name, folder, ratings, "rating", "timestamp", duplicates, users, items)
 
 
+register_archive(
+    "movielens-1m",
+    "https://files.grouplens.org/datasets/movielens/ml-1m.zip",
+    "md5:c4d9eecfca2ab87c1945afe126590906",
+    "ratings.dat",
+)
+
+
 @datasets.register("movielens-1m")
 @declare_params(path=_PATH, duplicates=Options(_DUPLICATE_MODES))
 def load_movielens_1m(path: PathLike | None = None, *, duplicates: str = "last") -> Interactions:
@@ -150,6 +167,14 @@ def load_movielens_1m(path: PathLike | None = None, *, duplicates: str = "last")
             (occ >= 0) & (occ < len(names)), names[np.clip(occ, 0, len(names) - 1)], "unknown"
         )
     return _build(name, folder, ratings, "rating", "timestamp", duplicates, users, items)
+
+
+register_archive(
+    "movielens-latest",
+    "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip",
+    None,
+    "ratings.csv",
+)
 
 
 @datasets.register("movielens-latest")
