@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from graphrec._cache import BoundedCache
 from graphrec._fingerprint import content_digest
 from graphrec._registry import _registry
 from graphrec.community.base import Communities
@@ -30,22 +31,16 @@ __all__ = [
     "prepare_data",
 ]
 
-_MEMO: dict[str, Prepared] = {}  # per process: the last datasets prepared, by data key
-_MEMO_SIZE = 2
-_LOADED: dict[str, tuple[Any, str]] = {}  # per process: last loads (object, content digest)
-_LOADED_SIZE = 8
+# per process: the last datasets prepared, by data key; the last loads (object, content digest)
+_MEMO: BoundedCache[Prepared] = BoundedCache(2, "prepared datasets")
+_LOADED: BoundedCache[tuple[Any, str]] = BoundedCache(8, "loaded datasets")
 _NOT_CONTENT = frozenset({"source"})  # meta keys that say where the data is, not what
 
 
 def remember(key: str, fetch: Callable[[], Prepared]) -> None:
     """Keep ``fetch()`` as this process's prepared data of ``key`` unless it is kept already
     (an executor's worker, handed the data, so that no task loads the dataset itself)."""
-    if key in _MEMO:
-        return
-    prepared = fetch()
-    while len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)))
-    _MEMO[key] = prepared
+    _MEMO.get_or_compute(key, fetch)
 
 
 class Prepared(NamedTuple):
@@ -77,10 +72,7 @@ def _load(ds: dict[str, Any], expected: str | None = None) -> tuple[Any, str]:
         return kept
     obj = load_dataset(ds["name"], path=ds.get("path"), **ds.get("params", {}))
     content = content_digest(obj, ignore_keys=_NOT_CONTENT)
-    _LOADED.pop(tag, None)
-    while len(_LOADED) >= _LOADED_SIZE:
-        _LOADED.pop(next(iter(_LOADED)))
-    _LOADED[tag] = (obj, content)
+    _LOADED.put(tag, (obj, content))
     if expected is not None and content != expected:
         where = f" at {ds['path']}" if ds.get("path") else ""
         raise ValueError(
@@ -107,8 +99,9 @@ def prepare_data(spec: dict[str, Any], key: str) -> Prepared:
     ``spec["content"]`` (set by the planner) is the digest the data must have; data that
     changed since raises a ``ValueError`` rather than giving results of other data.
     """
-    if key in _MEMO:
-        return _MEMO[key]
+    kept = _MEMO.get(key)
+    if kept is not None:
+        return kept
     from graphrec.data.preprocess import binarize, k_core
     from graphrec.data.split import Split, split
 
@@ -153,9 +146,7 @@ def prepare_data(spec: dict[str, Any], key: str) -> Prepared:
         "seconds": time.perf_counter() - t0,
     }
     prepared = Prepared(train, valid, test, info)
-    while len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)))
-    _MEMO[key] = prepared
+    _MEMO.put(key, prepared)
     return prepared
 
 

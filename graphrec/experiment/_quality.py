@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from graphrec._cache import BoundedCache
 from graphrec._registry import detectors
 from graphrec.community import _graph, quality
 from graphrec.community._graph import describe_projection
@@ -44,8 +45,8 @@ COMMUNITY_METRICS = (
     "friend_share_inside",
 )
 TRUTH_COLUMN = "community"  # synthetic data: the planted communities
-_GRAPHS: dict[tuple[Any, ...], sp.csr_array] = {}
-_MAX_GRAPHS = 4  # memoised projections (one data key, a few detector settings)
+# memoised projections, keyed by the data key and the graph's settings
+_GRAPHS: BoundedCache[sp.csr_array] = BoundedCache(4, "quality projections")
 _MAX_LEVELS = 30  # categorical user features with more values are skipped (zip codes)
 
 
@@ -88,15 +89,10 @@ def projection_graph(
     """
     spec = _detector_of(communities).quality_projection(train)
     key = None if data_key is None else (data_key, *spec)
-    if key is not None and key in _GRAPHS:
-        return _GRAPHS[key]
     method = getattr(communities, "method", "") or "partition"
-    graph = _graph.projection_graph(train, *spec, method)
-    if key is not None:
-        if len(_GRAPHS) >= _MAX_GRAPHS or any(k[0] != data_key for k in _GRAPHS):
-            _GRAPHS.clear()
-        _GRAPHS[key] = graph
-    return graph
+    if key is None:
+        return _graph.projection_graph(train, *spec, method)
+    return _GRAPHS.get_or_compute(key, lambda: _graph.projection_graph(train, *spec, method))
 
 
 def community_quality(

@@ -228,9 +228,10 @@ def test_ray_resources_are_checked():
 
 
 def test_worker_keeps_fetched_data_once_per_key(monkeypatch):
+    from graphrec._cache import BoundedCache
     from graphrec.experiment import _data
 
-    monkeypatch.setattr(_data, "_MEMO", {})
+    monkeypatch.setattr(_data, "_MEMO", BoundedCache(2, "test"))
     fetched = []
 
     def fetch(name):
@@ -239,5 +240,5 @@ def test_worker_keeps_fetched_data_once_per_key(monkeypatch):
     for key in ["a", "a", "b", "a", "c"]:
         remember_data(key, fetch(key))
     assert fetched == ["a", "b", "c"]  # a second task on the same data fetches nothing
-    assert list(_data._MEMO) == ["b", "c"][-_data._MEMO_SIZE :]
+    assert list(_data._MEMO._data) == ["a", "c"]  # least recently used (b) dropped
     assert stages.prepare_data({}, "c") == "c"  # where the stages look first
