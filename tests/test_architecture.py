@@ -128,13 +128,6 @@ def test_the_scan_sees_lazy_relative_and_facade_imports(tmp_path, monkeypatch):
 
 MAX_LINES = 420  # issue 12: no grab-bag modules; split one by concept when it grows past this
 
-# being split on other branches (issue 13 wave): empty this list once they are merged
-# (stages.py, _parse.py and recommend/community.py were split and merged already)
-BEING_SPLIT_ELSEWHERE = {
-    "graphrec/experiment/runner.py",
-    "graphrec/embed/_trainer.py",
-    "graphrec/community/profile.py",
-}
 
 
 def oversized_modules(package: Path, limit: int = MAX_LINES) -> dict[str, int]:
@@ -148,7 +141,7 @@ def oversized_modules(package: Path, limit: int = MAX_LINES) -> dict[str, int]:
 
 
 def test_no_module_is_over_the_size_limit():
-    found = {p: n for p, n in oversized_modules(PACKAGE).items() if p not in BEING_SPLIT_ELSEWHERE}
+    found = oversized_modules(PACKAGE)
     assert not found, f"modules over {MAX_LINES} lines (split them by concept): {found}"
 
 
