@@ -25,18 +25,63 @@ as its ``evaluate`` function, so ``gr.evaluate.metrics`` and ``gr.evaluate.stats
 resolve; ``gr.split`` is the function ``graphrec.data.split.split``.
 """
 
-from graphrec import community, data, embed, evaluate, graph, recommend
-from graphrec._registry import available, create
-from graphrec._validation import NotFittedError
+from typing import TYPE_CHECKING, Any
+
 from graphrec._version import __version__
-from graphrec.data.interactions import Interactions
-from graphrec.data.loaders import load_dataset
-from graphrec.data.split import Split, split
-from graphrec.data.synthetic import planted_communities
-from graphrec.evaluate.new_users import NewUserResult, evaluate_new_users
-from graphrec.evaluate.protocol import EvalResult
-from graphrec.graph.bipartite import BipartiteGraph
-from graphrec.graph.projection import item_projection, user_projection
+
+# The public names load on first use (PEP 562), so `import graphrec` and `graphrec --help`
+# load no stage, no pandas and no scipy until something asks for them.
+_LAZY = {
+    "community": ("graphrec.community", None),
+    "data": ("graphrec.data", None),
+    "embed": ("graphrec.embed", None),
+    "evaluate": ("graphrec.evaluate", None),
+    "graph": ("graphrec.graph", None),
+    "recommend": ("graphrec.recommend", None),
+    "available": ("graphrec._registry", "available"),
+    "create": ("graphrec._registry", "create"),
+    "NotFittedError": ("graphrec._validation", "NotFittedError"),
+    "Interactions": ("graphrec.data.interactions", "Interactions"),
+    "load_dataset": ("graphrec.data.loaders", "load_dataset"),
+    "Split": ("graphrec.data.split", "Split"),
+    "split": ("graphrec.data.split", "split"),
+    "planted_communities": ("graphrec.data.synthetic", "planted_communities"),
+    "NewUserResult": ("graphrec.evaluate.new_users", "NewUserResult"),
+    "evaluate_new_users": ("graphrec.evaluate.new_users", "evaluate_new_users"),
+    "EvalResult": ("graphrec.evaluate.protocol", "EvalResult"),
+    "BipartiteGraph": ("graphrec.graph.bipartite", "BipartiteGraph"),
+    "item_projection": ("graphrec.graph.projection", "item_projection"),
+    "user_projection": ("graphrec.graph.projection", "user_projection"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'graphrec' has no attribute {name!r}")
+    from importlib import import_module
+
+    module, attr = _LAZY[name]
+    value = import_module(module) if attr is None else getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:  # what the names are, for type checkers and IDEs
+    from graphrec import community, data, embed, evaluate, graph, recommend
+    from graphrec._registry import available, create
+    from graphrec._validation import NotFittedError
+    from graphrec.data.interactions import Interactions
+    from graphrec.data.loaders import load_dataset
+    from graphrec.data.split import Split, split
+    from graphrec.data.synthetic import planted_communities
+    from graphrec.evaluate.new_users import NewUserResult, evaluate_new_users
+    from graphrec.evaluate.protocol import EvalResult
+    from graphrec.graph.bipartite import BipartiteGraph
+    from graphrec.graph.projection import item_projection, user_projection
 
 __all__ = [
     "BipartiteGraph",

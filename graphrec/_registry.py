@@ -278,6 +278,7 @@ class Registry:
 
     def __iter__(self) -> Iterator[str]:
         """The registered names in registration order."""
+        _load_plugins()
         return iter(list(self._entries))
 
     def __contains__(self, name: object) -> bool:
@@ -367,8 +368,11 @@ def _load_plugins() -> None:
     if _plugins_loaded:
         return
     _plugins_loaded = True
+    from importlib import import_module
     from importlib.metadata import entry_points
 
+    for stage in _BUILTIN:  # graphrec's own components first (`import graphrec` is lazy)
+        import_module(stage)
     for ep in entry_points(group=PLUGIN_GROUP):
         try:
             ep.load()
@@ -382,6 +386,10 @@ def _qualname(obj: Any) -> str:
     # the same definition imported twice (doctest, importlib test mode) may re-register
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
+
+# the packages whose imports register graphrec's own components
+_BUILTIN = ("graphrec.data", "graphrec.embed", "graphrec.community", "graphrec.recommend")
+_BUILTIN += ("graphrec.evaluate",)
 
 datasets = Registry("dataset")
 embedders = Registry("embedder")

@@ -9,8 +9,6 @@ import sys
 import time
 from collections.abc import Sequence
 
-import pandas as pd
-
 __all__ = ["main"]
 
 KINDS = ("dataset", "embedder", "detector", "recommender", "metric")
@@ -100,6 +98,8 @@ def _run(args: argparse.Namespace) -> int:
         f"{s} {v['computed']} computed / {v['cached']} cached" for s, v in result.stats.items()
     )
     print(f"\njobs: {stats}")
+    import pandas as pd
+
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for kind, title in (("evaluate", "Recommendation"), ("detect", "Communities")):
             table = result.summary(_main_metrics(result) if kind == "evaluate" else None, kind=kind)
@@ -173,6 +173,8 @@ def _compare(args: argparse.Namespace) -> int:
         f"{args.dataset}: {len(table.columns)} methods, seed {args.seed} "
         f"({time.perf_counter() - t0:.1f}s)\n"
     )
+    import pandas as pd
+
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     if args.out:

@@ -101,3 +101,25 @@ def test_fitting_a_torch_model_imports_torch() -> None:
     assert out["before_fit"] is False
     assert out["shape"] == [40, 4]
     assert "torch" in out["heavy"] and "torch_geometric" in out["heavy"]
+
+
+def test_import_and_help_load_no_stage_at_all() -> None:
+    """`import graphrec` and `graphrec --help` load neither the stages nor numpy, pandas
+    or scipy: the public names load on first use."""
+    code = (
+        "import graphrec as gr\n"
+        "from graphrec.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "out['before'] = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('numpy', 'pandas', 'scipy') or m.startswith('graphrec.data'))\n"
+        "out['split'] = gr.split.__module__\n"
+        "out['names'] = sorted(set(gr.__all__) - set(dir(gr)))\n"
+    )
+    out = _loaded_after(code)
+    assert out["before"] == []
+    assert out["split"] == "graphrec.data.split"  # and first use loads it
+    assert out["names"] == []  # every public name is listed by dir()
