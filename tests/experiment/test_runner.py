@@ -296,3 +296,13 @@ def test_a_failure_while_writing_leaves_the_previous_outputs(make_config, tmp_pa
     after = {p.name: p.read_bytes() for p in tmp_path.glob("*.*")}
     changed = {name for name in before if after.get(name) != before[name]}
     assert changed <= {"config.resolved.yaml"}  # no table or summary half-updated
+
+
+def test_evaluate_on_a_sample_of_the_test_users(make_config, tmp_path):
+    cfg = make_config(tmp_path, seeds=[0], detectors=[], recommenders=["popularity"])
+    cfg["evaluate"] = {"k": [5], "sample_users": 25}
+    result = run_experiment(cfg, plots=False)
+    resolved = yaml.safe_load((result.output / "config.resolved.yaml").read_text())
+    assert resolved["evaluate"]["sample_users"] == 25
+    recs = pd.read_csv(result.output / "recommendations.csv")
+    assert recs["user_id"].nunique() == 25  # the lists of the sampled users only
