@@ -213,13 +213,13 @@ def run_stage(shape: Shape, stage: str) -> tuple[Any, str]:
     )
 
 
-def growth(table: pd.DataFrame, shapes: list[str], nnz: dict[str, int]) -> pd.DataFrame:
-    """Log-log slope of seconds against interactions between consecutive shapes."""
+def growth(seconds: pd.DataFrame, shapes: list[str], nnz: dict[str, int]) -> pd.DataFrame:
+    """Log-log slope of seconds (stages x shapes) against interactions between shapes."""
     out = {}
     for a, b in itertools.pairwise(shapes):
         ratio = math.log(nnz[b] / nnz[a]) if nnz[b] != nnz[a] else float("nan")
-        out[f"exponent {a}->{b}"] = np.log(table[(b, "s")] / table[(a, "s")]) / ratio
-    return pd.DataFrame(out)
+        out[f"exponent {a}->{b}"] = np.log(seconds[b] / seconds[a]) / ratio
+    return pd.DataFrame(out, index=seconds.index)
 
 
 def main() -> None:
@@ -249,12 +249,17 @@ def main() -> None:
         shape.cache.clear()
         gc.collect()
 
-    index = pd.MultiIndex.from_tuples(list(rows), names=["stage", "shape", "what"])
-    table = pd.Series(rows, index=index).unstack(["shape", "what"])
-    table = table.reindex([s for s in STAGES if s in args.stages])
+    order = [s for s in STAGES if s in args.stages]
     shapes = list(args.shapes)
+    seconds = pd.DataFrame(
+        {n: [rows.get((st, n, "s"), np.nan) for st in order] for n in shapes}, index=order
+    )
+    table = pd.DataFrame(index=order)
+    for n in shapes:
+        table[f"{n} s"] = seconds[n]
+        table[f"{n} MiB"] = [rows.get((st, n, "MiB"), np.nan) for st in order]
     if len(shapes) > 1:
-        table = table.join(growth(table, shapes, nnz))
+        table = table.join(growth(seconds, shapes, nnz))
     print("\ninteractions: " + ", ".join(f"{s} {nnz[s]:,}" for s in shapes))
     print(table.to_string(float_format=lambda v: f"{v:.2f}"))
     if args.out:
