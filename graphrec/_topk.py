@@ -1,23 +1,27 @@
-"""Exact, deterministic top-k selection over dense score blocks."""
+"""Exact, deterministic top-k selection over dense score blocks (numpy or torch, any device)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 __all__ = ["topk"]
 
 
-def topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def topk(scores: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the ``k`` largest entries of each row, best first.
 
     Ties are broken towards the lower column index, so results do not depend on
-    the selection algorithm (needed to reproduce published popularity numbers).
-    ``-inf`` entries sort last; rows with fewer than ``k`` finite entries still
-    return ``k`` columns (the masked ones, with value ``-inf``).
+    the selection algorithm or the device (needed to reproduce published
+    popularity numbers). ``-inf`` entries sort last; rows with fewer than ``k``
+    finite entries still return ``k`` columns (the masked ones, with value ``-inf``).
 
-    ``torch.topk`` does the selection (multi-threaded, faster than
-    ``numpy.argpartition``); only rows whose k-th value is tied with a value left
-    outside are redone exactly.
+    ``scores`` is a 2-d numpy array or a torch tensor (on any device, e.g. CUDA);
+    the result is CPU numpy. ``torch.topk`` selects ``k + 1`` candidates per row
+    (multi-threaded on CPU, faster than ``numpy.argpartition``); a row is exact
+    once its ``k``-th and ``k + 1``-th values differ, and only rows where they tie
+    are redone with the full row, keeping the lowest tied columns.
 
     >>> idx, val = topk(np.array([[1.0, 3.0, 3.0, 2.0]]), 3)
     >>> idx.tolist(), val.tolist()
@@ -25,20 +29,35 @@ def topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """
     import torch  # here, not at import: graphrec starts without torch
 
-    scores = np.asarray(scores)
-    n, m = scores.shape
+    block = scores if isinstance(scores, torch.Tensor) else torch.from_numpy(np.asarray(scores))
+    n, m = block.shape
     k = min(int(k), m)
+    dtype = _numpy_dtype(block)
     if k <= 0 or n == 0:
-        return np.empty((n, 0), np.int64), np.empty((n, 0), scores.dtype)
-    vals_t, cols_t = torch.topk(torch.from_numpy(scores), k, dim=1, sorted=False)
-    cols, vals = cols_t.numpy(), vals_t.numpy()
-    if k < m:
-        threshold = vals.min(axis=1)
-        straddle = np.flatnonzero((scores >= threshold[:, None]).sum(axis=1) > k)
-        if straddle.size:
-            cols[straddle] = _exact_rows(scores[straddle], threshold[straddle], k)
-            vals[straddle] = np.take_along_axis(scores[straddle], cols[straddle], axis=1)
-    order = np.lexsort((cols, -vals), axis=1)  # by value desc, then column asc
+        return np.empty((n, 0), np.int64), np.empty((n, 0), dtype)
+    if k == m:  # every column: one stable sort of the negated row
+        order = torch.sort(-block, dim=1, stable=True)[1]
+        return order.cpu().numpy().astype(np.int64), torch.gather(block, 1, order).cpu().numpy()
+    vals_t, cols_t = torch.topk(block, k + 1, dim=1, sorted=False)
+    cols, vals = _ordered(cols_t.cpu().numpy(), vals_t.cpu().numpy())
+    straddle = np.flatnonzero(vals[:, k - 1] == vals[:, k])
+    cols, vals = np.ascontiguousarray(cols[:, :k]), np.ascontiguousarray(vals[:, :k])
+    if straddle.size:  # the k-th value is tied: the lowest tied columns are the ones kept
+        rows = block[torch.from_numpy(straddle).to(block.device)].cpu().numpy()
+        exact = _exact_rows(rows, vals[straddle, k - 1], k)
+        cols[straddle], vals[straddle] = _ordered(exact, np.take_along_axis(rows, exact, axis=1))
+    return cols, vals
+
+
+def _numpy_dtype(block: Any) -> np.dtype:
+    import torch
+
+    return torch.empty(0, dtype=block.dtype).numpy().dtype
+
+
+def _ordered(cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's entries by value descending, then column ascending."""
+    order = np.lexsort((cols, -vals), axis=1)
     return (
         np.take_along_axis(cols, order, axis=1).astype(np.int64),
         np.take_along_axis(vals, order, axis=1),

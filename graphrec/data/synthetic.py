@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from graphrec._params import Interval, Rule, Seed, check_params, declare_params
 from graphrec._registry import datasets
@@ -105,20 +106,33 @@ def planted_communities(
     pos = np.minimum(np.searchsorted(cum, x, side="right"), comm_end[target] - 1)
     items = by_comm[pos]
 
-    _, first = np.unique(users * n_items + items, return_index=True)
-    first.sort()  # keep draw order, so truncation keeps the earliest draws
+    # draws come user by user, so a stable sort of the (user, item) keys only orders
+    # each user's short run (timsort), and every pair's first draw leads its run of repeats
+    keys = users * n_items + items
+    by_key = np.argsort(keys, kind="stable")
+    sorted_keys = keys[by_key]
+    lead = np.ones(len(keys), dtype=bool)
+    lead[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    is_first = np.zeros(len(keys), dtype=bool)
+    is_first[by_key[lead]] = True
+    first = np.flatnonzero(is_first)  # in draw order, so truncation keeps the earliest draws
     users, items, outside = users[first], items[first], outside[first]
-    group = users * 2 + outside
-    rank = np.arange(len(group)) - np.searchsorted(group, group, side="left")
+    group = users * 2 + outside  # non-decreasing: the rank of a draw within its group
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
     keep = rank < quota.ravel()[group]
     users, items = users[keep], items[keep]
     times = 1_600_000_000 + rng.integers(0, 365 * 86_400, size=len(users))
+    order = np.argsort(users * n_items + items, kind="stable")  # CSR order, times moved along
+    indptr = np.zeros(n_users + 1, dtype=np.int64)
+    np.cumsum(np.bincount(users, minlength=n_users), out=indptr[1:])
+    matrix = sp.csr_array(
+        (np.ones(len(order), np.float32), items[order], indptr), shape=(n_users, n_items)
+    )
 
-    data = Interactions.from_coo(
-        users,
-        items,
-        None,
-        times,
+    data = Interactions(
+        matrix,
+        timestamps=times[order],
         user_ids=np.arange(n_users),
         item_ids=np.arange(n_items),
         user_features=pd.DataFrame({"community": user_comm}),

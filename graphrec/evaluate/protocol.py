@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from graphrec._validation import check_is_fitted
+from graphrec._validation import RandomState, check_is_fitted, check_random_state
 from graphrec.data.interactions import Interactions
 from graphrec.evaluate import metrics as M
 from graphrec.evaluate.breakdowns import activity_bands, community_maps, head_items, user_labels
@@ -60,6 +60,9 @@ def evaluate(
     hot_quantile: float = 0.9,
     head_share: float = 0.2,
     batch_size: int | None = None,
+    sample_users: int | None = None,
+    seed: RandomState = 0,
+    device: str = "auto",
 ) -> EvalResult:
     """Evaluate a fitted recommender on ``test`` by full ranking.
 
@@ -114,6 +117,20 @@ def evaluate(
     head_share : float
         The most popular ``head_share`` of items are the head; ``head_hits@k`` and
         ``tail_hits@k`` count each user's hits among head and tail items.
+    batch_size : int, optional
+        Users scored at once (default: about 2**24 scores per batch).
+    sample_users : int, optional
+        Evaluate a seeded uniform sample (without replacement) of this many of the
+        test users (those with test interactions) instead of all of them, for large
+        data. The result is exactly that of evaluating those users alone;
+        ``result.ci`` then holds the 95% confidence interval of each per-user
+        metric's mean over all test users that the sample implies (normal, with the
+        finite-population correction), and ``result.info["sample"]`` the sample.
+    seed : int or Generator
+        Seed of the sample (used only with ``sample_users``).
+    device : str
+        Where masking and top-k run (``"auto"``: CUDA when available); the result
+        does not depend on it.
 
     Returns
     -------
@@ -159,6 +176,9 @@ def evaluate(
     users = np.flatnonzero(test.user_degrees() > 0)
     if users.size == 0:
         raise ValueError("test has no interactions to evaluate")
+    n_test_users = len(users)
+    if sample_users is not None:
+        users = _sample(users, sample_users, seed)
     if ks[-1] > n_items:
         warnings.warn(
             f"k={ks[-1]} exceeds the catalogue ({n_items} items): lists hold at most "
@@ -170,7 +190,7 @@ def evaluate(
 
     t0 = time.perf_counter()
     masked = mask_matrix(exclude, test.shape)
-    recs = rank_users(recommender, users, n_items, min(ks[-1], n_items), masked, batch_size)
+    recs = rank_users(recommender, users, n_items, min(ks[-1], n_items), masked, batch_size, device)
     elapsed = time.perf_counter() - t0
 
     degrees = train.user_degrees()
@@ -209,8 +229,45 @@ def evaluate(
         "batch_size": batch_size,
         "short_lists": int((recs[:, -1] < 0).sum()) if recs.shape[1] else 0,
     }
+    ci: dict[str, tuple[float, float]] = {}
+    if sample_users is not None:
+        info["sample"] = {
+            "n_users": len(users),
+            "of_test_users": n_test_users,
+            "seed": seed if isinstance(seed, (int, np.integer)) else repr(seed),
+            "ci": "normal 95%, finite-population corrected",
+        }
+        ci = {key: _sample_ci(table[key], n_test_users) for key in summary if key in table}
     logger.info("evaluated %d users in %.2fs", len(users), elapsed)
-    return EvalResult(summary, pd.DataFrame(table), ks, recs, info)
+    return EvalResult(summary, pd.DataFrame(table), ks, recs, info, ci)
+
+
+def _sample(users: np.ndarray, size: Any, seed: RandomState) -> np.ndarray:
+    """A seeded uniform sample of ``size`` of ``users`` (without replacement), sorted."""
+    n = len(users)
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size <= n:
+        raise ValueError(
+            f"sample_users must be an integer from 1 to the number of test users "
+            f"({n} users with test interactions), got {size!r}; sample_users=None "
+            "evaluates all of them"
+        )
+    rng = check_random_state(seed)
+    return np.sort(rng.choice(users, size=int(size), replace=False))
+
+
+def _sample_ci(values: np.ndarray, population: int, z: float = 1.959964) -> tuple[float, float]:
+    """The 95% normal interval of the population mean from a sample without replacement."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return float("nan"), float("nan")
+    mean = float(values.mean())
+    if n < 2:
+        return (mean, mean) if n == population else (float("nan"), float("nan"))
+    fpc = max(0.0, (population - n) / max(1, population - 1))
+    half = z * float(values.std(ddof=1)) * np.sqrt(fpc / n)
+    return mean - half, mean + half
 
 
 def _check_metrics(metrics: Sequence[str] | None) -> list[str]:

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._topk import topk
+from graphrec._validation import resolve_device
 from graphrec.data.interactions import Interactions
-from graphrec.recommend.base import default_batch_size, rank_items, user_batches
+from graphrec.recommend.base import default_batch_size
 
 __all__ = ["mask_matrix", "rank_users"]
 
@@ -42,23 +44,45 @@ def rank_users(
     k: int,
     masked: sp.csr_array,
     batch_size: int | None = None,
+    device: str | None = "cpu",
 ) -> np.ndarray:
     """Top-``k`` item indices of each of ``users`` by ``recommender.score``, in batches.
 
     Masked pairs (stored entries of ``masked``, users x items) and items scored
     ``-inf`` never fill a slot: a user with fewer than ``k`` such items gets ``-1``
-    in the remaining slots. Ties go to the lower item index. ``batch_size``
-    defaults to :func:`~graphrec.recommend.base.default_batch_size` of ``n_items``.
+    in the remaining slots. Ties go to the lower item index, on every device.
+    ``batch_size`` defaults to :func:`~graphrec.recommend.base.default_batch_size`
+    of ``n_items``. ``device`` (``"cpu"``, ``"cuda"`` or ``"auto"``) is where the
+    masking and the top-k run; the scores come from ``recommender.score`` as they are.
     """
     batch_size = batch_size or default_batch_size(n_items)
+    device = resolve_device(device)
     recs = np.empty((len(users), k), dtype=np.int64)
-    for start, batch in zip(range(0, len(users), batch_size), user_batches(users, batch_size)):
-        scores = np.array(recommender.score(batch), dtype=np.float32)
-        if scores.shape != (len(batch), n_items):
+    for start in range(0, len(users), batch_size):
+        batch = users[start : start + batch_size]
+        scores = recommender.score(batch)
+        if np.shape(scores) != (len(batch), n_items):
             raise ValueError(
-                f"{type(recommender).__name__}.score returned shape {scores.shape}, "
+                f"{type(recommender).__name__}.score returned shape {np.shape(scores)}, "
                 f"expected {(len(batch), n_items)}"
             )
-        idx, val = rank_items(scores, k, masked[batch])
+        idx, val = topk(_masked_block(scores, masked[batch], device), k)
         recs[start : start + len(batch)] = np.where(np.isneginf(val), -1, idx)
     return recs
+
+
+def _masked_block(scores: Any, masked: sp.csr_array, device: str) -> Any:
+    """A float32 copy of ``scores`` on ``device`` (numpy on the CPU, else torch) with
+    the stored entries of ``masked`` set to ``-inf``; the recommender's array is untouched."""
+    rows = np.repeat(np.arange(masked.shape[0]), np.diff(masked.indptr))
+    if device == "cpu":
+        block = np.array(scores, dtype=np.float32, order="C")
+        block[rows, masked.indices] = -np.inf
+        return block
+    import torch
+
+    block = torch.as_tensor(np.asarray(scores, dtype=np.float32)).to(device, copy=True)
+    if masked.nnz:
+        at = tuple(torch.from_numpy(a.astype(np.int64)).to(device) for a in (rows, masked.indices))
+        block[at] = -torch.inf
+    return block

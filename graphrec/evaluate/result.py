@@ -29,6 +29,12 @@ class EvalResult:
     recommendations : ndarray
         The top ``max(k)`` item indices of each test user (rows as in ``per_user``);
         ``-1`` marks an empty slot (fewer recommendable items than ``max(k)``).
+    info : dict
+        Ranking time, batch size, and with ``sample_users`` the sample
+        (``info["sample"]``: its size, the number of test users, the seed).
+    ci : dict
+        With ``sample_users``: metric -> (low, high), the 95% confidence interval of
+        the mean over all test users that the sample implies; empty otherwise.
     """
 
     summary: dict[str, float]
@@ -36,6 +42,7 @@ class EvalResult:
     k: list[int]
     recommendations: np.ndarray
     info: dict[str, Any] = field(default_factory=dict)
+    ci: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def by(
         self,

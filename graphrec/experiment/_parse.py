@@ -38,6 +38,7 @@ _EVALUATE = (
     "cold_threshold",
     "hot_quantile",
     "community_metrics",
+    "sample_users",
 )
 
 
@@ -262,7 +263,12 @@ def _evaluate(raw: Any, errors: list[str]) -> EvaluateSpec:
     cm = raw.get("community_metrics", True)
     if not isinstance(cm, bool):
         errors.append(f"evaluate.community_metrics: true or false, got {cm!r}")
-    return EvaluateSpec(tuple(ks), tuple(metrics), part, str(primary), cold, hot, cm)
+    sample = raw.get("sample_users")
+    if sample is not None and (
+        isinstance(sample, bool) or not isinstance(sample, int) or sample < 1
+    ):
+        errors.append(f"evaluate.sample_users: a positive integer (or null: all), got {sample!r}")
+    return EvaluateSpec(tuple(ks), tuple(metrics), part, str(primary), cold, hot, cm, sample)
 
 
 def _run_metrics() -> tuple[list[str], list[str]]:

@@ -129,6 +129,7 @@ class EvaluateSpec:
     cold_threshold: int = 5
     hot_quantile: float = 0.9
     community_metrics: bool = True
+    sample_users: int | None = None  # evaluate a seeded (seed 0) sample of the test users
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,8 @@ class _Planner:
             "cold_threshold": cfg.evaluate.cold_threshold,
             "hot_quantile": cfg.evaluate.hot_quantile,
         }
+        if cfg.evaluate.sample_users is not None:  # only then, so other runs keep their keys
+            self.ev["sample_users"] = cfg.evaluate.sample_users
         self.jobs: dict[str, dict[str, Job]] = {stage: {} for stage in STAGES}
         self.runs: list[Run] = []
 

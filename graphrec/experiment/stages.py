@@ -306,6 +306,8 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
         communities=comm,
         cold_threshold=ev["cold_threshold"],
         hot_quantile=ev["hot_quantile"],
+        sample_users=ev.get("sample_users"),
+        seed=0,
     )
     seconds = time.perf_counter() - t1
     users = res.per_user["user"].to_numpy()

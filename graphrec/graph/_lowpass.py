@@ -105,8 +105,18 @@ def _subspace_iteration(r: sp.csr_array, k: int, n_iter: int) -> tuple[np.ndarra
     basis = _orthonormal(basis)
     for _ in range(n_iter):
         basis = _orthonormal(rt @ (r @ basis))
-    _, sig, wt = np.linalg.svd((r @ basis).astype(np.float64), full_matrices=False)
-    return sig[:k], (basis.astype(np.float64) @ wt[:k].T).astype(np.float32)
+    # the right singular vectors of r @ basis are the eigenvectors of its q x q gram, so
+    # the tall (users x q) product is never copied to float64 nor decomposed
+    low = r @ basis
+    gram = np.zeros((q, q))
+    step = max(1, 2**22 // q)
+    for start in range(0, low.shape[0], step):
+        part = low[start : start + step].astype(np.float64)
+        gram += part.T @ part
+    vals, vecs = np.linalg.eigh(gram)
+    top = np.argsort(vals)[::-1][:k]
+    sig = np.sqrt(np.clip(vals[top], 0, None))
+    return sig, (basis.astype(np.float64) @ vecs[:, top]).astype(np.float32)
 
 
 def binary_rows(matrix: Any, n_items: int, what: str) -> sp.csr_array:

@@ -190,34 +190,65 @@ def _sparsify(block: np.ndarray, top_k: int | None) -> sp.csr_array:
     return sp.csr_array((vals[keep], cols[keep], indptr), shape=block.shape)
 
 
-def top_k_per_row(matrix: sp.csr_array, k: int) -> sp.csr_array:
+def top_k_per_row(matrix: sp.csr_array, k: int, max_block: int = 2**24) -> sp.csr_array:
     """Keep the ``k`` largest entries of each CSR row (ties to the lower column).
+
+    Each long row's ``k``-th largest value comes from a dense top-k of its values
+    (rows padded to the longest of a group of rows, at most ``max_block`` padded
+    entries at once); every entry above it is kept, and of the entries equal to it
+    the ones with the lowest columns, as many as the row still needs. One pass over
+    the stored entries besides that; the input need not have sorted indices, the
+    output has them.
 
     >>> import scipy.sparse as sp
     >>> top_k_per_row(sp.csr_array([[3.0, 1.0, 3.0, 2.0]]), 2).toarray().tolist()
     [[3.0, 0.0, 3.0, 0.0]]
     """
+    import torch
+
     m = sp.csr_array(matrix)
-    m.sort_indices()
     counts = np.diff(m.indptr)
     if counts.max(initial=0) <= k:
+        m.sort_indices()
         return m
-    keep = np.ones(m.nnz, dtype=bool)
+    n = m.shape[0]
+    cut = np.full(n, -np.inf, dtype=m.data.dtype)  # short rows: keep everything
     long_rows = np.flatnonzero(counts > k)
-    # rows padded to a power-of-two width per bucket, then one dense top-k per bucket
-    width = 2 ** np.ceil(np.log2(counts[long_rows])).astype(np.int64)
-    for w in np.unique(width):
-        rows = long_rows[width == w]
-        for part in np.array_split(rows, max(1, len(rows) * int(w) // 2**24 + 1)):
-            lengths = counts[part]
-            local = np.repeat(np.arange(len(part)), lengths)
-            starts = m.indptr[part]
-            entry = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            padded = np.full((len(part), int(w)), -np.inf, dtype=np.float32)
-            padded[local, entry] = m.data[np.repeat(starts, lengths) + entry]
-            top_pos, _ = topk(padded, k)  # positions within the row = column order
-            keep[np.repeat(starts, lengths) + entry] = False
-            keep[(starts[:, None] + top_pos).ravel()] = True
-    new_counts = np.minimum(counts, k)
-    indptr = np.concatenate([[0], np.cumsum(new_counts)])
-    return sp.csr_array((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+    for part in _row_groups(counts[long_rows], max_block):
+        rows = long_rows[part]
+        lengths = counts[rows]
+        width = int(lengths.max())
+        before = np.cumsum(lengths) - lengths  # where each row starts among the group's entries
+        step = np.arange(int(lengths.sum()))
+        padded = np.full(len(rows) * width, -np.inf, dtype=m.data.dtype)
+        padded[step + np.repeat(np.arange(len(rows)) * width - before, lengths)] = m.data[
+            step + np.repeat(m.indptr[rows] - before, lengths)
+        ]
+        block = torch.from_numpy(padded.reshape(len(rows), width))
+        cut[rows] = torch.topk(block, k, dim=1, sorted=False)[0].amin(dim=1).numpy()
+    row_of = np.repeat(np.arange(n, dtype=np.int64), counts)
+    threshold = cut[row_of]
+    keep = m.data > threshold
+    need = k - np.bincount(row_of[keep], minlength=n)
+    tied = np.flatnonzero((m.data == threshold) & (need[row_of] > 0))
+    tied = tied[np.lexsort((m.indices[tied], row_of[tied]))]  # by row, then column
+    tied_rows = row_of[tied]
+    rank = np.arange(len(tied)) - np.searchsorted(tied_rows, tied_rows, side="left")
+    keep[tied[rank < need[tied_rows]]] = True
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of[keep], minlength=n))])
+    out = sp.csr_array((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+    out.sort_indices()
+    return out
+
+
+def _row_groups(lengths: np.ndarray, max_block: int) -> list[np.ndarray]:
+    """Consecutive positions of ``lengths`` in groups whose padded size (rows x longest)
+    stays within ``max_block`` (a row longer than that is a group of its own)."""
+    groups, start = [], 0
+    while start < len(lengths):
+        longest = np.maximum.accumulate(lengths[start:])
+        sizes = longest * np.arange(1, len(longest) + 1)
+        stop = start + max(1, int(np.searchsorted(sizes, max_block, side="right")))
+        groups.append(np.arange(start, stop))
+        start = stop
+    return groups

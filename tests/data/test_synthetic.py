@@ -49,3 +49,18 @@ def test_bad_parameters():
         planted_communities(0)
     with pytest.raises(ValueError, match="leave path=None"):
         load_synthetic(path="somewhere")
+
+
+def test_matrix_is_canonical_and_times_follow_their_entries():
+    from graphrec.data.interactions import Interactions
+
+    data = planted_communities(500, 80, 4, mean_degree=25, seed=3).data
+    m = data.matrix
+    assert m.has_canonical_format and m.nnz == len(data.timestamps)
+    assert np.all(m.data == 1.0) and (m.toarray() <= 1).all()  # repeated draws dropped
+    users, items, _, times = data.coo()
+    rebuilt = Interactions.from_coo(
+        users[::-1], items[::-1], None, times[::-1], user_ids=data.user_ids, item_ids=data.item_ids
+    )  # the general constructor sorts the entries, moving their timestamps along
+    assert (rebuilt.matrix != m).nnz == 0
+    np.testing.assert_array_equal(rebuilt.timestamps, data.timestamps)

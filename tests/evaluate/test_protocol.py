@@ -257,3 +257,61 @@ def test_popularity_reproduces_published_ml1m_numbers(ml1m_split):
     res = gr.evaluate(model, ml1m_split.test, k=[20], train=train)
     assert round(res.summary["recall@20"], 4) == 0.1232
     assert round(res.summary["ndcg@20"], 4) == 0.1809
+
+
+def _sampled_setup():
+    data = gr.load_dataset("synthetic", n_users=400, n_items=120, seed=4)
+    s = gr.split(data, "random", seed=0)
+    model = gr.create("recommender", "itemknn", n_neighbors=20).fit(s.train)
+    return s, model
+
+
+def test_sample_users_equals_evaluating_exactly_those_users():
+    s, model = _sampled_setup()
+    kw = {"k": [5, 10], "exclude": [s.train, s.valid], "train": s.train}
+    res = gr.evaluate(model, s.test, sample_users=60, seed=3, **kw)
+    users = res.per_user["user"].to_numpy()
+    n_test = int((s.test.user_degrees() > 0).sum())
+    assert len(users) == 60 and len(np.unique(users)) == 60 and n_test > 60
+    assert (s.test.user_degrees()[users] > 0).all()
+    # the same evaluation on a test set that holds only the sampled users' rows
+    rows = np.repeat(np.arange(s.test.n_users), s.test.user_degrees())
+    only = gr.evaluate(model, s.test.filter(np.isin(rows, users)), **kw)
+    assert res.summary == only.summary
+    pd.testing.assert_frame_equal(res.per_user, only.per_user)
+    np.testing.assert_array_equal(res.recommendations, only.recommendations)
+    assert res.info["sample"] == {
+        "n_users": 60,
+        "of_test_users": n_test,
+        "seed": 3,
+        "ci": "normal 95%, finite-population corrected",
+    }
+    assert only.ci == {} and "sample" not in only.info
+    # the interval the sample implies: around the sample mean, of the normal width
+    lo, hi = res.ci["recall@10"]
+    values = res.per_user["recall@10"].to_numpy()
+    half = 1.959964 * values.std(ddof=1) / np.sqrt(60) * np.sqrt((n_test - 60) / (n_test - 1))
+    assert (lo, hi) == pytest.approx((values.mean() - half, values.mean() + half))
+    assert set(res.ci) == {k for k in res.summary if k in res.per_user.columns}
+
+
+def test_sample_users_is_seeded():
+    s, model = _sampled_setup()
+    kw = {"k": [10], "train": s.train, "sample_users": 50}
+    first = gr.evaluate(model, s.test, seed=0, **kw).per_user["user"].tolist()
+    assert gr.evaluate(model, s.test, seed=0, **kw).per_user["user"].tolist() == first
+    assert gr.evaluate(model, s.test, seed=1, **kw).per_user["user"].tolist() != first
+    # the whole population as the "sample": the full evaluation, with a zero-width interval
+    n_test = int((s.test.user_degrees() > 0).sum())
+    every = gr.evaluate(model, s.test, k=[10], train=s.train, sample_users=n_test)
+    full = gr.evaluate(model, s.test, k=[10], train=s.train)
+    assert every.summary == full.summary
+    assert every.ci["ndcg@10"] == pytest.approx((full.summary["ndcg@10"],) * 2)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 10_000, 2.5, "100", True])
+def test_sample_users_rejects_bad_sizes(bad):
+    s, model = _sampled_setup()
+    n_test = int((s.test.user_degrees() > 0).sum())
+    with pytest.raises(ValueError, match=rf"sample_users must be .*\({n_test} users with test"):
+        gr.evaluate(model, s.test, k=[10], train=s.train, sample_users=bad)

@@ -58,6 +58,7 @@ def test_defaults_filled_in_and_resolved_yaml_round_trips(make_config, tmp_path)
         ({"evaluate": {"k": [0, 10]}}, ["evaluate.k", "positive integers"]),
         ({"evaluate": {"metrics": ["recal"]}}, ["evaluate.metrics", "available: recall"]),
         ({"evaluate": {"k": [10], "primary": "ndcg@7"}}, ["evaluate.primary", "k in [10]"]),
+        ({"evaluate": {"sample_users": 0}}, ["evaluate.sample_users", "a positive integer"]),
         ({"seeds": [1, 1]}, ["seeds", "distinct"]),
         ({"colour": "red"}, ["unknown key 'colour'", "valid keys: name, output"]),
         (

@@ -341,3 +341,13 @@ def test_best_run_chosen_on_valid_says_so(make_config, tmp_path):
     assert "no validation evaluation" not in summary
     reopened = ExperimentResult.load(tmp_path)
     assert reopened.part == "valid"
+
+
+def test_evaluate_on_a_sample_of_the_test_users(make_config, tmp_path):
+    cfg = make_config(tmp_path, seeds=[0], detectors=[], recommenders=["popularity"])
+    cfg["evaluate"] = {"k": [5], "sample_users": 25}
+    result = run_experiment(cfg, plots=False)
+    resolved = yaml.safe_load((result.output / "config.resolved.yaml").read_text())
+    assert resolved["evaluate"]["sample_users"] == 25
+    recs = pd.read_csv(result.output / "recommendations.csv")
+    assert recs["user_id"].nunique() == 25  # the lists of the sampled users only

@@ -96,3 +96,25 @@ def test_sparse_and_dense_paths_agree(kind, top_k):
     dense = sp.vstack(P._dense_blocks(x, sizes, kind, top_k, 500)).toarray()
     sparse = sp.vstack(P._sparse_blocks(x, sizes, kind, top_k, 500)).toarray()
     np.testing.assert_allclose(dense, sparse, atol=1e-6)
+
+
+@pytest.mark.parametrize("max_block", [7, 60, 2**24])  # several padded groups or one
+def test_top_k_per_row_equals_a_stable_sort_on_unsorted_tied_rows(max_block):
+    from graphrec.graph.projection import top_k_per_row
+
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        n, m, k = int(rng.integers(1, 30)), int(rng.integers(1, 80)), int(rng.integers(1, 12))
+        dense = rng.integers(1, 4, size=(n, m)).astype(np.float32)  # few values: many ties
+        dense[rng.random((n, m)) < 0.5] = 0.0
+        r, c = np.nonzero(dense)
+        perm = rng.permutation(len(r))  # entries stored out of column order
+        x = sp.csr_array((dense[r, c][perm], (r[perm], c[perm])), shape=(n, m))
+        got = top_k_per_row(x, k, max_block=max_block)
+        expected = np.zeros_like(dense)
+        for i in range(n):
+            order = np.argsort(-dense[i], kind="stable")[:k]  # ties to the lower column
+            order = order[dense[i, order] > 0]
+            expected[i, order] = dense[i, order]
+        np.testing.assert_array_equal(got.toarray(), expected)
+        assert got.has_sorted_indices and np.diff(got.indptr).max(initial=0) <= k
