@@ -105,6 +105,7 @@ def main() -> None:
     ap.add_argument("--mf-epochs", type=int, default=10, help="MF epochs (both runs)")
     ap.add_argument("--single", type=int, default=50, help="single-user calls timed")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--models", nargs="+", default=None, help="a subset of the models to time")
     args = ap.parse_args()
     split = gr.load_dataset("lightgcn", path=args.data)
     data = split.train + split.valid + split.test
@@ -135,6 +136,8 @@ def main() -> None:
         ),
         **{name: gr.create("embedder", name, **p) for name, p in trained.items()},
     }
+    chosen = args.models or list(models)
+    models = {name: m for name, m in models.items() if name in chosen or name in trained}
     print(f"\n{'model':<14}{'fit s':>8}{'batched ms/user':>17}{'single ms':>11}{'NDCG@20':>9}")
     fitted = {}
     for name, model in models.items():
