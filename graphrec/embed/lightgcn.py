@@ -62,8 +62,8 @@ class _BPRFoldIn:
 
     supports_fold_in = True
     # chosen on the validation users of experiments/bench_foldin.py (ml-1m, 5 revealed)
-    fold_in_steps: int = 20
-    fold_in_lr: float = 0.2
+    fold_in_steps: int = 5
+    fold_in_lr: float = 0.05
     fold_in_reg: float = 1e-4
 
     def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
