@@ -73,7 +73,11 @@ class LowPass(BaseEmbedder):
     def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
         """``x D_i^-1/2 V`` (``= x item_embeddings_ / d_i``) of the binary rows."""
         x = binary_rows(rows, self.n_items_, "user_items")
+        return np.asarray(x @ self._fitted_cache("projection", self._projection), np.float32)
+
+    def _projection(self) -> np.ndarray:
+        """``D_i^-1/2 V`` (items x dim), from the item vectors ``D_i^1/2 V``."""
         di = np.asarray(binary_rows(self.train_, self.n_items_, "the training matrix").sum(axis=0))
         di = di.ravel().astype(np.float32)
         scale = np.divide(1.0, di, out=np.zeros_like(di), where=di > 0)
-        return np.asarray(x @ (scale[:, None] * self.item_embeddings_), dtype=np.float32)
+        return np.ascontiguousarray(scale[:, None] * self.item_embeddings_)

@@ -93,17 +93,24 @@ class SVD(BaseEmbedder):
 
     def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
         """``d_x^-1/2 x D_i^-1/2 V S^-1/2`` (no scaling without ``normalize``)."""
+        x = sp.csr_array(rows, dtype=np.float64)
+        if self.normalize:
+            du = np.asarray(x.sum(axis=1)).ravel()
+            su = np.divide(1.0, np.sqrt(du), out=np.zeros_like(du), where=du > 0)
+            x = sp.csr_array(sp.diags_array(su) @ x)
+        return np.asarray(x @ self._fitted_cache("projection", self._projection), np.float32)
+
+    def _projection(self) -> np.ndarray:
+        """``D_i^-1/2 V S^-1/2`` (items x dim; no ``D_i`` without ``normalize``)."""
         s = getattr(self, "singular_values_", None)  # files saved before it was kept:
         if s is None:  # the squared column norms of V S^1/2
             s = (self.item_embeddings_.astype(np.float64) ** 2).sum(axis=0)
         s = np.asarray(s, dtype=np.float64)
         proj = self.item_embeddings_ / np.where(s > 0, s, np.inf)  # V S^-1/2
-        x = sp.csr_array(rows, dtype=np.float64)
-        if self.normalize:  # the rows' own degrees, the training item degrees
+        if self.normalize:
             di = np.asarray(self.train_.matrix.sum(axis=0), dtype=np.float64).ravel()
-            du = np.asarray(x.sum(axis=1)).ravel()
-            x = degree_normalize(x, degrees=(du, di), via_sqrt=True)
-        return np.asarray(x @ proj, dtype=np.float32)
+            proj = proj * np.divide(1.0, np.sqrt(di), out=np.zeros_like(di), where=di > 0)[:, None]
+        return np.ascontiguousarray(proj)
 
     def _state(self) -> dict[str, np.ndarray]:
         return {"singular_values": self.singular_values_}

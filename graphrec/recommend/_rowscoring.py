@@ -122,9 +122,14 @@ class RowScoringRecommender(BaseRecommender):
 
 
 def to_device(x: np.ndarray, device: str) -> Any:
-    """``x`` unchanged on CPU, else a torch tensor on ``device`` (kept there for scoring)."""
+    """``x`` in C order on CPU, else a torch tensor on ``device`` (kept there for scoring).
+
+    C order matters: scipy's CSR @ dense copies a dense operand in any other layout
+    on every call (e.g. the F-ordered ``(R^T R).toarray()``), which made a one-user
+    fold-in cost a copy of the whole items x items matrix.
+    """
     if device == "cpu":
-        return x
+        return np.ascontiguousarray(x)
     import torch
 
     return torch.from_numpy(np.ascontiguousarray(x)).to(device)
