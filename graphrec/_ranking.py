@@ -91,7 +91,7 @@ def check_user_items(user_items: Any, n_items: int, what: str = "user_items") ->
                 f"and dtype {arr.dtype}"
             )
         user_items = arr
-    rows = sp.csr_array(user_items, dtype=np.float32)
+    rows = sp.csr_array(user_items, dtype=np.float32, copy=True)  # never the caller's arrays
     if rows.ndim != 2 or rows.shape[1] != n_items:
         raise ValueError(f"{what} must have {n_items} columns (items), got shape {rows.shape}")
     rows.sum_duplicates()

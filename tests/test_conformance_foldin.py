@@ -23,6 +23,7 @@ FOLD_IN_EMBEDDER = {
     "mf": {"dim": 8, "epochs": 100},
     "lightgcn": {"dim": 8, "epochs": 50},
     "lightgcn++": {"dim": 8, "epochs": 20},
+    "ncl": {"dim": 8, "epochs": 50, "warmup_epochs": 5},
     "node2vec": {"dim": 8, "walk_length": 20, "n_walks": 10},
     "deepwalk": {"dim": 8, "walk_length": 20, "n_walks": 10},
     "svd": {"dim": 4},

@@ -206,8 +206,11 @@ class NCL(LightGCN):
             from sklearn.cluster import KMeans
 
             k = min(self.n_communities, len(z))
+            from threadpoolctl import threadpool_limits
+
             km = KMeans(n_clusters=k, n_init=1, random_state=seed_from(rng) % 2**32)
-            km.fit(z.cpu().numpy().astype(np.float64))
+            with threadpool_limits(1):  # threaded sums differ in the last bits run to run
+                km.fit(z.cpu().numpy().astype(np.float64))
             labels = torch.as_tensor(km.labels_, dtype=torch.int64, device=z.device)
             centroids = torch.as_tensor(km.cluster_centers_, dtype=z.dtype, device=z.device)
         else:

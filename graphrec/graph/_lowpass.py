@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._ranking import check_user_items
 from graphrec._sparse import degree_normalize, inverse_power
 from graphrec.data.interactions import Interactions
 
@@ -128,29 +129,8 @@ def binary_rows(matrix: Any, n_items: int, what: str) -> sp.csr_array:
     """
     if isinstance(matrix, Interactions):
         matrix = matrix.matrix
-    if not sp.issparse(matrix):
-        arr = np.asarray(matrix)
-        if arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.ndim != 2 or arr.dtype.kind not in "biuf":
-            raise ValueError(
-                f"{what} must be a 2-d numeric array or sparse matrix, got shape {arr.shape} "
-                f"and dtype {arr.dtype}"
-            )
-        matrix = arr
-    out = sp.csr_array(matrix, dtype=np.float32)
-    if out.shape[1] != n_items:
-        raise ValueError(f"{what} must have {n_items} columns (items), got shape {out.shape}")
-    out.sum_duplicates()
-    out.eliminate_zeros()
+    out = check_user_items(matrix, n_items, what)  # numeric, n_items columns, finite, >= 0
     if out.nnz:
-        if not np.isfinite(out.data).all():
-            raise ValueError(f"{what} holds NaN or infinite weights")
-        if out.data.min() < 0:
-            raise ValueError(
-                f"{what} holds negative weights (min {out.data.min():g}); these models "
-                "take implicit feedback: 1 for an interaction, nothing otherwise"
-            )
         if not np.all(out.data == 1.0):
             warnings.warn(
                 f"{what} holds non-binary weights (e.g. {out.data[out.data != 1][0]:g}); "

@@ -138,3 +138,19 @@ def test_ml1m_reproduces_the_issue_row(ml1m_split):
     )
     assert res.summary["recall@20"] == pytest.approx(0.2794, abs=0.002)
     assert res.summary["ndcg@20"] == pytest.approx(0.3798, abs=0.002)
+
+
+def test_fitting_on_weighted_data_leaves_the_callers_matrix_unchanged():
+    """Binarising the training matrix (and canonicalising fold-in rows) used to write
+    into the caller's CSR arrays: EASE on play counts turned them into ones."""
+    data = _data(20, 8)
+    weighted = Interactions(data.matrix * 3.0, data.user_ids, data.item_ids)
+    before = weighted.matrix.data.copy()
+    with pytest.warns(UserWarning, match="binarising"):
+        model = EASE(l2=2.0).fit(weighted)
+    np.testing.assert_array_equal(weighted.matrix.data, before)
+    rows = sp.csr_array(weighted.matrix[[0, 1]], dtype=np.float32)
+    kept = rows.data.copy()
+    with pytest.warns(UserWarning, match="binarising"):
+        model.score(user_items=rows)
+    np.testing.assert_array_equal(rows.data, kept)

@@ -26,12 +26,12 @@ refuse one fitted on another index space; fold-in scores the rows with
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import Options, Satisfies
+from graphrec._params import Options, Satisfies, check_params
 from graphrec._topk import topk
 from graphrec._validation import check_is_fitted
 from graphrec.community._partition import (
@@ -90,6 +90,14 @@ class CommunityRecommender(BaseRecommender):
     assign_by: str = "items"
 
     # ------------------------------------------------------------------ fitting
+    def fit(self, train: Interactions) -> Self:
+        """Check the parameters, fit the base (when the model has one), count communities."""
+        check_params(self)
+        if "base" in self.get_params(deep=False):
+            self._fit_base(train)
+        self._fit_communities(train)
+        return self
+
     def _labels(self, train: Interactions) -> tuple[np.ndarray, np.ndarray | None]:
         source = self.communities
         if source is None:

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from graphrec._params import Interval, check_params, param_constraints
+from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
-from graphrec.data.interactions import Interactions
 from graphrec.recommend.community._base import (
     ASSIGN,
     BASE,
@@ -86,12 +85,6 @@ class CommunityBackoff(CommunityRecommender):
         self.min_size = min_size
         self.reassign_below = reassign_below
         self.assign_by = assign_by
-
-    def fit(self, train: Interactions) -> CommunityBackoff:
-        check_params(self)
-        self._fit_base(train)
-        self._fit_communities(train)
-        return self
 
     def weight(self, n: Any) -> np.ndarray:
         """``lambda(n) = lambda0 / (1 + n / n0)`` for history lengths ``n`` (float64)."""

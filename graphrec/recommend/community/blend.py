@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 
 from graphrec._deprecation import renamed_parameters
-from graphrec._params import Interval, check_params, param_constraints
+from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
-from graphrec.data.interactions import Interactions
 from graphrec.recommend.community._base import (
     ASSIGN,
     BASE,
@@ -79,12 +78,6 @@ class CommunityBlend(CommunityRecommender):
         self.min_size = min_size
         self.reassign_below = reassign_below
         self.assign_by = assign_by
-
-    def fit(self, train: Interactions) -> CommunityBlend:
-        check_params(self)
-        self._fit_base(train)
-        self._fit_communities(train)
-        return self
 
     def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
         """Blended scores of training users, or of fold-in rows (``user_items``)."""

@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 
 from graphrec._deprecation import renamed_parameters
-from graphrec._params import Interval, check_params, param_constraints
+from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
-from graphrec.data.interactions import Interactions
 from graphrec.recommend.community._base import (
     ASSIGN,
     BASE,
@@ -85,12 +84,6 @@ class CommunityRestricted(CommunityRecommender):
         self.min_size = min_size
         self.reassign_below = reassign_below
         self.assign_by = assign_by
-
-    def fit(self, train: Interactions) -> CommunityRestricted:
-        check_params(self)
-        self._fit_base(train)
-        self._fit_communities(train)
-        return self
 
     def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
         """Restricted scores of training users, or of fold-in rows (``user_items``)."""
