@@ -18,6 +18,8 @@ refreshed once per epoch (see ``graphrec/embed/ncl.py``).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -310,7 +312,8 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         model = model.to(device)
         ckpt = self._checkpoint_path()
         fingerprint = "" if ckpt is None else data_fingerprint(train, valid)
-        return self._train(model, train, validation, rng, device, ckpt, fingerprint)
+        with _deterministic_on_cpu(device):
+            return self._train(model, train, validation, rng, device, ckpt, fingerprint)
 
     # ------------------------------------------------------------------ checkpoints
     def _checkpoint_path(self) -> Path | None:
@@ -325,3 +328,26 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     def _set_state(self, state: dict[str, np.ndarray]) -> None:
         if "embedding_weight" in state:
             self.embedding_weight_ = state["embedding_weight"]
+
+
+@contextmanager
+def _deterministic_on_cpu(device: Any) -> Iterator[None]:
+    """Torch's deterministic kernels for the fit on the CPU, the caller's setting restored.
+
+    With more than one thread, the default CPU kernels of the embedding gradient sum
+    in a varying order (weights differed by about 2e-7 run to run at dim 64); the
+    deterministic ones cost no measurable time here. CUDA keeps its fast kernels
+    (results agree to float rounding there).
+    """
+    import torch
+
+    if device.type != "cpu":
+        yield
+        return
+    before = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before, warn_only=warn_only)

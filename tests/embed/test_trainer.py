@@ -176,3 +176,21 @@ def test_extra_loss_hook_is_added_and_refreshed_every_epoch(split, tmp_path):
     resumed = ToyPulled(pull=5.0, resume=True, **kw, **ckpt).fit(split.train)
     assert resumed.epochs_started_ == [2, 3]
     np.testing.assert_array_equal(resumed.user_embeddings_, on.user_embeddings_)
+
+
+def test_cpu_fit_is_bit_identical_at_a_realistic_width():
+    """Two threads summed the embedding gradient in a varying order (weights differed by
+    about 2e-7 at dim 64); the fit now runs torch's deterministic CPU kernels and
+    restores the caller's setting."""
+    import torch
+
+    import graphrec as gr
+    from graphrec.data.synthetic import planted_communities
+
+    data = planted_communities(200, 80, 4, mean_degree=12, mu=0.1, seed=0).data
+    fits = [
+        gr.create("embedder", "lightgcn", dim=64, epochs=15, device="cpu", random_state=0).fit(data)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(fits[0].user_embeddings_, fits[1].user_embeddings_)
+    assert not torch.are_deterministic_algorithms_enabled()
