@@ -157,8 +157,8 @@ def _sparse_blocks(
     xt = sp.csr_array(x.T)
     col_deg = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float64)
     # rows per chunk so that the expected products in one chunk stay near max_block
-    row_cost = np.add.reduceat(col_deg[x.indices], x.indptr[:-1]) if x.nnz else np.zeros(n)
-    row_cost[np.diff(x.indptr) == 0] = 0
+    owner = np.repeat(np.arange(n), np.diff(x.indptr))  # (reduceat fails on trailing empty rows)
+    row_cost = np.bincount(owner, weights=col_deg[x.indices], minlength=n)
     bounds = np.searchsorted(
         np.cumsum(row_cost), np.arange(max_block, row_cost.sum() + max_block, max_block)
     )

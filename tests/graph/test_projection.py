@@ -118,3 +118,20 @@ def test_top_k_per_row_equals_a_stable_sort_on_unsorted_tied_rows(max_block):
             expected[i, order] = dense[i, order]
         np.testing.assert_array_equal(got.toarray(), expected)
         assert got.has_sorted_indices and np.diff(got.indptr).max(initial=0) <= k
+
+
+@pytest.mark.parametrize("max_block", [50, 2**24])
+def test_sparse_path_takes_empty_rows_anywhere(max_block):
+    """Users with no training row (a user-holdout split) at the end of the matrix made the
+    sparse path's chunking fail (IndexError from np.add.reduceat)."""
+    from graphrec.graph import projection as P
+
+    x = sp.random_array((30, 20), density=0.2, random_state=1, format="csr", dtype=np.float32)
+    x = x.tolil()
+    x[[0, 7, 28, 29]] = 0.0  # empty rows first, inside and last
+    x = sp.csr_array(x)
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    dense = sp.vstack(P._dense_blocks(x, sizes, "count", None, max_block)).toarray()
+    sparse = sp.vstack(P._sparse_blocks(x, sizes, "count", None, max_block)).toarray()
+    np.testing.assert_allclose(dense, sparse, atol=1e-6)
+    assert not sparse[[0, 7, 28, 29]].any()
