@@ -31,7 +31,7 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import Options, Satisfies, check_params
+from graphrec._params import Interval, Options, Satisfies, check_params
 from graphrec._topk import topk
 from graphrec._validation import check_is_fitted
 from graphrec.community._partition import (
@@ -78,6 +78,13 @@ BASE = Satisfies(
     invalid=["ease"],
 )
 ASSIGN = Options("items", "friends", "friends+items")
+# the constraints every community recommender shares (each adds ``base`` and its own)
+SHARED_CONSTRAINTS = {
+    "communities": COMMUNITIES,
+    "min_size": Interval(int, 1, None),
+    "reassign_below": Interval(int, 0, None),
+    "assign_by": ASSIGN,
+}
 
 
 class CommunityRecommender(BaseRecommender):

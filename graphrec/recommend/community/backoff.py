@@ -9,9 +9,8 @@ import numpy as np
 from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec.recommend.community._base import (
-    ASSIGN,
     BASE,
-    COMMUNITIES,
+    SHARED_CONSTRAINTS,
     CommunityRecommender,
     minmax_rows,
 )
@@ -60,12 +59,9 @@ class CommunityBackoff(CommunityRecommender):
 
     _param_constraints = param_constraints(
         base=BASE,
-        communities=COMMUNITIES,
         lambda0=Interval(float, 0, None),
         n0=Interval(float, 0, None, closed="neither"),
-        min_size=Interval(int, 1, None),
-        reassign_below=Interval(int, 0, None),
-        assign_by=ASSIGN,
+        **SHARED_CONSTRAINTS,
     )
 
     def __init__(

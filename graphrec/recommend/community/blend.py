@@ -10,9 +10,8 @@ from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec.recommend.community._base import (
-    ASSIGN,
     BASE,
-    COMMUNITIES,
+    SHARED_CONSTRAINTS,
     CommunityRecommender,
     minmax_rows,
 )
@@ -56,11 +55,8 @@ class CommunityBlend(CommunityRecommender):
 
     _param_constraints = param_constraints(
         base=BASE,
-        communities=COMMUNITIES,
         alpha=Interval(float, 0, 1),
-        min_size=Interval(int, 1, None),
-        reassign_below=Interval(int, 0, None),
-        assign_by=ASSIGN,
+        **SHARED_CONSTRAINTS,
     )
 
     def __init__(

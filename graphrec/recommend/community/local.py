@@ -10,7 +10,7 @@ import numpy as np
 from graphrec._params import Interval, check_params, param_constraints
 from graphrec._registry import recommenders
 from graphrec.data.interactions import Interactions
-from graphrec.recommend.community._base import ASSIGN, BASE, COMMUNITIES, CommunityRecommender
+from graphrec.recommend.community._base import BASE, SHARED_CONSTRAINTS, CommunityRecommender
 
 __all__ = ["CommunityLocal"]
 
@@ -57,11 +57,8 @@ class CommunityLocal(CommunityRecommender):
 
     _param_constraints = param_constraints(
         base=BASE,
-        communities=COMMUNITIES,
         weight=Interval(float, 0, 1),
-        min_size=Interval(int, 1, None),
-        reassign_below=Interval(int, 0, None),
-        assign_by=ASSIGN,
+        **SHARED_CONSTRAINTS,
     )
 
     def __init__(

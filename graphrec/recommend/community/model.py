@@ -11,7 +11,7 @@ from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, check_params, param_constraints
 from graphrec._registry import recommenders
 from graphrec.data.interactions import Interactions
-from graphrec.recommend.community._base import ASSIGN, BASE, COMMUNITIES
+from graphrec.recommend.community._base import BASE, SHARED_CONSTRAINTS
 from graphrec.recommend.community.local import CommunityLocal
 
 __all__ = ["CommunityModel"]
@@ -46,11 +46,8 @@ class CommunityModel(CommunityLocal):
     weight = 1.0  # members: their community's model alone
     _param_constraints = param_constraints(
         base=BASE,
-        communities=COMMUNITIES,
-        min_size=Interval(int, 1, None),
         epochs=Interval(int, 1, None),
-        reassign_below=Interval(int, 0, None),
-        assign_by=ASSIGN,
+        **SHARED_CONSTRAINTS,
     )
 
     def __init__(

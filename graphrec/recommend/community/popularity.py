@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from graphrec._params import Interval, param_constraints
+from graphrec._params import param_constraints
 from graphrec._registry import recommenders
-from graphrec.recommend.community._base import ASSIGN, COMMUNITIES, CommunityRecommender
+from graphrec.recommend.community._base import SHARED_CONSTRAINTS, CommunityRecommender
 
 __all__ = ["CommunityPopularity"]
 
@@ -49,10 +49,7 @@ class CommunityPopularity(CommunityRecommender):
     """
 
     _param_constraints = param_constraints(
-        communities=COMMUNITIES,
-        min_size=Interval(int, 1, None),
-        reassign_below=Interval(int, 0, None),
-        assign_by=ASSIGN,
+        **SHARED_CONSTRAINTS,
     )
 
     def __init__(

@@ -10,9 +10,8 @@ from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec.recommend.community._base import (
-    ASSIGN,
     BASE,
-    COMMUNITIES,
+    SHARED_CONSTRAINTS,
     CommunityRecommender,
     minmax_rows,
 )
@@ -59,12 +58,9 @@ class CommunityRestricted(CommunityRecommender):
 
     _param_constraints = param_constraints(
         base=BASE,
-        communities=COMMUNITIES,
         min_support=Interval(int, 1, None),
         tail=Interval(float, 0, None),
-        min_size=Interval(int, 1, None),
-        reassign_below=Interval(int, 0, None),
-        assign_by=ASSIGN,
+        **SHARED_CONSTRAINTS,
     )
 
     def __init__(
