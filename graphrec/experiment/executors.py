@@ -125,7 +125,9 @@ class RayExecutor(Executor):
 
     Each task asks for ``num_cpus=1``, and ``num_gpus=1`` when its component's
     ``device`` parameter names a CUDA device (a task without a GPU sees none, so
-    ``device="auto"`` runs on the CPU there). ``resources`` overrides this per stage,
+    ``device="auto"`` runs on the CPU there), and is spread over the nodes (Ray's
+    ``"SPREAD"`` strategy, best effort: a grid's tasks are independent, so it fills the
+    cluster rather than packing one node). ``resources`` overrides this per stage,
     e.g. ``{"embed": {"num_cpus": 4, "num_gpus": 1}}`` (any of ``num_cpus``,
     ``num_gpus``, ``memory`` in bytes, and ``resources``, a mapping of custom resources).
 
@@ -175,7 +177,8 @@ class RayExecutor(Executor):
                 task = {"stage": job.stage, "key": job.key, "options": options[job.key]}
                 task["arg_bytes"] = _arg_bytes(args)
                 self.shipped["tasks"].append(task)
-                ref = self._job_remote.options(**task["options"]).remote(fn, *args)
+                opts = {**task["options"], "scheduling_strategy": "SPREAD"}
+                ref = self._job_remote.options(**opts).remote(fn, *args)
             else:
                 task = None
                 ref = self._remote.remote(fn, item)

