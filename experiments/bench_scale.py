@@ -4,8 +4,11 @@ Planted-community data (``graphrec.planted_communities``: 50 communities, mu 0.3
 items = users / 4, mean degree 30, so 0.3M, 2.9M and 30M interactions), then per
 stage, in this order:
 
-    generate, split (random 80/10/10), projection (cosine, top-50 per user),
-    bipartite_louvain, then leiden, louvain and label_propagation on that projection,
+    generate, split (random 80/10/10), projection (exact cosine, top-50 per user),
+    walk_projection (the two-step random-walk projection estimated from 500 sampled
+    walks per user, top-50: ``user_projection(kind="walk", n_walks=500)``),
+    bipartite_louvain, then leiden, louvain and label_propagation on the walk projection
+    (on the exact one when walk_projection is not run),
     gfcf and graph_filter (fit), lightgcn (seconds per epoch, one epoch),
     community_popularity and community_blend (fit, on bipartite Louvain's labels),
     diversity_basis (the default diversity space of ``evaluate``: a 64-dimensional svd
@@ -23,6 +26,9 @@ shapes (the log-log slope ``log(t2 / t1) / log(nnz2 / nnz1)``).
 
     python experiments/bench_scale.py --shapes 10k 100k
     python experiments/bench_scale.py --shapes 10k 100k 1m            # the full run
+    python experiments/bench_scale.py --shapes 10k 100k 1m --stages generate split \
+        walk_projection bipartite_louvain leiden graph_filter community_popularity \
+        community_blend evaluate_sample                              # the 1M pipeline
     python experiments/bench_scale.py --shapes ml20m                  # 140k x 27k x 17.6M
     python experiments/bench_scale.py --shapes 100k --stages generate split projection leiden
 
@@ -61,6 +67,7 @@ STAGES = (
     "generate",
     "split",
     "projection",
+    "walk_projection",
     "bipartite_louvain",
     "leiden",
     "louvain",
@@ -76,6 +83,7 @@ STAGES = (
     "evaluate_graph_filter_sample",
 )
 SAMPLE = 10_000
+WALKS = 500  # sampled walks per user of walk_projection
 
 
 def _status_bytes(field: str) -> int:
@@ -129,6 +137,9 @@ class Shape:
     def _projection(self) -> Any:
         return user_projection(self.get("split").train, "cosine", top_k=50)
 
+    def _walk_projection(self) -> Any:
+        return user_projection(self.get("split").train, "walk", top_k=50, n_walks=WALKS, seed=0)
+
     def _labels(self) -> np.ndarray:
         return self.get("generate").user_labels
 
@@ -154,12 +165,14 @@ def run_stage(shape: Shape, stage: str) -> tuple[Any, str]:
         return out, f"{out.data.nnz:,} interactions"
     if stage == "split":
         return shape._split(), ""
-    if stage == "projection":
-        out = shape._projection()
+    if stage in ("projection", "walk_projection"):
+        out = getattr(shape, f"_{stage}")()
         return out, f"{out.nnz:,} edges"
     if stage in ("leiden", "louvain", "label_propagation"):
         det = gr.create("detector", stage, random_state=0)
-        graph = shape.cache.get("projection")  # a square adjacency is partitioned as given
+        graph = shape.cache.get("walk_projection", shape.cache.get("projection"))
+        if graph is None and "projection" not in args.stages:  # sampled unless asked otherwise
+            graph = shape.get("walk_projection")
         labels = det.fit(shape.train if graph is None else graph).labels_
         return labels, shape.truth(labels)
     if stage == "bipartite_louvain":
@@ -240,7 +253,9 @@ def main() -> None:
         print(f"== {name}: {shape.n_users:,} users x {shape.n_items:,} items")
         for stage in [s for s in STAGES if s in args.stages]:
             (result, note), seconds, peak = measure(lambda st=stage, sh=shape: run_stage(sh, st))
-            if stage in ("generate", "split", "projection", "graph_filter", "community_popularity"):
+            if stage in ("generate", "split", "projection", "walk_projection", "graph_filter") or (
+                stage == "community_popularity"
+            ):
                 shape.cache[stage] = result
             rows[(stage, name, "s")] = seconds
             rows[(stage, name, "MiB")] = peak

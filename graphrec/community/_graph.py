@@ -6,11 +6,12 @@ import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
+from graphrec._params import Interval, Options
 from graphrec.data.interactions import Interactions
 from graphrec.graph.projection import KINDS, user_projection
 
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "PROJECTION_CONSTRAINTS",
     "WEIGHTINGS",
+    "ProjectionSpec",
     "describe_projection",
     "igraph_seeded",
     "isolated_nodes",
@@ -35,6 +38,25 @@ RATING_MAX = 10.0  # explicit ratings: at most this many distinct values, all <=
 RATING_LEVELS = 20
 
 _IGRAPH_RNG_LOCK = threading.Lock()
+
+# the parameters every projection detector (Louvain, Leiden, label propagation) shares
+PROJECTION_CONSTRAINTS = {
+    "projection": Options(KINDS),
+    "top_k": [Interval(int, 1, None), None],
+    "weighting": Options(WEIGHTINGS),
+    "n_walks": [Interval(int, 1, None), None],
+}
+
+
+class ProjectionSpec(NamedTuple):
+    """What determines a user projection: its kind, ``top_k``, the resolved weighting,
+    and for a sampled ``"walk"`` projection the walks per user and their seed."""
+
+    kind: str
+    top_k: int | None
+    weighting: str
+    n_walks: int | None = None
+    seed: int | None = None
 
 
 def resolve_weighting(train: Interactions, weighting: str) -> str:
@@ -86,26 +108,49 @@ def weighted_matrix(train: Interactions, weighting: str) -> sp.csr_array:
     return matrix
 
 
-def describe_projection(kind: str, top_k: int | None, weighting: str) -> str:
+def describe_projection(
+    kind: str,
+    top_k: int | None,
+    weighting: str,
+    n_walks: int | None = None,
+    seed: int | None = None,
+) -> str:
     """How a projection is named in results, e.g. ``"cosine top-50 projection, weights log1p"``.
 
     ``weighting`` is a concrete one (resolve ``"auto"`` first).
 
     >>> describe_projection("cosine", 50, "log")
     'cosine top-50 projection, weights log1p'
+    >>> describe_projection("walk", 50, "binary", n_walks=500, seed=0)
+    'walk top-50 projection (500 sampled walks per user, seed 0), weights binary'
     """
     shown = {"raw": "raw", "binary": "binary", "log": "log1p"}[weighting]
     neighbours = "all-pairs" if top_k is None else f"top-{int(top_k)}"
-    return f"{kind} {neighbours} projection, weights {shown}"
+    sampled = "" if n_walks is None else f" ({int(n_walks)} sampled walks per user, seed {seed})"
+    return f"{kind} {neighbours} projection{sampled}, weights {shown}"
 
 
 def projection_graph(
-    train: Interactions, kind: str, top_k: int | None, weighting: str, method: str
+    train: Interactions,
+    kind: str,
+    top_k: int | None,
+    weighting: str,
+    method: str,
+    n_walks: int | None = None,
+    seed: int | None = None,
 ) -> sp.csr_array:
-    """The symmetric user projection used by a detector; ``ValueError`` if it has no edges."""
+    """The symmetric user projection used by a detector; ``ValueError`` if it has no edges
+    or if ``n_walks`` is given for a projection other than ``"walk"`` or without ``top_k``."""
     if kind not in KINDS:
         raise ValueError(f"projection must be one of {', '.join(KINDS)}, got {kind!r}")
-    graph = user_projection(weighted_matrix(train, weighting), kind=kind, top_k=top_k)
+    if n_walks is not None and (kind != "walk" or top_k is None):
+        raise ValueError(
+            f"detector {method!r}: n_walks={n_walks} samples the 'walk' projection and keeps "
+            f"each user's top_k; got projection={kind!r}, top_k={top_k!r} (use "
+            "projection='walk' with a top_k, or n_walks=None for the exact projection)"
+        )
+    matrix = weighted_matrix(train, weighting)
+    graph = user_projection(matrix, kind=kind, top_k=top_k, n_walks=n_walks, seed=seed)
     graph = sp.csr_array(graph, dtype=np.float64)
     graph.eliminate_zeros()
     if graph.nnz == 0:

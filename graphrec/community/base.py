@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from graphrec._estimator import BaseEstimator
 from graphrec._validation import RandomState, check_random_state, seed_from
 from graphrec.community._inputs import check_detector_input, check_n_communities, user_vectors
 from graphrec.data.interactions import Interactions
+
+if TYPE_CHECKING:
+    from graphrec.community._graph import ProjectionSpec
 
 __all__ = [
     "REFERENCE_PROJECTION",
@@ -235,8 +238,9 @@ class BaseDetector(BaseEstimator):
         """Fit and return ``labels_``."""
         return self.fit(train, embedder).labels_
 
-    def quality_projection(self, train: Interactions) -> tuple[str, int | None, str]:
-        """``(kind, top_k, weighting)`` of the user projection quality is measured on.
+    def quality_projection(self, train: Interactions) -> ProjectionSpec:
+        """The :class:`~graphrec.community._graph.ProjectionSpec` (``kind``, ``top_k``,
+        ``weighting``, ``n_walks``, ``seed``) of the user projection quality is measured on.
 
         A detector that partitions a user projection returns its own (see
         :class:`ProjectionDetector`); every other detector (bipartite, embedding
@@ -245,10 +249,10 @@ class BaseDetector(BaseEstimator):
         weighting, the graph the default Louvain and Leiden partition. ``weighting`` is
         returned resolved (never ``"auto"``).
         """
-        from graphrec.community._graph import resolve_weighting
+        from graphrec.community._graph import ProjectionSpec, resolve_weighting
 
         kind, top_k, weighting = REFERENCE_PROJECTION
-        return kind, top_k, resolve_weighting(train, weighting)
+        return ProjectionSpec(kind, top_k, resolve_weighting(train, weighting))
 
     def quality_graph(self, train: Interactions) -> tuple[Any, str]:
         """The users x users graph the partition's modularity and conductance are measured
@@ -261,9 +265,9 @@ class BaseDetector(BaseEstimator):
         """
         from graphrec.community._graph import describe_projection, projection_graph
 
-        kind, top_k, weighting = self.quality_projection(train)
-        graph = projection_graph(train, kind, top_k, weighting, self._registered_name)
-        return graph, describe_projection(kind, top_k, weighting)
+        spec = self.quality_projection(train)
+        graph = projection_graph(train, *spec[:3], self._registered_name, *spec[3:])
+        return graph, describe_projection(*spec)
 
     def _finish(
         self,
@@ -327,22 +331,37 @@ class ProjectionDetector(BaseDetector):
     projection: str
     top_k: int | None
     weighting: str
+    n_walks: int | None
+    random_state: RandomState
 
-    def quality_projection(self, train: Interactions) -> tuple[str, int | None, str]:
-        """``(projection, top_k, weighting)`` of this detector, ``weighting`` resolved."""
-        from graphrec.community._graph import resolve_weighting
+    def quality_projection(self, train: Interactions) -> ProjectionSpec:
+        """This detector's projection, ``weighting`` resolved; a sampled one (``n_walks``)
+        with the seed of the fit (``seed_``, else the one ``random_state`` gives)."""
+        from graphrec.community._graph import ProjectionSpec, resolve_weighting
 
-        return self.projection, self.top_k, resolve_weighting(train, self.weighting)
+        weighting = resolve_weighting(train, self.weighting)
+        if self.n_walks is None:
+            return ProjectionSpec(self.projection, self.top_k, weighting)
+        seed = getattr(self, "seed_", None)
+        seed = resolve_seed(self.random_state) if seed is None else seed
+        return ProjectionSpec(self.projection, self.top_k, weighting, self.n_walks, seed)
 
-    def _input_graph(self, train: Any) -> Any:
+    def _input_graph(self, train: Any, seed: int) -> Any:
         """The one-mode graph to partition: the user projection of bipartite data
-        (``Interactions``, ``BipartiteGraph``, rectangular sparse), or a square sparse
-        adjacency as given (``projection``, ``top_k`` and ``weighting`` then unused)."""
+        (``Interactions``, ``BipartiteGraph``, rectangular sparse; a sampled one drawn
+        with ``seed``), or a square sparse adjacency as given (the projection's
+        parameters then unused)."""
         from graphrec.community._graph import projection_graph
 
         data = check_detector_input(train, adjacency=True)
         if not isinstance(data, Interactions):
             return data
         return projection_graph(
-            data, self.projection, self.top_k, self.weighting, self._registered_name
+            data,
+            self.projection,
+            self.top_k,
+            self.weighting,
+            self._registered_name,
+            self.n_walks,
+            seed,
         )

@@ -7,12 +7,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import Interval, Options, Seed, check_params, param_constraints
+from graphrec._params import Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import WEIGHTINGS, isolated_nodes, to_networkx
+from graphrec.community._graph import PROJECTION_CONSTRAINTS, isolated_nodes, to_networkx
 from graphrec.community.base import ProjectionDetector, resolve_seed
-from graphrec.graph.projection import KINDS
 
 __all__ = ["LabelPropagation"]
 
@@ -37,8 +36,8 @@ class LabelPropagation(ProjectionDetector):
     Parameters
     ----------
     variant : {"semi_synchronous", "asynchronous"}
-    projection : {"cosine", "count", "jaccard"}
-        Similarity of the user projection.
+    projection : {"cosine", "count", "jaccard", "walk"}
+        Similarity of the user projection (:func:`graphrec.graph.user_projection`).
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
     weighting : {"auto", "raw", "binary", "log"}
@@ -46,6 +45,11 @@ class LabelPropagation(ProjectionDetector):
         such as play counts, the ratings themselves for explicit ratings; see
         :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
         ``log1p``.
+    n_walks : int or None
+        With ``projection="walk"``, estimate the projection from this many sampled
+        two-step walks per user (seeded by ``random_state``; cost users x ``n_walks``,
+        whatever the item degrees) instead of computing it exactly: the way to a
+        projection at a million users (README, Scale). None computes it exactly.
     random_state : int, Generator or None
 
     Attributes
@@ -69,9 +73,7 @@ class LabelPropagation(ProjectionDetector):
 
     _param_constraints = param_constraints(
         variant=Options(VARIANTS),
-        projection=Options(KINDS),
-        top_k=[Interval(int, 1, None), None],
-        weighting=Options(WEIGHTINGS),
+        **PROJECTION_CONSTRAINTS,
         random_state=Seed(),
     )
 
@@ -81,12 +83,14 @@ class LabelPropagation(ProjectionDetector):
         projection: str = "cosine",
         top_k: int | None = 20,
         weighting: str = "auto",
+        n_walks: int | None = None,
         random_state: RandomState = None,
     ) -> None:
         self.variant = variant
         self.projection = projection
         self.top_k = top_k
         self.weighting = weighting
+        self.n_walks = n_walks
         self.random_state = random_state
 
     def fit(self, train: Any, embedder: Any = None) -> LabelPropagation:
@@ -96,7 +100,7 @@ class LabelPropagation(ProjectionDetector):
 
         check_params(self)
         seed = resolve_seed(self.random_state)
-        graph = self._input_graph(train)
+        graph = self._input_graph(train, seed)
         n = graph.shape[0]
         rng = np.random.default_rng(seed)
         if self.variant == "semi_synchronous":

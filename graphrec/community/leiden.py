@@ -10,14 +10,13 @@ from graphrec._params import Interval, Options, Seed, check_params, param_constr
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
 from graphrec.community._graph import (
-    WEIGHTINGS,
+    PROJECTION_CONSTRAINTS,
     igraph_seeded,
     isolated_nodes,
     to_igraph,
 )
 from graphrec.community.base import ProjectionDetector, resolve_seed
 from graphrec.community.quality import modularity
-from graphrec.graph.projection import KINDS
 
 __all__ = ["Leiden"]
 
@@ -44,8 +43,8 @@ class Leiden(ProjectionDetector):
         community) that a community should have, e.g. 0.05 for cosine projections.
     quality : {"modularity", "cpm"}
         Quality function to optimise.
-    projection : {"cosine", "count", "jaccard"}
-        Similarity of the user projection.
+    projection : {"cosine", "count", "jaccard", "walk"}
+        Similarity of the user projection (:func:`graphrec.graph.user_projection`).
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
     weighting : {"auto", "raw", "binary", "log"}
@@ -53,6 +52,11 @@ class Leiden(ProjectionDetector):
         such as play counts, the ratings themselves for explicit ratings; see
         :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
         ``log1p``.
+    n_walks : int or None
+        With ``projection="walk"``, estimate the projection from this many sampled
+        two-step walks per user (seeded by ``random_state``; cost users x ``n_walks``,
+        whatever the item degrees) instead of computing it exactly: the way to a
+        projection at a million users (README, Scale). None computes it exactly.
     n_iterations : int
         Leiden iterations; negative runs until an iteration no longer improves quality.
     backend : {"igraph", "leidenalg"}
@@ -84,9 +88,7 @@ class Leiden(ProjectionDetector):
     _param_constraints = param_constraints(
         resolution=Interval(float, 0, None, closed="neither"),
         quality=Options(QUALITIES),
-        projection=Options(KINDS),
-        top_k=[Interval(int, 1, None), None],
-        weighting=Options(WEIGHTINGS),
+        **PROJECTION_CONSTRAINTS,
         n_iterations=Interval(int),  # negative: until no node moves
         backend=Options(BACKENDS),
         random_state=Seed(),
@@ -99,6 +101,7 @@ class Leiden(ProjectionDetector):
         projection: str = "cosine",
         top_k: int | None = 50,
         weighting: str = "auto",
+        n_walks: int | None = None,
         n_iterations: int = -1,
         backend: str = "igraph",
         random_state: RandomState = None,
@@ -108,6 +111,7 @@ class Leiden(ProjectionDetector):
         self.projection = projection
         self.top_k = top_k
         self.weighting = weighting
+        self.n_walks = n_walks
         self.n_iterations = n_iterations
         self.backend = backend
         self.random_state = random_state
@@ -117,7 +121,7 @@ class Leiden(ProjectionDetector):
         sparse adjacency (``embedder`` is ignored)."""
         check_params(self)
         seed = resolve_seed(self.random_state)
-        graph = self._input_graph(train)
+        graph = self._input_graph(train, seed)
         g = to_igraph(graph)
         if self.backend == "igraph":
             membership, quality = self._igraph(g, seed)

@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from graphrec._params import Interval, Options, Seed, check_params, param_constraints
+from graphrec._params import Interval, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
-from graphrec.community._graph import WEIGHTINGS, isolated_nodes, to_networkx
+from graphrec.community._graph import PROJECTION_CONSTRAINTS, isolated_nodes, to_networkx
 from graphrec.community.base import ProjectionDetector, resolve_seed
-from graphrec.graph.projection import KINDS
 
 __all__ = ["Louvain"]
 
@@ -37,8 +36,8 @@ class Louvain(ProjectionDetector):
         model by it, as networkx and igraph do): larger values give more, smaller
         communities. Below 1, python-louvain's stopping rule (which weighs the other
         term) can end the aggregation early; prefer Leiden for coarse partitions.
-    projection : {"cosine", "count", "jaccard"}
-        Similarity of the user projection.
+    projection : {"cosine", "count", "jaccard", "walk"}
+        Similarity of the user projection (:func:`graphrec.graph.user_projection`).
     top_k : int or None
         Keep each user's ``top_k`` strongest neighbours (then symmetrise); None keeps all.
     weighting : {"auto", "raw", "binary", "log"}
@@ -46,6 +45,11 @@ class Louvain(ProjectionDetector):
         such as play counts, the ratings themselves for explicit ratings; see
         :func:`graphrec.community._graph.resolve_weighting`), as given, all ones, or
         ``log1p``.
+    n_walks : int or None
+        With ``projection="walk"``, estimate the projection from this many sampled
+        two-step walks per user (seeded by ``random_state``; cost users x ``n_walks``,
+        whatever the item degrees) instead of computing it exactly: the way to a
+        projection at a million users (README, Scale). None computes it exactly.
     random_state : int, Generator or None
 
     Attributes
@@ -68,9 +72,7 @@ class Louvain(ProjectionDetector):
 
     _param_constraints = param_constraints(
         resolution=Interval(float, 0, None, closed="neither"),
-        projection=Options(KINDS),
-        top_k=[Interval(int, 1, None), None],
-        weighting=Options(WEIGHTINGS),
+        **PROJECTION_CONSTRAINTS,
         random_state=Seed(),
     )
 
@@ -80,12 +82,14 @@ class Louvain(ProjectionDetector):
         projection: str = "cosine",
         top_k: int | None = 50,
         weighting: str = "auto",
+        n_walks: int | None = None,
         random_state: RandomState = None,
     ) -> None:
         self.resolution = resolution
         self.projection = projection
         self.top_k = top_k
         self.weighting = weighting
+        self.n_walks = n_walks
         self.random_state = random_state
 
     def fit(self, train: Any, embedder: Any = None) -> Louvain:
@@ -95,7 +99,7 @@ class Louvain(ProjectionDetector):
 
         check_params(self)
         seed = resolve_seed(self.random_state)
-        graph = self._input_graph(train)
+        graph = self._input_graph(train, seed)
         partition = community_louvain.best_partition(
             to_networkx(graph),
             weight="weight",

@@ -51,11 +51,16 @@ _MAX_LEVELS = 30  # categorical user features with more values are skipped (zip 
 
 
 def _detector_of(communities: Any) -> BaseDetector:
-    """An unfitted detector with the partition's method and parameters (for its graph)."""
+    """An unfitted detector with the partition's method, parameters and seed (for its
+    graph: a sampled projection is drawn again with the seed the partition recorded)."""
     method = getattr(communities, "method", "")
     if method in detectors:
+        params = dict(getattr(communities, "params", {}))
+        seed = getattr(communities, "seed", None)
+        if seed is not None and "random_state" in params:
+            params["random_state"] = seed
         try:
-            return build("detector", method, getattr(communities, "params", {}))
+            return build("detector", method, params)
         except (TypeError, ValueError) as exc:  # parameters of another graphrec version
             logger.warning("quality graph of %s: parameters not usable (%s)", method, exc)
     return BaseDetector()  # measured on the reference projection
@@ -70,8 +75,7 @@ def quality_graph_name(train: Interactions, communities: Any) -> str:
     >>> quality_graph_name(data, det.communities_)
     'cosine top-20 projection, weights binary'
     """
-    kind, top_k, weighting = _detector_of(communities).quality_projection(train)
-    return describe_projection(kind, top_k, weighting)
+    return describe_projection(*_detector_of(communities).quality_projection(train))
 
 
 def projection_graph(
@@ -90,9 +94,11 @@ def projection_graph(
     spec = _detector_of(communities).quality_projection(train)
     key = None if data_key is None else (data_key, *spec)
     method = getattr(communities, "method", "") or "partition"
-    if key is None:
-        return _graph.projection_graph(train, *spec, method)
-    return _GRAPHS.get_or_compute(key, lambda: _graph.projection_graph(train, *spec, method))
+
+    def compute() -> sp.csr_array:
+        return _graph.projection_graph(train, *spec[:3], method, *spec[3:])
+
+    return compute() if key is None else _GRAPHS.get_or_compute(key, compute)
 
 
 def community_quality(

@@ -11,6 +11,7 @@ from graphrec.community._graph import (
     resolve_weighting,
     weighted_matrix,
 )
+from graphrec.community.quality import nmi
 
 
 def _with_weights(data, weights):
@@ -71,3 +72,36 @@ def test_lastfm_defaults_beat_binary_sknetwork_on_the_friend_graph(lastfm):
     for name in ("louvain", "bipartite_louvain"):
         det = gr.create("detector", name, random_state=0).fit(lastfm)
         assert quality.modularity(lastfm.user_graph, det.labels_) > q_anchor
+
+
+@pytest.mark.parametrize("name", ["louvain", "leiden", "label_propagation"])
+def test_sampled_walk_projection_recovers_planted_communities(name, easy):
+    det = gr.create("detector", name, projection="walk", top_k=20, n_walks=200, random_state=3)
+    det.fit(easy.data)
+    assert nmi(easy.user_labels, det.labels_) > 0.9
+    again = gr.create("detector", name, projection="walk", top_k=20, n_walks=200, random_state=3)
+    assert (again.fit(easy.data).graph_ != det.graph_).nnz == 0  # same seed, same graph
+
+
+def test_quality_graph_of_a_sampled_projection_is_the_one_partitioned(easy):
+    """random_state=None draws the seed; the quality graph is rebuilt with the recorded one."""
+    from graphrec.experiment._quality import projection_graph as quality_projection
+    from graphrec.experiment._quality import quality_graph_name
+
+    det = gr.create("detector", "leiden", projection="walk", top_k=20, n_walks=100)
+    det.fit(easy.data)
+    rebuilt = quality_projection(easy.data, det.communities_, data_key="easy")
+    assert (rebuilt != det.graph_).nnz == 0
+    assert abs(det.quality_graph(easy.data)[0] - det.graph_).max() == 0
+    name = quality_graph_name(easy.data, det.communities_)
+    assert name == f"walk top-20 projection (100 sampled walks per user, seed {det.seed_}), " + (
+        "weights binary"
+    )
+
+
+def test_walks_for_an_exact_projection_are_refused_by_name(easy):
+    det = gr.create("detector", "louvain", projection="cosine", n_walks=100, random_state=0)
+    with pytest.raises(ValueError, match="'louvain': n_walks=100 samples the 'walk' projection"):
+        det.fit(easy.data)
+    with pytest.raises(ValueError, match="n_walks"):
+        gr.create("detector", "leiden", projection="walk", n_walks=0).fit(easy.data)

@@ -83,7 +83,7 @@ def test_ml1m_top50_cosine(ml1m_split):
     assert proj.diagonal().max() == 0
 
 
-@pytest.mark.parametrize("kind", ["count", "cosine", "jaccard"])
+@pytest.mark.parametrize("kind", ["count", "cosine", "jaccard", "walk"])
 @pytest.mark.parametrize("top_k", [None, 4])
 def test_sparse_and_dense_paths_agree(kind, top_k):
     from graphrec.graph import projection as P
@@ -93,8 +93,9 @@ def test_sparse_and_dense_paths_agree(kind, top_k):
     if kind == "jaccard":
         x = x.copy()
         x.data[:] = 1
-    dense = sp.vstack(P._dense_blocks(x, sizes, kind, top_k, 500)).toarray()
-    sparse = sp.vstack(P._sparse_blocks(x, sizes, kind, top_k, 500)).toarray()
+    left, right = P._normalized(x, kind)
+    dense = sp.vstack(P._dense_blocks(left, right, sizes, kind, top_k, 500)).toarray()
+    sparse = sp.vstack(P._sparse_blocks(left, right, sizes, kind, top_k, 500)).toarray()
     np.testing.assert_allclose(dense, sparse, atol=1e-6)
 
 
@@ -131,7 +132,7 @@ def test_sparse_path_takes_empty_rows_anywhere(max_block):
     x[[0, 7, 28, 29]] = 0.0  # empty rows first, inside and last
     x = sp.csr_array(x)
     sizes = np.asarray(x.sum(axis=1)).ravel()
-    dense = sp.vstack(P._dense_blocks(x, sizes, "count", None, max_block)).toarray()
-    sparse = sp.vstack(P._sparse_blocks(x, sizes, "count", None, max_block)).toarray()
+    dense = sp.vstack(P._dense_blocks(x, x, sizes, "count", None, max_block)).toarray()
+    sparse = sp.vstack(P._sparse_blocks(x, x, sizes, "count", None, max_block)).toarray()
     np.testing.assert_allclose(dense, sparse, atol=1e-6)
     assert not sparse[[0, 7, 28, 29]].any()
