@@ -166,6 +166,7 @@ def _compare(args: argparse.Namespace) -> int:
         output=args.out,
         preprocess=_preprocess(args),
         split=args.split,
+        baselines=args.baselines,
         executor=args.executor,
         jobs=args.jobs,
     )
@@ -198,6 +199,7 @@ def _check_compare_args(args: argparse.Namespace) -> None:
     if hasattr(args, "methods"):
         typed = [("--methods", "detector", m) for m in args.methods or []]
         typed.append(("--embedder", "embedder", args.embedder))
+        typed += [("--baselines", "recommender", b) for b in args.baselines if b != "embedding"]
     else:  # graphrec profile
         typed = [("--method", "detector", args.method)]
     for option, kind, name in typed:
@@ -340,6 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--k", type=int, default=20, help="cut-off of the downstream metrics")
     cmp_.add_argument("--seed", type=int, default=0)
     cmp_.add_argument("--embedder", default="svd", help="for embedding-clustering methods")
+    cmp_.add_argument(
+        "--baselines",
+        nargs="*",
+        metavar="RECOMMENDER",
+        default=["popularity", "embedding"],
+        help="recommenders shown without communities, a row each (default: popularity "
+        "and embedding, the embedder's own scores); add a strong base, e.g. ease or "
+        "graph_filter",
+    )
     cmp_.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter")
     cmp_.add_argument("--out", help="keep the experiment (cache, results, plots) here")
     cmp_.add_argument("--executor", choices=EXECUTORS, default="local")

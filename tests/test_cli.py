@@ -49,6 +49,9 @@ def test_compare_names_only_what_was_typed(capsys):
     assert main(["compare", "synthetic", "--methods", "leiden", "--k", "0"]) == 2
     err = capsys.readouterr().err
     assert "--k must be a positive integer, got 0" in err and "primary" not in err
+    assert main(["compare", "synthetic", "--methods", "leiden", "--baselines", "eas"]) == 2
+    err = capsys.readouterr().err
+    assert "--baselines: unknown recommender 'eas'" in err and "Did you mean 'ease'?" in err
 
 
 def test_compare_offline_download_is_one_error_line(tmp_path, monkeypatch, capsys):

@@ -253,4 +253,3 @@ class TrainingLoop:
         self.embedding_weight_ = x0
         self.user_embeddings_ = x[:n_users]
         self.item_embeddings_ = x[n_users:]
-

@@ -260,7 +260,6 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     def _check_model_params(self) -> None:
         """Checks of the subclass's own parameters (``ValueError`` naming them)."""
 
-
     def _batch_and_lr(self, n_interactions: int) -> tuple[int, float]:
         """The tuned defaults: large batches with a matching learning rate."""
         batch = (

@@ -220,7 +220,6 @@ class LightGCNPlusPlus(LightGCN):
     embedding benchmarks), so it is off by default.
     """
 
-
     def __init__(
         self, *, alpha: float = 0.6, beta: float = 0.4, gamma: float | None = 0.2, **params: Any
     ) -> None:

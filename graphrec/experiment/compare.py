@@ -14,8 +14,11 @@ column per method and one row per measure:
   features such as gender or age band (MovieLens), against label shuffles;
 - agreement: ARI with each other method;
 - downstream: Recall, NDCG and coverage at K of each community-aware recommender, and
-  beside them the same measures of popularity and of the base recommender the blended
-  recommenders start from (the embedder's own scores): one value, repeated per method.
+  beside them the same measures of the baselines (``baselines``): by default popularity
+  and the base recommender the blended recommenders start from (the embedder's own
+  scores); name any registered recommender to add its row, e.g. the strong bases
+  ``ease`` or ``graph_filter`` (``--baselines popularity embedding ease``): one value
+  each, repeated per method.
 
 The data is loaded, preprocessed (``preprocess``: binarise at a threshold, k-core, as
 in a config's ``dataset.preprocess``) and split as a config with the same ``dataset``
@@ -131,6 +134,7 @@ def compare_methods(
     output: str | os.PathLike[str] | None = None,
     preprocess: Mapping[str, Any] | None = None,
     split: str = "random",
+    baselines: Sequence[str] = DEFAULT_BASELINES,
     **run_options: Any,
 ) -> pd.DataFrame:
     """Compare detection methods on ``dataset``: one column per method, one row per measure.
@@ -156,6 +160,9 @@ def compare_methods(
         ``k_core`` (``[min_user, min_item]`` or one int).
     split : str
         The split method (``random``, ``temporal``, ``leave_one_out``), seeded by ``seed``.
+    baselines : list of str
+        Recommenders evaluated once without communities, one row each (default
+        :data:`DEFAULT_BASELINES`; ``"embedding"`` is the embedder's own scores).
     run_options
         Passed to :func:`~graphrec.experiment.run_experiment` (``executor``, ``report``).
 
@@ -182,6 +189,7 @@ def compare_methods(
             output=out,
             preprocess=preprocess,
             split=split,
+            baselines=baselines,
         )
         result = run_experiment(config, **run_options)
         return comparison_table(result, k)

@@ -156,8 +156,13 @@ def run_demo(
     for name, emb in embedders.items():
         t = time.perf_counter()
         emb.fit(train)
-        emb_rows.append({"embedder": name, "dim": emb.user_embeddings_.shape[1],
-                         "seconds": time.perf_counter() - t})
+        emb_rows.append(
+            {
+                "embedder": name,
+                "dim": emb.user_embeddings_.shape[1],
+                "seconds": time.perf_counter() - t,
+            }
+        )
     embeddings = pd.DataFrame(emb_rows).set_index("embedder")
 
     # detectors, scored against the planted truth and by modularity
@@ -168,8 +173,12 @@ def run_demo(
     ]
     for name, emb in embedders.items():
         specs.append(
-            (f"kmeans ({name})", "kmeans",
-             {"n_communities": n_communities, "random_state": seed}, emb)
+            (
+                f"kmeans ({name})",
+                "kmeans",
+                {"n_communities": n_communities, "random_state": seed},
+                emb,
+            )
         )
     det_rows, partitions = [], {}
     for label, name, params, emb in specs:
@@ -252,14 +261,13 @@ def _community_models(
     gr: Any, base: Any, communities: Any, train: Any, grid_name: str, score: Any
 ) -> dict[str, Any]:
     name, grid = (
-        ("community_blend", _BLEND_GRID) if grid_name == "blend" else
-        ("community_backoff", _BACKOFF_GRID)
+        ("community_blend", _BLEND_GRID)
+        if grid_name == "blend"
+        else ("community_backoff", _BACKOFF_GRID)
     )
     out = {}
     for tag, comms in (("", communities), (" [control: one community]", "single")):
-        model, params = _tuned(
-            gr, name, {"base": base, "communities": comms}, grid, train, score
-        )
+        model, params = _tuned(gr, name, {"base": base, "communities": comms}, grid, train, score)
         out[_label(name, params) + tag] = model
     return out
 
@@ -300,7 +308,12 @@ def _new_user_tables(
 
     def valid_ndcg(model: Any) -> float:
         res = gr.evaluate_new_users(
-            model, held.valid, train=train, n_revealed=NEW_USER_N, k=[20], seed=seed,
+            model,
+            held.valid,
+            train=train,
+            n_revealed=NEW_USER_N,
+            k=[20],
+            seed=seed,
             n_bootstrap=0,
         )
         return float(res.table["ndcg@20"].mean())
@@ -313,8 +326,16 @@ def _new_user_tables(
     res = gr.evaluate_new_users(
         models, held.test, train=train, n_revealed=NEW_USER_N, k=[20], seed=seed
     )
-    cols = ["method", "n_revealed", "n_users", "ndcg@20", "ndcg@20 lo", "ndcg@20 hi",
-            "coverage@20", "ms_per_user"]
+    cols = [
+        "method",
+        "n_revealed",
+        "n_users",
+        "ndcg@20",
+        "ndcg@20 lo",
+        "ndcg@20 hi",
+        "coverage@20",
+        "ms_per_user",
+    ]
     table = res.table[[c for c in cols if c in res.table.columns]].reset_index(drop=True)
     vs = res.compare("ease (base)", "ndcg@20")
     return table, vs
@@ -335,8 +356,13 @@ def _plots(
     out = []
     out += P.save_figure(P.community_sizes(partitions), folder / "community_sizes")
     vectors = embedders["lowpass"].user_embeddings_
-    fig = P.embedding_map(vectors, communities, method="auto", random_state=0,
-                          title=f"lowpass user vectors, coloured by {served_by}")
+    fig = P.embedding_map(
+        vectors,
+        communities,
+        method="auto",
+        random_state=0,
+        title=f"lowpass user vectors, coloured by {served_by}",
+    )
     out += P.save_figure(fig, folder / "embedding_map")
     out += P.save_figure(P.new_users_curve(new_users), folder / "new_users_ndcg")
     return out

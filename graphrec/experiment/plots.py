@@ -352,8 +352,9 @@ def new_users_curve(table: pd.DataFrame, metric: str = "ndcg@20") -> Figure:
         (line,) = ax.plot(rows["n_revealed"], rows[metric], marker="o", label=str(method))
         lo, hi = f"{metric} lo", f"{metric} hi"
         if lo in rows and hi in rows and rows[lo].notna().all():
-            ax.fill_between(rows["n_revealed"], rows[lo], rows[hi], alpha=0.15,
-                            color=line.get_color())
+            ax.fill_between(
+                rows["n_revealed"], rows[lo], rows[hi], alpha=0.15, color=line.get_color()
+            )
     ax.set_xscale("log")
     ticks = sorted(table["n_revealed"].unique())
     ax.set_xticks(ticks)

@@ -108,6 +108,24 @@ def test_compare_puts_popularity_and_the_base_beside_each_method(tmp_path):
         assert len(expected) == 1  # evaluated once, without communities
         assert table.loc[row].tolist() == pytest.approx([expected.iloc[0]] * 2)
     assert "community_blend ndcg@10" in table.index
+    assert not any(r.startswith("ease ") for r in table.index)
+
+
+def test_compare_shows_a_named_strong_base(tmp_path):
+    table = compare_methods(
+        "synthetic",
+        methods=["bipartite_louvain"],
+        dataset_params={"n_users": 200, "n_items": 100},
+        k=10,
+        output=tmp_path,
+        plots=False,
+        baselines=["popularity", "ease"],
+    )
+    t = gr.experiment.ExperimentResult.load(tmp_path).table
+    ease = t[(t["recommender"] == "ease") & (t["k"] == 10) & (t["metric"] == "ndcg")]
+    assert len(ease) == 1
+    assert table.loc["ease ndcg@10", "bipartite_louvain"] == pytest.approx(ease["value"].iloc[0])
+    assert "base (svd) ndcg@10" not in table.index  # not asked for
 
 
 def test_compare_config_carries_preprocessing_and_split():
