@@ -102,8 +102,7 @@ def speed(split: gr.Split) -> None:
     ratio = t_stock / t_ours
     print(f"graphrec LightGCN:                            {t_ours:6.1f} s / epoch")
     print(
-        f"ratio stock / graphrec: {ratio:.1f}x "
-        f"(target >= 3x: {'ok' if ratio >= 3 else 'MISSED'})\n"
+        f"ratio stock / graphrec: {ratio:.1f}x (target >= 3x: {'ok' if ratio >= 3 else 'MISSED'})\n"
     )
 
 

@@ -7,8 +7,9 @@ stage, in this order:
     generate, split (random 80/10/10), projection (exact cosine, top-50 per user),
     walk_projection (the two-step random-walk projection estimated from 500 sampled
     walks per user, top-50: ``user_projection(kind="walk", n_walks=500)``),
-    bipartite_louvain, then leiden, louvain and label_propagation on the walk projection
-    (on the exact one when walk_projection is not run),
+    bipartite_louvain and bipartite_leiden (Leiden on the user-item graph itself), then
+    leiden, louvain and label_propagation on the walk projection (on the exact one when
+    walk_projection is not run),
     gfcf and graph_filter (fit), lightgcn (seconds per epoch, one epoch),
     community_popularity and community_blend (fit, on bipartite Louvain's labels),
     diversity_basis (the default diversity space of ``evaluate``: a 64-dimensional svd
@@ -26,9 +27,9 @@ shapes (the log-log slope ``log(t2 / t1) / log(nnz2 / nnz1)``).
 
     python experiments/bench_scale.py --shapes 10k 100k
     python experiments/bench_scale.py --shapes 10k 100k 1m            # the full run
-    python experiments/bench_scale.py --shapes 10k 100k 1m --stages generate split \
-        walk_projection bipartite_louvain leiden graph_filter community_popularity \
-        community_blend evaluate_sample                              # the 1M pipeline
+    python experiments/bench_scale.py --shapes 100k 1m --stages generate split \
+        bipartite_louvain bipartite_leiden graph_filter community_popularity \
+        community_blend evaluate_sample --filter-k 64                # the 1M pipeline
     python experiments/bench_scale.py --shapes ml20m                  # 140k x 27k x 17.6M
     python experiments/bench_scale.py --shapes 100k --stages generate split projection leiden
 
@@ -69,6 +70,7 @@ STAGES = (
     "projection",
     "walk_projection",
     "bipartite_louvain",
+    "bipartite_leiden",
     "leiden",
     "louvain",
     "label_propagation",
@@ -175,9 +177,10 @@ def run_stage(shape: Shape, stage: str) -> tuple[Any, str]:
             graph = shape.get("walk_projection")
         labels = det.fit(shape.train if graph is None else graph).labels_
         return labels, shape.truth(labels)
-    if stage == "bipartite_louvain":
+    if stage in ("bipartite_louvain", "bipartite_leiden"):
         labels = gr.create("detector", stage, random_state=0).fit(shape.train).labels_
-        shape.cache["labels"] = labels
+        if stage == "bipartite_louvain" or "labels" not in shape.cache:
+            shape.cache["labels"] = labels  # the community models' partition
         return labels, shape.truth(labels)
     if stage in ("gfcf", "graph_filter"):
         model = gr.create("recommender", stage, k=args.filter_k).fit(shape.train)

@@ -19,7 +19,7 @@ from graphrec.community.base import (
     relabel_by_size,
     user_vectors,
 )
-from graphrec.community.bipartite import BipartiteLouvain
+from graphrec.community.bipartite import BipartiteLeiden, BipartiteLouvain
 from graphrec.community.dbscan import EmbeddingDBSCAN
 from graphrec.community.gmm import EmbeddingGMM
 from graphrec.community.hdbscan import EmbeddingHDBSCAN
@@ -34,6 +34,7 @@ from graphrec.community.topics import LDATopics
 
 __all__ = [
     "BaseDetector",
+    "BipartiteLeiden",
     "BipartiteLouvain",
     "Communities",
     "CommunityDetector",

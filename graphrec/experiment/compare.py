@@ -61,6 +61,7 @@ DEFAULT_METHODS = (
     "leiden",
     "label_propagation",
     "bipartite_louvain",
+    "bipartite_leiden",
     "spectral_bipartite",
     "kmeans",
     "agglomerative",

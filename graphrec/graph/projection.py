@@ -25,7 +25,13 @@ import scipy.sparse as sp
 from graphrec._sparse import to_torch_csr
 from graphrec._topk import topk
 
-__all__ = ["item_projection", "projection", "top_k_per_row", "user_projection"]
+__all__ = [
+    "item_projection",
+    "product_top_k",
+    "projection",
+    "top_k_per_row",
+    "user_projection",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +155,42 @@ def projection(
     )
     if symmetrize and (top_k is not None or kind == "walk"):
         out = sp.csr_array(out.maximum(out.T))
+    out.sort_indices()
+    return out
+
+
+def product_top_k(
+    left: Any, right: Any, top_k: int | None, *, max_block: int = 2**24
+) -> sp.csr_array:
+    """``left @ right.T`` with its diagonal zeroed, each row cut to its ``top_k`` largest
+    entries (ties to the lower column), computed in row chunks like the projections.
+
+    ``left`` and ``right`` are non-negative sparse matrices with the same number of rows
+    and columns; the engine behind every projection, for similarities that need their
+    own normalisation on each side (e.g. RP3beta's popularity penalty).
+
+    >>> import scipy.sparse as sp
+    >>> x = sp.csr_array([[1.0, 1.0], [1.0, 0.0], [0.0, 2.0]])
+    >>> product_top_k(x, x, 1).toarray().tolist()
+    [[0.0, 0.0, 2.0], [1.0, 0.0, 0.0], [2.0, 0.0, 0.0]]
+    """
+    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}")
+    x = sp.csr_array(left, dtype=np.float32)
+    y = sp.csr_array(right, dtype=np.float32)
+    if x.shape != y.shape:
+        raise ValueError(f"left and right must have the same shape, got {x.shape} and {y.shape}")
+    blocks = (
+        _sparse_blocks(x, y, None, "count", top_k, max_block)  # type: ignore[arg-type]
+        if _prefer_sparse(x)
+        else _dense_blocks(x, y, None, "count", top_k, max_block)  # type: ignore[arg-type]
+    )
+    n = x.shape[0]
+    out = (
+        sp.csr_array(sp.vstack(blocks, format="csr"), dtype=np.float32)
+        if blocks
+        else sp.csr_array((n, n), dtype=np.float32)
+    )
     out.sort_indices()
     return out
 

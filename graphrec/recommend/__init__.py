@@ -1,7 +1,7 @@
 """Recommenders: the protocol, baselines and community-aware models."""
 
 from graphrec.recommend.base import BaseRecommender, Recommender
-from graphrec.recommend.baselines import ItemKNN, Popularity, Random
+from graphrec.recommend.baselines import ItemKNN, Popularity, Random, RP3beta
 from graphrec.recommend.community import (
     CommunityBackoff,
     CommunityBlend,
@@ -26,6 +26,7 @@ __all__ = [
     "GraphFilter",
     "ItemKNN",
     "Popularity",
+    "RP3beta",
     "Random",
     "Recommender",
 ]

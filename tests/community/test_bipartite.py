@@ -91,3 +91,34 @@ def test_bad_parameters(easy):
         BipartiteLouvain(tol=-1).fit(easy.data)
     with pytest.raises(ValueError, match="n_init"):
         BipartiteLouvain(n_init=0).fit(easy.data)
+
+
+def test_bipartite_leiden_co_clusters_users_and_items(easy):
+    from graphrec.community.bipartite import BipartiteLeiden
+
+    det = BipartiteLeiden(random_state=0).fit(easy.data)
+    assert quality.nmi(easy.user_labels, det.labels_) > 0.99
+    assert quality.nmi(easy.item_labels, det.item_labels_) > 0.99
+    pairs = set(zip(easy.user_labels.tolist(), det.labels_.tolist()))
+    assert pairs == set(zip(easy.item_labels.tolist(), det.item_labels_.tolist()))
+    found = quality.barber_modularity(easy.data, det.communities_)
+    assert det.barber_modularity_ == pytest.approx(found)
+    assert det.modularity_ > 0.3
+    fine = BipartiteLeiden(resolution=3.0, random_state=0).fit(easy.data)
+    assert fine.communities_.n_communities > 4
+
+
+def test_bipartite_leiden_follows_the_seed_and_leaves_empty_rows_out():
+    from graphrec.community.bipartite import BipartiteLeiden
+
+    data, _, _ = gr.planted_communities(400, 200, 6, mean_degree=8, mu=0.5, seed=3)
+    runs = {s: BipartiteLeiden(random_state=s).fit(data).labels_ for s in range(4)}
+    assert np.array_equal(BipartiteLeiden(random_state=1).fit(data).labels_, runs[1])
+    assert len({r.tobytes() for r in runs.values()}) > 1
+    x = sp.csr_array(data.matrix).tolil()
+    x[[0, 5]] = 0  # two users and, below, one item without interactions
+    x[:, 7] = 0
+    empty = gr.Interactions(sp.csr_array(x), data.user_ids, data.item_ids)
+    det = BipartiteLeiden(random_state=0).fit(empty)
+    assert det.labels_[[0, 5]].tolist() == [-1, -1] and det.item_labels_[7] == -1
+    assert (det.labels_[1:5] >= 0).all()

@@ -122,3 +122,49 @@ def test_fold_in_bad_rows_name_the_argument(tiny, model):
         model.recommend(k=2, user_items=-np.ones((1, 5)))
     with pytest.raises(ValueError, match="users and user_items must match"):
         model.score([0, 1], user_items=np.ones((1, 5)))
+
+
+def _rp3_dense(x: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+    """RP3beta's item-item weights, straight from the definition (no neighbour cut)."""
+    p_ui = x / x.sum(axis=1, keepdims=True)  # p(j | u)
+    p_iu = (x / x.sum(axis=0, keepdims=True)).T  # p(u | i)
+    w = (p_iu**alpha) @ (p_ui**alpha) / (x > 0).sum(axis=0)[None, :] ** beta
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
+@pytest.mark.parametrize("alpha, beta", [(1.0, 0.0), (1.0, 0.5), (0.7, 1.2)])
+def test_rp3beta_weights_follow_the_definition(alpha, beta):
+    from graphrec.recommend.baselines import RP3beta
+
+    x = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [0, 1, 1, 1], [1, 1, 1, 0]], dtype=float)
+    data = gr.Interactions(sp.csr_array(x), np.arange(4), np.arange(4))
+    model = RP3beta(n_neighbors=4, alpha=alpha, beta=beta).fit(data)
+    expected = _rp3_dense(x, alpha, beta)
+    np.testing.assert_allclose(model.weights_.toarray(), expected, rtol=1e-5)
+    np.testing.assert_allclose(model.score(), x @ expected, rtol=1e-5)
+    # user 0 (items 0, 1): item 3 is reached only through user 2, item 2 through 1, 2, 3
+    assert model.score([0])[0, 2] > model.score([0])[0, 3]
+
+
+def test_rp3beta_keeps_the_n_neighbors_largest_and_penalises_popular_items():
+    from graphrec.recommend.baselines import RP3beta
+
+    data = gr.planted_communities(300, 80, 3, mean_degree=12, seed=1).data
+    full = RP3beta(n_neighbors=80, beta=0.0).fit(data).weights_.toarray()
+    cut = RP3beta(n_neighbors=5, beta=0.0).fit(data).weights_
+    assert np.diff(cut.indptr).max() == 5
+    kept = cut.toarray()
+    for i in range(80):
+        assert np.all(kept[i][kept[i] > 0] >= np.sort(full[i])[-5] - 1e-7)
+    popular = np.argsort(-data.item_degrees())[:10]
+    share = {b: RP3beta(beta=b).fit(data).recommend(k=10)[0].ravel() for b in (0.0, 1.0)}
+    assert np.isin(share[1.0], popular).mean() < np.isin(share[0.0], popular).mean()
+
+
+def test_rp3beta_refuses_negative_weights():
+    from graphrec.recommend.baselines import RP3beta
+
+    data = gr.Interactions(sp.csr_array([[1.0, -2.0]]), [0], [0, 1])
+    with pytest.raises(ValueError, match="non-negative"):
+        RP3beta().fit(data)
