@@ -23,7 +23,8 @@ process's resident-set high-water mark (``VmHWM``, reset before each stage throu
 resident set at the stage's start. Detectors also print their NMI against the planted
 communities. After the shapes, one table: seconds (and peak MiB) per stage and shape,
 and the fitted growth exponent of time against interactions between consecutive
-shapes (the log-log slope ``log(t2 / t1) / log(nnz2 / nnz1)``).
+shapes (the log-log slope ``log(t2 / t1) / log(nnz2 / nnz1)``), and the process's
+largest resident set over all stages (what a memory budget is about).
 
     python experiments/bench_scale.py --shapes 10k 100k
     python experiments/bench_scale.py --shapes 10k 100k 1m            # the full run
@@ -59,6 +60,8 @@ from graphrec.evaluate.diversity import default_item_vectors
 from graphrec.graph.projection import user_projection
 
 SHAPES = {  # name -> (users, items, mean degree)
+    "1k": (1_000, 250, 20.0),  # for a quick check of the script
+    "3k": (3_000, 750, 20.0),
     "10k": (10_000, 2_500, 30.0),
     "100k": (100_000, 25_000, 30.0),
     "1m": (1_000_000, 250_000, 30.0),
@@ -98,6 +101,9 @@ def _status_bytes(field: str) -> int:
     return 0
 
 
+PROCESS_PEAK = [0]  # the largest resident-set high-water mark of any stage, in bytes
+
+
 def measure(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     """Run ``fn``; return its result, seconds and peak RSS growth in MiB."""
     gc.collect()
@@ -109,7 +115,9 @@ def measure(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     t0 = time.perf_counter()
     out = fn()
     seconds = time.perf_counter() - t0
-    peak = max(0, _status_bytes("VmHWM") - base) / 2**20
+    high = _status_bytes("VmHWM")
+    PROCESS_PEAK[0] = max(PROCESS_PEAK[0], high)
+    peak = max(0, high - base) / 2**20
     return out, seconds, peak
 
 
@@ -149,7 +157,7 @@ class Shape:
         return gr.create("recommender", "community_popularity", communities=self.get("labels"))
 
     def _graph_filter(self) -> Any:
-        return gr.create("recommender", "graph_filter", k=self.args.filter_k).fit(self.train)
+        return gr.create("recommender", "graph_filter", **filter_params(self.args)).fit(self.train)
 
     @property
     def train(self) -> Any:
@@ -157,6 +165,14 @@ class Shape:
 
     def truth(self, labels: np.ndarray) -> str:
         return f"NMI {nmi(self.get('generate').user_labels, labels):.2f}"
+
+
+def filter_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The graph filters' parameters from the command line."""
+    params: dict[str, Any] = {"k": args.filter_k}
+    if args.filter_memory_gb is not None:
+        params["max_memory_gb"] = args.filter_memory_gb
+    return params
 
 
 def run_stage(shape: Shape, stage: str) -> tuple[Any, str]:
@@ -183,7 +199,7 @@ def run_stage(shape: Shape, stage: str) -> tuple[Any, str]:
             shape.cache["labels"] = labels  # the community models' partition
         return labels, shape.truth(labels)
     if stage in ("gfcf", "graph_filter"):
-        model = gr.create("recommender", stage, k=args.filter_k).fit(shape.train)
+        model = gr.create("recommender", stage, **filter_params(args)).fit(shape.train)
         return model, f"linear part {model.linear_mode_}"
     if stage == "lightgcn_epoch":
         emb = gr.create("embedder", "lightgcn", epochs=1, random_state=0).fit(shape.train)
@@ -243,6 +259,12 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=["10k", "100k"], choices=list(SHAPES))
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=list(STAGES))
     parser.add_argument("--filter-k", type=int, default=256, help="graph filters' k")
+    parser.add_argument(
+        "--filter-memory-gb",
+        type=float,
+        help="graph filters' max_memory_gb (default theirs: 1; a dense items x items gram "
+        "needs two float32 copies under it, else the linear part is matrix-free)",
+    )
     parser.add_argument("--out", type=Path, help="also write the table as CSV here")
     args = parser.parse_args()
     import torch  # noqa: F401  imported here, so that no stage's time includes the import
@@ -279,6 +301,7 @@ def main() -> None:
     if len(shapes) > 1:
         table = table.join(growth(seconds, shapes, nnz))
     print("\ninteractions: " + ", ".join(f"{s} {nnz[s]:,}" for s in shapes))
+    print(f"process peak resident set (any stage): {PROCESS_PEAK[0] / 2**30:.1f} GiB")
     print(table.to_string(float_format=lambda v: f"{v:.2f}"))
     if args.out:
         tmp = args.out.with_suffix(args.out.suffix + ".tmp")

@@ -1,4 +1,4 @@
-"""EASE, GF-CF and graph_filter on the LightGCN-format splits, next to the published rows.
+"""EASE, GF-CF, graph_filter and RP3beta on the LightGCN-format splits, beside published rows.
 
 Protocol: hyper-parameters are chosen on valid (fit on train, rank valid with train
 masked), then the chosen model is refitted on train + valid and tested once (train +
@@ -9,6 +9,7 @@ allocations).
     python experiments/reproduce_filters.py                        # ml-1m and lastfm
     python experiments/reproduce_filters.py --splits gowalla        # the large one
     python experiments/reproduce_filters.py --splits ml-1m --no-select   # defaults only
+    python experiments/reproduce_filters.py --models rp3beta        # the item-based walk
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ GRIDS: dict[str, list[dict[str, Any]]] = {
     "ease": [{"l2": v} for v in (100.0, 300.0, 1000.0)],
     "gfcf": [{}],  # the paper's settings (k 256, alpha 0.3)
     "graph_filter": [{}, {"degree_norm": 0.0, "ideal_norm": 0.5}, {"k": 512}],
+    # defaults (alpha 1, beta 0.5, 100 neighbours), then one change at a time
+    "rp3beta": [{}, {"beta": 0.3}, {"beta": 0.7}, {"alpha": 0.8}, {"n_neighbors": 300}],
 }
 
 

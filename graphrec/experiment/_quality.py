@@ -13,6 +13,7 @@ to a dataset and names them for the results table.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from graphrec._cache import BoundedCache
 from graphrec._registry import detectors
 from graphrec.community import _graph, quality
 from graphrec.community._graph import describe_projection
-from graphrec.community.base import BaseDetector
+from graphrec.community.base import BaseDetector, ProjectionDetector
 from graphrec.data.interactions import Interactions
 from graphrec.experiment.config import build
 
@@ -48,6 +49,9 @@ TRUTH_COLUMN = "community"  # synthetic data: the planted communities
 # memoised projections, keyed by the data key and the graph's settings
 _GRAPHS: BoundedCache[sp.csr_array] = BoundedCache(4, "quality projections")
 _MAX_LEVELS = 30  # categorical user features with more values are skipped (zip codes)
+# co-occurring user pairs above which the exact reference projection is not built
+# (2e9 at 100k planted users took about two minutes on a 2-core machine)
+MAX_REFERENCE_PAIRS = 5e9
 
 
 def _detector_of(communities: Any) -> BaseDetector:
@@ -75,6 +79,8 @@ def quality_graph_name(train: Interactions, communities: Any) -> str:
     >>> quality_graph_name(data, det.communities_)
     'cosine top-20 projection, weights binary'
     """
+    if _reference_too_large(train, communities):
+        return "none: the reference projection is too large (see the run's warnings)"
     return describe_projection(*_detector_of(communities).quality_projection(train))
 
 
@@ -101,6 +107,30 @@ def projection_graph(
     return compute() if key is None else _GRAPHS.get_or_compute(key, compute)
 
 
+def _reference_too_large(train: Interactions, communities: Any) -> str:
+    """Why the exact reference projection is not built for ``communities`` ('' if it is).
+
+    A partition found on its own projection is measured on it (its detector paid for
+    it); every other one on the exact cosine reference projection, whose cost is the
+    number of co-occurring user pairs, ``sum(item degree ** 2)``: above
+    :data:`MAX_REFERENCE_PAIRS` it would take longer than the detection itself (about
+    an hour at a million users), so it is skipped with a warning.
+    """
+    detector = _detector_of(communities)
+    if isinstance(detector, ProjectionDetector) or not train.nnz:
+        return ""
+    degrees = np.diff(sp.csc_array(train.matrix).indptr).astype(np.float64)
+    pairs = float(degrees @ degrees)
+    if pairs <= MAX_REFERENCE_PAIRS:
+        return ""
+    return (
+        f"the exact reference projection (cosine top-50) of {train.n_users:,} users costs "
+        f"{pairs:.2g} co-occurring pairs (sum of squared item degrees), above "
+        f"{MAX_REFERENCE_PAIRS:.0g}; barber_modularity is the graph measure of this "
+        "partition (or detect on a sampled projection: projection='walk', n_walks=500)"
+    )
+
+
 def community_quality(
     train: Interactions,
     communities: Any,
@@ -125,13 +155,17 @@ def community_quality(
     sizes = quality.size_stats(labels)
     for key in ("n_communities", "largest_share", "unassigned_share", "normalized_entropy"):
         out[key] = float(sizes[key])
-    try:
-        graph = projection_graph(train, communities, data_key)
-    except ValueError as exc:  # no two users share an item: no graph measures
-        logger.warning("modularity and conductance skipped: %s", exc)
+    too_large = _reference_too_large(train, communities)
+    if too_large:
+        warnings.warn(f"modularity and conductance skipped: {too_large}", stacklevel=2)
     else:
-        out["modularity"] = quality.modularity(graph, labels)
-        out["conductance"] = quality.conductance(graph, labels).mean
+        try:
+            graph = projection_graph(train, communities, data_key)
+        except ValueError as exc:  # no two users share an item: no graph measures
+            logger.warning("modularity and conductance skipped: %s", exc)
+        else:
+            out["modularity"] = quality.modularity(graph, labels)
+            out["conductance"] = quality.conductance(graph, labels).mean
     if train.nnz:
         out["barber_modularity"] = quality.barber_modularity(train, communities)
     features = train.user_features

@@ -135,3 +135,21 @@ def test_compare_config_carries_preprocessing_and_split():
     assert config["dataset"]["preprocess"] == {"binarize": 1, "k_core": 2}
     assert config["dataset"]["split"] == {"method": "temporal", "seed": 4}
     load_config(config)  # a valid config
+
+
+def test_a_reference_projection_too_large_is_skipped_with_a_warning(monkeypatch):
+    from graphrec.experiment import _quality
+
+    data, truth, _ = gr.planted_communities(300, 100, 3, mean_degree=10, seed=0)
+    bip = gr.create("detector", "bipartite_louvain", random_state=0).fit(data).communities_
+    own = gr.create("detector", "leiden", random_state=0).fit(data).communities_
+    measured = _quality.community_quality(data, bip)
+    assert "modularity" in measured and "conductance" in measured
+    monkeypatch.setattr(_quality, "MAX_REFERENCE_PAIRS", 10.0)  # far below this data's pairs
+    with pytest.warns(UserWarning, match="co-occurring pairs .* above 1e\\+01"):
+        skipped = _quality.community_quality(data, bip)
+    assert "modularity" not in skipped and "conductance" not in skipped
+    assert skipped["barber_modularity"] == pytest.approx(measured["barber_modularity"])
+    assert _quality.quality_graph_name(data, bip).startswith("none: the reference projection")
+    # a partition of its own projection is still measured on it
+    assert "modularity" in _quality.community_quality(data, own)
