@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -129,8 +129,25 @@ class Random(BaseRecommender):
 _FOLD_IN = 2**32 - 1  # marks a fold-in row's seed apart from a user index's
 
 
+class _ItemToItem(BaseRecommender):
+    """A recommender that scores a row of items through a fitted items x items matrix
+    (the attribute named by ``_matrix``): ``score = rows @ matrix``, so any row folds in."""
+
+    _matrix: ClassVar[str]
+    supports_fold_in = True
+
+    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
+        if user_items is not None:
+            rows = self._fold_in_rows(users, user_items)
+        else:
+            check_is_fitted(self, self._matrix)
+            rows = self.train_.matrix
+            rows = rows if users is None else rows[self._check_users(users)]
+        return np.asarray((rows @ getattr(self, self._matrix)).toarray(), dtype=np.float32)
+
+
 @recommenders.register("itemknn")
-class ItemKNN(BaseRecommender):
+class ItemKNN(_ItemToItem):
     """Item-based k-nearest-neighbour collaborative filtering.
 
     The score of item ``j`` for user ``u`` is the sum of ``sim(i, j)`` over the items
@@ -160,6 +177,7 @@ class ItemKNN(BaseRecommender):
     _param_constraints = param_constraints(
         n_neighbors=Interval(int, 1, None), similarity=Options(KINDS)
     )
+    _matrix = "similarity_"
 
     def __init__(self, n_neighbors: int = 100, similarity: str = "cosine") -> None:
         self.n_neighbors = n_neighbors
@@ -173,20 +191,9 @@ class ItemKNN(BaseRecommender):
         self.similarity_ = sp.csr_array(sim.T)
         return self
 
-    supports_fold_in = True
-
-    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
-        if user_items is not None:
-            rows = self._fold_in_rows(users, user_items)
-        else:
-            check_is_fitted(self, "similarity_")
-            rows = self.train_.matrix
-            rows = rows if users is None else rows[self._check_users(users)]
-        return np.asarray((rows @ self.similarity_).toarray(), dtype=np.float32)
-
 
 @recommenders.register("rp3beta")
-class RP3beta(BaseRecommender):
+class RP3beta(_ItemToItem):
     """RP3beta (Paudel et al., ACM TiiS 2017): a three-step random walk, popularity-penalised.
 
     The item-item weight is the probability of the walk item ``i`` -> user -> item ``j``
@@ -221,6 +228,7 @@ class RP3beta(BaseRecommender):
         alpha=Interval(float, 0, None, closed="neither"),
         beta=Interval(float, 0, None),
     )
+    _matrix = "weights_"
 
     def __init__(self, n_neighbors: int = 100, alpha: float = 1.0, beta: float = 0.5) -> None:
         self.n_neighbors = n_neighbors
@@ -244,17 +252,6 @@ class RP3beta(BaseRecommender):
         right = sp.diags_array(_inverse(degree) ** self.beta) @ right
         self.weights_ = product_top_k(left, right, self.n_neighbors)  # row i: i's destinations
         return self
-
-    supports_fold_in = True
-
-    def score(self, users: Any = None, *, user_items: Any = None) -> np.ndarray:
-        if user_items is not None:
-            rows = self._fold_in_rows(users, user_items)
-        else:
-            check_is_fitted(self, "weights_")
-            rows = self.train_.matrix
-            rows = rows if users is None else rows[self._check_users(users)]
-        return np.asarray((rows @ self.weights_).toarray(), dtype=np.float32)
 
 
 def _inverse(values: np.ndarray) -> np.ndarray:
