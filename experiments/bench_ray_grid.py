@@ -181,7 +181,7 @@ def main() -> None:
     jobs = {stage: v["computed"] for stage, v in done.stats.items()}
     rows = {
         "grid": f"{len(done.runs)} runs; jobs {jobs}",
-        "local executor": f"{t_local:.1f} s",
+        "local executor": "not run (--no-local)" if local is None else f"{t_local:.1f} s",
         f"ray, {args.workers} worker nodes": f"{t_ray:.1f} s (+ {t_start:.1f} s to start them)",
         "ratio local / ray": "not measured (--no-local)"
         if local is None

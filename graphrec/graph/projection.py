@@ -6,7 +6,7 @@ probability), optionally keeping only each user's ``top_k`` strongest neighbours
 are processed in chunks whose dense block is bounded (``max_block`` entries), so memory
 stays O(users x top_k).
 
-An exact projection costs about ``sum(item degree ** 2)`` operations: 2e10 at a million
+An exact projection costs about ``sum(item degree ** 2)`` operations: 6e10 at a million
 users x 250k items with a skewed popularity, or a dense 140k x 140k at MovieLens-20M
 size. ``n_walks`` estimates the ``"walk"`` projection instead from that many sampled
 two-step walks per user (user -> item -> user, the neighbourhood PinSage samples, Ying et
