@@ -14,8 +14,16 @@ def test_demo_runs_the_chain_and_names_its_plots(capsys, tmp_path):
     args = ["demo", "--users", "300", "--items", "150", "--communities", "3", "--no-node2vec"]
     assert main([*args, "--out", str(tmp_path / "plots")]) == 0
     out = capsys.readouterr().out
-    for part in ("1. Embeddings", "2. Communities", "3. Warm users", "4. New users",
-                 "5. The communities", "control: one community", "ease (base)", "Next:"):
+    for part in (
+        "1. Embeddings",
+        "2. Communities",
+        "3. Warm users",
+        "4. New users",
+        "5. The communities",
+        "control: one community",
+        "ease (base)",
+        "Next:",
+    ):
         assert part in out
     assert f"plots: {tmp_path / 'plots'}/" in out
     assert (tmp_path / "plots" / "new_users_ndcg.svg").exists()

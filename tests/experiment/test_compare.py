@@ -140,7 +140,7 @@ def test_compare_config_carries_preprocessing_and_split():
 def test_a_reference_projection_too_large_is_skipped_with_a_warning(monkeypatch):
     from graphrec.experiment import _quality
 
-    data, truth, _ = gr.planted_communities(300, 100, 3, mean_degree=10, seed=0)
+    data, _, _ = gr.planted_communities(300, 100, 3, mean_degree=10, seed=0)
     bip = gr.create("detector", "bipartite_louvain", random_state=0).fit(data).communities_
     own = gr.create("detector", "leiden", random_state=0).fit(data).communities_
     measured = _quality.community_quality(data, bip)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from graphrec.graph.projection import _most_visited, top_k_per_row, user_projection
+from graphrec.graph._walks import _most_visited
+from graphrec.graph.projection import top_k_per_row, user_projection
 
 
 def _transition(x: sp.csr_array) -> np.ndarray:
