@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from _rss import timed_peak
 
 import graphrec as gr
 from graphrec.data.preprocess import k_core
@@ -30,24 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets"
 
 
-def _status(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 def measure(label: str, fn: Callable[[], Any], target_s: float | None = None) -> Any:
     """Run ``fn`` once; print seconds and peak RSS growth (Linux /proc, reset per step)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS counter
-    except OSError:
-        pass
-    base = _status("VmRSS")
-    t0 = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - t0
-    peak = max(0, _status("VmHWM") - base)
+    out, seconds, peak, _ = timed_peak(fn)
     verdict = ""
     if target_s is not None:
         verdict = f"  target < {target_s:.0f} s: {'ok' if seconds < target_s else 'MISSED'}"

@@ -46,13 +46,13 @@ import gc
 import itertools
 import math
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _rss import timed_peak
 
 import graphrec as gr
 from graphrec.community.quality import nmi
@@ -91,34 +91,15 @@ SAMPLE = 10_000
 WALKS = 500  # sampled walks per user of walk_projection
 
 
-def _status_bytes(field: str) -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 PROCESS_PEAK = [0]  # the largest resident-set high-water mark of any stage, in bytes
 
 
 def measure(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     """Run ``fn``; return its result, seconds and peak RSS growth in MiB."""
     gc.collect()
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # reset the high-water mark
-    except OSError:
-        pass
-    base = _status_bytes("VmRSS")
-    t0 = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - t0
-    high = _status_bytes("VmHWM")
+    out, seconds, growth, high = timed_peak(fn)
     PROCESS_PEAK[0] = max(PROCESS_PEAK[0], high)
-    peak = max(0, high - base) / 2**20
-    return out, seconds, peak
+    return out, seconds, growth / 2**20
 
 
 class Shape:

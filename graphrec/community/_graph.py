@@ -28,6 +28,7 @@ __all__ = [
     "isolated_nodes",
     "projection_graph",
     "resolve_weighting",
+    "spec_graph",
     "to_igraph",
     "to_networkx",
     "weighted_matrix",
@@ -159,6 +160,13 @@ def projection_graph(
             "share an item), so there is no graph to partition"
         )
     return graph
+
+
+def spec_graph(train: Interactions, spec: ProjectionSpec, method: str) -> sp.csr_array:
+    """:func:`projection_graph` of a :class:`ProjectionSpec`."""
+    return projection_graph(
+        train, spec.kind, spec.top_k, spec.weighting, method, spec.n_walks, spec.seed
+    )
 
 
 def isolated_nodes(graph: sp.csr_array) -> np.ndarray:

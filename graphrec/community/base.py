@@ -263,11 +263,10 @@ class BaseDetector(BaseEstimator):
         >>> gr.create("detector", "kmeans").quality_graph(data)[1]
         'cosine top-50 projection, weights binary'
         """
-        from graphrec.community._graph import describe_projection, projection_graph
+        from graphrec.community._graph import describe_projection, spec_graph
 
         spec = self.quality_projection(train)
-        graph = projection_graph(train, *spec[:3], self._registered_name, *spec[3:])
-        return graph, describe_projection(*spec)
+        return spec_graph(train, spec, self._registered_name), describe_projection(*spec)
 
     def _finish(
         self,

@@ -102,7 +102,7 @@ def projection_graph(
     method = getattr(communities, "method", "") or "partition"
 
     def compute() -> sp.csr_array:
-        return _graph.projection_graph(train, *spec[:3], method, *spec[3:])
+        return _graph.spec_graph(train, spec, method)
 
     return compute() if key is None else _GRAPHS.get_or_compute(key, compute)
 
@@ -119,7 +119,7 @@ def _reference_too_large(train: Interactions, communities: Any) -> str:
     detector = _detector_of(communities)
     if isinstance(detector, ProjectionDetector) or not train.nnz:
         return ""
-    degrees = np.diff(sp.csc_array(train.matrix).indptr).astype(np.float64)
+    degrees = train.item_degrees().astype(np.float64)
     pairs = float(degrees @ degrees)
     if pairs <= MAX_REFERENCE_PAIRS:
         return ""

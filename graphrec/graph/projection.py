@@ -144,16 +144,8 @@ def projection(
             x.data[:] = 1.0
         x, y = _normalized(x, kind)
         sizes = np.asarray(x.sum(axis=1)).ravel()
-        blocks = (
-            _sparse_blocks(x, y, sizes, kind, top_k, max_block)
-            if _prefer_sparse(x)
-            else (_dense_blocks(x, y, sizes, kind, top_k, max_block))
-        )
-    out = (
-        sp.csr_array(sp.vstack(blocks, format="csr"), dtype=np.float32)
-        if blocks
-        else sp.csr_array((n, n), dtype=np.float32)
-    )
+        blocks = _product_blocks(x, y, sizes, kind, top_k, max_block)
+    out = _stacked(blocks, n)
     if symmetrize and (top_k is not None or kind == "walk"):
         out = sp.csr_array(out.maximum(out.T))
     out.sort_indices()
@@ -181,19 +173,30 @@ def product_top_k(
     y = sp.csr_array(right, dtype=np.float32)
     if x.shape != y.shape:
         raise ValueError(f"left and right must have the same shape, got {x.shape} and {y.shape}")
-    blocks = (
-        _sparse_blocks(x, y, None, "count", top_k, max_block)  # type: ignore[arg-type]
-        if _prefer_sparse(x)
-        else _dense_blocks(x, y, None, "count", top_k, max_block)  # type: ignore[arg-type]
-    )
-    n = x.shape[0]
-    out = (
-        sp.csr_array(sp.vstack(blocks, format="csr"), dtype=np.float32)
-        if blocks
-        else sp.csr_array((n, n), dtype=np.float32)
-    )
+    out = _stacked(_product_blocks(x, y, None, "count", top_k, max_block), x.shape[0])
     out.sort_indices()
     return out
+
+
+def _product_blocks(
+    x: sp.csr_array,
+    y: sp.csr_array,
+    sizes: np.ndarray | None,
+    kind: str,
+    top_k: int | None,
+    max_block: int,
+) -> list[sp.csr_array]:
+    """The row blocks of ``x @ y.T`` from the kernel :func:`_prefer_sparse` picks
+    (``sizes``: the rows' item counts, for ``"jaccard"`` only)."""
+    kernel = _sparse_blocks if _prefer_sparse(x) else _dense_blocks
+    return kernel(x, y, sizes, kind, top_k, max_block)  # type: ignore[arg-type]
+
+
+def _stacked(blocks: list[sp.csr_array], n: int) -> sp.csr_array:
+    """The n x n float32 matrix of stacked row blocks (all zeros without any)."""
+    if not blocks:
+        return sp.csr_array((n, n), dtype=np.float32)
+    return sp.csr_array(sp.vstack(blocks, format="csr"), dtype=np.float32)
 
 
 def _normalized(x: sp.csr_array, kind: str) -> tuple[sp.csr_array, sp.csr_array]:

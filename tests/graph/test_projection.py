@@ -136,3 +136,14 @@ def test_sparse_path_takes_empty_rows_anywhere(max_block):
     sparse = sp.vstack(P._sparse_blocks(x, x, sizes, "count", None, max_block)).toarray()
     np.testing.assert_allclose(dense, sparse, atol=1e-6)
     assert not sparse[[0, 7, 28, 29]].any()
+
+
+def test_explicit_zeros_are_not_items_of_a_jaccard_projection():
+    """Stored zeros became ones when jaccard binarised the weights, so a user shared
+    items they never had."""
+    x = sp.csr_array((np.array([1.0, 0.0, 1.0, 1.0]), [0, 1, 1, 2], [0, 2, 4]), shape=(2, 3))
+    clean = x.copy()
+    clean.eliminate_zeros()
+    got = user_projection(x, "jaccard").toarray()
+    np.testing.assert_allclose(got, user_projection(clean, "jaccard").toarray())
+    assert got[0, 1] == 0.0  # {0} and {1, 2} share nothing
