@@ -1,4 +1,4 @@
-"""BPR batches: vectorised negative sampling and the BPR loss."""
+"""BPR batches: vectorised negative sampling, the BPR loss and the sampled softmax loss."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # torch is imported when training starts, not with graphrec
     import torch
 
-__all__ = ["bpr_loss", "sample_negatives"]
+__all__ = ["bpr_loss", "sample_negatives", "softmax_loss"]
 
 
 def sample_negatives(
@@ -73,3 +73,44 @@ def bpr_loss(
     bpr = torch.nn.functional.softplus((xu * xj).sum(1) - (xu * xi).sum(1)).mean()
     l2 = (x0[u].pow(2).sum() + x0[i].pow(2).sum() + x0[j].pow(2).sum()) / (2 * len(u))
     return bpr + reg * l2
+
+
+def softmax_loss(
+    x: torch.Tensor,
+    x0: torch.Tensor,
+    u: torch.Tensor,
+    i: torch.Tensor,
+    j: torch.Tensor,
+    reg: float,
+    temperature: float,
+    n_negatives: int,
+) -> torch.Tensor:
+    """Sampled softmax over cosine similarities, plus the L2 term of :func:`bpr_loss`.
+
+    For each (user, positive) pair of the batch: ``-log(exp(c_ui / t) / (exp(c_ui / t)
+    + sum_k exp(c_uk / t)))`` with ``c`` the cosine of the final embeddings, ``t`` the
+    ``temperature`` and ``k`` over a pool of the batch's first ``n_negatives`` sampled
+    negatives (all of them if the batch is smaller), shared by every user of the batch
+    (the SSM loss of Wu et al., "On the Effectiveness of Sampled Softmax Loss for Item
+    Recommendation", TOIS 2024). A pool item that is another user's positive counts as
+    a negative for that pair too, as with in-batch negatives. The L2 term is ``reg``
+    times the batch's layer-0 rows (users, positives, pool) halved and divided by the
+    batch size.
+
+    >>> import torch
+    >>> x = torch.tensor([[1.0, 0.0], [2.0, 0.0], [0.0, 3.0]])  # user, positive, negative
+    >>> idx = [torch.tensor([k]) for k in (0, 1, 2)]
+    >>> round(float(softmax_loss(x, x, *idx, reg=0.0, temperature=1.0, n_negatives=1)), 4)
+    0.3133
+    """
+    import torch
+
+    pool = j[:n_negatives]
+    xu = torch.nn.functional.normalize(x[u], dim=1)
+    xi = torch.nn.functional.normalize(x[i], dim=1)
+    xk = torch.nn.functional.normalize(x[pool], dim=1)
+    pos = (xu * xi).sum(1, keepdim=True)
+    logits = torch.cat([pos, xu @ xk.T], 1) / temperature
+    loss = (torch.logsumexp(logits, 1) - logits[:, 0]).mean()
+    l2 = (x0[u].pow(2).sum() + x0[i].pow(2).sum() + x0[pool].pow(2).sum()) / (2 * len(u))
+    return loss + reg * l2

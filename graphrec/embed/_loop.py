@@ -250,6 +250,14 @@ class TrainingLoop:
         with torch.no_grad():
             x = model().detach().cpu().numpy().astype(np.float32)
             x0 = model.embedding.weight.detach().cpu().numpy().astype(np.float32)
+        if getattr(self, "loss", "bpr") == "softmax":  # trained on cosines: score by them
+            x = _unit_rows(x)
         self.embedding_weight_ = x0
         self.user_embeddings_ = x[:n_users]
         self.item_embeddings_ = x[n_users:]
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    """The rows of ``x`` scaled to unit L2 norm (zero rows stay zero)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)

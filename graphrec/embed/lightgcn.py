@@ -24,6 +24,7 @@ from graphrec._registry import embedders
 from graphrec._sparse import to_torch_csr
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
+from graphrec.embed._loop import _unit_rows
 from graphrec.embed._trainer import BPREmbedder, sample_negatives
 from graphrec.embed.base import bpr_fold_in, mean_fold_in
 from graphrec.graph.bipartite import BipartiteGraph
@@ -68,10 +69,11 @@ class _BPRFoldIn:
 
     def _fold_in_vectors(self, rows: sp.csr_array) -> np.ndarray:
         offset, weight, init = self._fold_in_parts(rows)
-        return bpr_fold_in(
+        z = bpr_fold_in(
             _binary(rows), self.item_embeddings_, offset=offset, weight=weight, init=init,
             steps=int(self.fold_in_steps), lr=float(self.fold_in_lr), reg=float(self.fold_in_reg),
         )  # fmt: skip
+        return _unit_rows(z) if getattr(self, "loss", "bpr") == "softmax" else z
 
     def _fold_in_parts(self, rows: sp.csr_array) -> tuple[np.ndarray | None, float, np.ndarray]:
         """``(offset, w0, init)``: the propagated part, the layer-0 weight, e0's start."""

@@ -194,3 +194,72 @@ def test_cpu_fit_is_bit_identical_at_a_realistic_width():
     ]
     np.testing.assert_array_equal(fits[0].user_embeddings_, fits[1].user_embeddings_)
     assert not torch.are_deterministic_algorithms_enabled()
+
+
+# --- the sampled softmax loss ------------------------------------------------------------
+def test_softmax_loss_on_a_hand_computed_batch():
+    from graphrec.embed._bpr import softmax_loss
+
+    # nodes: users 0, 1; items 2 (3, 4 as the sampled negatives)
+    x = torch.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    u, i, j = torch.tensor([0, 1]), torch.tensor([2, 2]), torch.tensor([3, 4])
+    c = 1 / np.sqrt(2)
+    # pool = [3, 4]; user 0: cos to (2, 3, 4) = (1, 0, c); user 1: (0, 1, c)
+    t = 0.5
+    want = np.mean(
+        [np.log(np.exp(2) + 1 + np.exp(c / t)) - 2, np.log(1 + np.exp(2) + np.exp(c / t)) - 0]
+    )
+    got = softmax_loss(x, x, u, i, j, reg=0.0, temperature=t, n_negatives=5)
+    assert float(got) == pytest.approx(want, rel=1e-6)
+    # a pool of one: the first sampled negative only; reg adds |x0|^2 of users, positives, pool / 2B
+    one = softmax_loss(x, x, u, i, j, reg=0.1, temperature=t, n_negatives=1)
+    want_one = np.mean([np.log(np.exp(2) + 1) - 2, np.log(1 + np.exp(2)) - 0])
+    l2 = (1 + 4 + 9 + 9 + 1) / (2 * 2)
+    assert float(one) == pytest.approx(want_one + 0.1 * l2, rel=1e-6)
+
+
+def test_softmax_loss_trains_to_cosine_scores(split):
+    from graphrec.embed.lightgcn import LightGCN
+
+    kw = dict(loss="softmax", epochs=15, layers=2, **{**FAST, "dim": 16, "lr": 1e-2})
+    model = LightGCN(**kw).fit(split.train)
+    for e in (model.user_embeddings_, model.item_embeddings_):
+        np.testing.assert_allclose(np.linalg.norm(e, axis=1), 1.0, rtol=1e-5)
+    assert model.history_[-1]["loss"] < 0.9 * model.history_[0]["loss"]
+    kw_eval = dict(k=[20], exclude=[split.train, split.valid], train=split.train)
+    ours = gr.evaluate(model, split.test, **kw_eval).summary["ndcg@20"]
+    chance = gr.create("recommender", "random", random_state=0).fit(split.train)
+    assert ours > 2 * gr.evaluate(chance, split.test, **kw_eval).summary["ndcg@20"]
+    again = LightGCN(**kw).fit(split.train)  # same seed, same weights
+    np.testing.assert_array_equal(again.embedding_weight_, model.embedding_weight_)
+    # fold-in gives unit vectors too, and a training user's own row lands near its vector
+    rows = split.train.matrix[:20]
+    folded = model.fold_in(rows)
+    np.testing.assert_allclose(np.linalg.norm(folded, axis=1), 1.0, rtol=1e-5)
+    cos = (folded * model.user_embeddings_[:20]).sum(1)
+    assert np.median(cos) > 0.8
+
+
+def test_softmax_settings_are_checked_and_kept_out_of_bpr_checkpoints(split, tmp_path):
+    for bad in [dict(loss="hinge"), dict(softmax_temperature=0.0), dict(softmax_negatives=0)]:
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            ToyBPR(**bad, **FAST).fit(split.train)
+    # a BPR run's configuration has no softmax keys: checkpoints written before the
+    # option existed still resume, and the unused settings do not block a resume
+    kw = dict(eval_every=2, patience=100, checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    first = ToyBPR(epochs=2, **kw, **FAST).fit(split.train, valid=split.valid)
+    assert not {"loss", "softmax_temperature", "softmax_negatives"} & set(first._config())
+    resumed = ToyBPR(epochs=4, resume=True, softmax_negatives=7, **kw, **FAST)
+    assert resumed.fit(split.train, valid=split.valid).n_epochs_ == 4
+    soft = dict(loss="softmax", softmax_negatives=64)
+    with pytest.raises(ValueError, match="different configuration"):
+        ToyBPR(epochs=6, resume=True, **soft, **kw, **FAST).fit(split.train, valid=split.valid)
+
+
+def test_softmax_run_resumes_exactly(split, tmp_path):
+    kw = dict(eval_every=2, patience=100, loss="softmax", softmax_negatives=64, **FAST)
+    straight = ToyBPR(epochs=6, **kw).fit(split.train, valid=split.valid)
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    ToyBPR(epochs=4, **ckpt, **kw).fit(split.train, valid=split.valid)
+    resumed = ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
