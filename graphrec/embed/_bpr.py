@@ -71,8 +71,7 @@ def bpr_loss(
 
     xu, xi, xj = x[u], x[i], x[j]
     bpr = torch.nn.functional.softplus((xu * xj).sum(1) - (xu * xi).sum(1)).mean()
-    l2 = (x0[u].pow(2).sum() + x0[i].pow(2).sum() + x0[j].pow(2).sum()) / (2 * len(u))
-    return bpr + reg * l2
+    return bpr + reg * _layer0_l2(x0, len(u), u, i, j)
 
 
 def softmax_loss(
@@ -112,5 +111,9 @@ def softmax_loss(
     pos = (xu * xi).sum(1, keepdim=True)
     logits = torch.cat([pos, xu @ xk.T], 1) / temperature
     loss = (torch.logsumexp(logits, 1) - logits[:, 0]).mean()
-    l2 = (x0[u].pow(2).sum() + x0[i].pow(2).sum() + x0[pool].pow(2).sum()) / (2 * len(u))
-    return loss + reg * l2
+    return loss + reg * _layer0_l2(x0, len(u), u, i, pool)
+
+
+def _layer0_l2(x0: torch.Tensor, batch: int, *rows: torch.Tensor) -> torch.Tensor:
+    """The squared L2 norm of the indexed layer-0 rows, halved and divided by ``batch``."""
+    return sum(x0[r].pow(2).sum() for r in rows) / (2 * batch)  # type: ignore[return-value]
