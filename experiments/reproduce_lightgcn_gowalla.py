@@ -75,7 +75,9 @@ def main() -> None:
         default=0,
         help="just time this many epochs and print seconds per epoch",
     )
-    parser.add_argument("--checkpoint-dir", default=None, help="write checkpoints; resumes")
+    parser.add_argument(
+        "--checkpoint-dir", default=None, help="write checkpoints; resumes (protocol paper)"
+    )
     args = parser.parse_args()
 
     split = gr.load_dataset("lightgcn", path=args.data)
@@ -134,14 +136,13 @@ def _heldout(split, full, params: dict, schedule: dict, args: argparse.Namespace
     _curve("valid (fit on train)", select.history_, select.monitor)
     epochs = select.best_epoch_
     print(f"best valid epoch {epochs} ({select.stopped_by_}); refit on train+valid")
-    refit = dict(params, epochs=epochs)
     with tempfile.TemporaryDirectory() as tmp:
         # the refit in pieces that resume exactly: test is read at each piece's last
-        # epoch for the curve, never to choose weights
-        ckpt = dict(checkpoint_dir=args.checkpoint_dir or tmp, checkpoint_every=args.eval_every)
+        # epoch for the curve, never to choose weights (its own checkpoints, in tmp)
+        ckpt = dict(checkpoint_dir=tmp, checkpoint_every=args.eval_every)
         print("test (refit, last epoch of each piece): epoch, seconds, ndcg@20")
         for stop in [*range(args.eval_every, epochs, args.eval_every), epochs]:
-            model = gr.create("embedder", "lightgcn", **{**refit, "epochs": stop}, **ckpt,
+            model = gr.create("embedder", "lightgcn", **{**params, "epochs": stop}, **ckpt,
                               resume=stop > args.eval_every)  # fmt: skip
             model.fit(full)
             value = gr.evaluate(model, split.test, k=[20], train=full).summary["ndcg@20"]

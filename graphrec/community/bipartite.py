@@ -131,8 +131,7 @@ class BipartiteLouvain(BaseDetector):
             if best is None or score > best[0]:
                 best = (score, users, items)
         score, users, items = best
-        users[np.diff(biadjacency.indptr) == 0] = -1
-        items[np.bincount(biadjacency.indices, minlength=train.n_items) == 0] = -1
+        _unlabel_isolated(biadjacency, users, items)
         self.barber_modularity_ = float(score)
         self.candidate_scores_ = [float(v) for v in scores]
         return self._finish(users, items, seed=seed)
@@ -226,8 +225,7 @@ class BipartiteLeiden(BaseDetector):
             )
         membership = np.asarray(clustering.membership, dtype=np.int64)
         users, items = membership[:n_users].copy(), membership[n_users:].copy()
-        users[np.diff(biadjacency.indptr) == 0] = -1
-        items[np.bincount(biadjacency.indices, minlength=n_items) == 0] = -1
+        _unlabel_isolated(biadjacency, users, items)
         self.modularity_ = float(
             graph.modularity(membership, weights="weight", resolution=float(self.resolution))
         )
@@ -235,3 +233,9 @@ class BipartiteLeiden(BaseDetector):
             barber_modularity(biadjacency, users, items, resolution=float(self.resolution))
         )
         return self._finish(users, items, seed=seed)
+
+
+def _unlabel_isolated(biadjacency: sp.csr_array, users: np.ndarray, items: np.ndarray) -> None:
+    """Label -1, in place, the users and items without an interaction (no community)."""
+    users[np.diff(biadjacency.indptr) == 0] = -1
+    items[np.bincount(biadjacency.indices, minlength=len(items)) == 0] = -1

@@ -39,6 +39,7 @@ class TrainingLoop:
 
     # set by BPREmbedder (parameters and hooks); declared for the type checker
     epochs: int
+    loss: str
     eval_every: int
     patience: int
     monitor: str
@@ -250,7 +251,7 @@ class TrainingLoop:
         with torch.no_grad():
             x = model().detach().cpu().numpy().astype(np.float32)
             x0 = model.embedding.weight.detach().cpu().numpy().astype(np.float32)
-        if getattr(self, "loss", "bpr") == "softmax":  # trained on cosines: score by them
+        if self.loss == "softmax":  # trained on cosines: score by them
             x = _unit_rows(x)
         self.embedding_weight_ = x0
         self.user_embeddings_ = x[:n_users]

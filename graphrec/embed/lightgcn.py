@@ -73,7 +73,7 @@ class _BPRFoldIn:
             _binary(rows), self.item_embeddings_, offset=offset, weight=weight, init=init,
             steps=int(self.fold_in_steps), lr=float(self.fold_in_lr), reg=float(self.fold_in_reg),
         )  # fmt: skip
-        return _unit_rows(z) if getattr(self, "loss", "bpr") == "softmax" else z
+        return _unit_rows(z) if self.loss == "softmax" else z  # type: ignore[attr-defined]
 
     def _fold_in_parts(self, rows: sp.csr_array) -> tuple[np.ndarray | None, float, np.ndarray]:
         """``(offset, w0, init)``: the propagated part, the layer-0 weight, e0's start."""
