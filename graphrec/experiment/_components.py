@@ -165,8 +165,9 @@ def _base_entry(raw: Any, here: str, errors: list[str]) -> Any:
         return None
     if registry.info(name).needs:
         errors.append(
-            f"{here}.name: {name!r} needs {', '.join(registry.info(name).needs)}; a base must "
-            "be a recommender that needs nothing (ease, gfcf, graph_filter, itemknn, popularity)"
+            f"{here}.name: {name!r} needs {', '.join(registry.info(name).needs)}; a base must be "
+            "a recommender that needs nothing (ease, gfcf, graph_filter, chebycf, itemknn, "
+            "popularity)"
         )
         return None
     if not isinstance(params, Mapping) or any(isinstance(v, list) for v in params.values()):

@@ -10,13 +10,14 @@ from graphrec.recommend.community import (
     CommunityPopularity,
     CommunityRestricted,
 )
-from graphrec.recommend.filters import GFCF, GraphFilter
+from graphrec.recommend.filters import GFCF, ChebyCF, GraphFilter
 from graphrec.recommend.linear import EASE
 
 __all__ = [
     "EASE",
     "GFCF",
     "BaseRecommender",
+    "ChebyCF",
     "CommunityBackoff",
     "CommunityBlend",
     "CommunityLocal",

@@ -1,4 +1,4 @@
-"""GF-CF and graph_filter: dense references, matrix-free = dense, fold-in, bad input."""
+"""GF-CF, graph_filter and ChebyCF: dense references, matrix-free = dense, fold-in, bad input."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import graphrec as gr
 from graphrec.data.interactions import Interactions
 from graphrec.graph._lowpass import top_singular
-from graphrec.recommend.filters import GFCF, GraphFilter
+from graphrec.recommend.filters import GFCF, ChebyCF, GraphFilter, plateau_coefficients
 
 
 def _data(n_users: int = 40, n_items: int = 25, seed: int = 0) -> Interactions:
@@ -43,7 +43,7 @@ def test_gfcf_matches_dense_reference():
 
 def test_matrix_free_equals_dense():
     data = _data()
-    for cls in (GFCF, GraphFilter):
+    for cls in (GFCF, GraphFilter, ChebyCF):
         dense = cls(k=6, max_memory_gb=None).fit(data)
         free = cls(k=6, max_memory_gb=1e-9).fit(data)
         if cls is GraphFilter:  # with the degree normalisation folded into both
@@ -111,7 +111,7 @@ def test_subspace_iteration_finds_the_top_singular_values():
     assert vecs.shape == (60, 5)
 
 
-@pytest.mark.parametrize("name", ["gfcf", "graph_filter"])
+@pytest.mark.parametrize("name", ["gfcf", "graph_filter", "chebycf"])
 def test_fold_in_and_block_case(name):
     data = _data()
     model = gr.create("recommender", name, k=4).fit(data)
@@ -152,8 +152,64 @@ def test_bad_input():
 
 def test_repeated_fits_agree():
     data = _data()
-    for cls in (GFCF, GraphFilter):
+    for cls in (GFCF, GraphFilter, ChebyCF):
         np.testing.assert_array_equal(cls(k=5).fit(data).score(), cls(k=5).fit(data).score())
+
+
+def _plateau(x: np.ndarray, flatness: float) -> np.ndarray:
+    return 0.5 - 0.5 * np.sign(x) * np.abs(x) ** flatness
+
+
+@pytest.mark.parametrize("order, flatness", [(1, 1.0), (4, 1.5), (8, 3.0)])
+def test_plateau_coefficients_interpolate_the_response(order, flatness):
+    c = plateau_coefficients(order, flatness)
+    assert c.shape == (order + 1,)
+    nodes = np.cos((np.arange(order + 1) + 0.5) * np.pi / (order + 1))  # first kind
+    np.testing.assert_allclose(
+        np.polynomial.chebyshev.chebval(nodes, c), _plateau(nodes, flatness), atol=1e-12
+    )
+    # the response is odd about its midpoint: the interpolant has only odd terms besides c_0
+    assert c[0] == pytest.approx(0.5)
+    np.testing.assert_allclose(c[2::2], 0.0, atol=1e-12)
+    # order 1 with flatness 1 is the response itself, the ramp (1 - x) / 2
+    if (order, flatness) == (1, 1.0):
+        np.testing.assert_allclose(c, [0.5, -0.5], atol=1e-12)
+
+
+@pytest.mark.parametrize("order", [0, 1, 3, 8])
+def test_chebycf_matches_its_formula(order):
+    data = _data()
+    x = data.matrix.toarray().astype(np.float64)
+    rt, di = _norm(x)
+    lam, w = np.linalg.eigh(rt.T @ rt)  # the whole spectrum of P~
+    _, _, vt = np.linalg.svd(rt)
+    v = vt[:6].T
+    b, a, phi = 0.4, 0.2, 1.5
+    pre, post = np.diag(di**-b), np.diag(di**b)
+    response = np.polynomial.chebyshev.chebval(1 - 2 * lam, plateau_coefficients(order, phi))
+    ref = x @ pre @ (w @ np.diag(response) @ w.T + a * v @ v.T) @ post
+    for budget in (None, 1e-9):  # dense gram and matrix-free
+        model = ChebyCF(
+            order=order, flatness=phi, k=6, alpha=a, degree_norm=b, max_memory_gb=budget
+        ).fit(data)
+        np.testing.assert_allclose(model.score(), ref, atol=1e-4)
+    # alpha 0: the polynomial filter alone, and no singular vectors are computed
+    plain = ChebyCF(order=order, k=10_000, alpha=0.0, degree_norm=0.0).fit(data)
+    assert plain.singular_values_.size == 0
+    ref = x @ w @ np.diag(np.polynomial.chebyshev.chebval(1 - 2 * lam, plain.coefficients_))
+    np.testing.assert_allclose(plain.score(), ref @ w.T, atol=1e-4)
+
+
+def test_chebycf_bad_parameters():
+    data = _data()
+    with pytest.raises(ValueError, match="flatness must be a number > 0"):
+        ChebyCF(flatness=0.0).fit(data)
+    with pytest.raises(ValueError, match="order must be an integer >= 0"):
+        ChebyCF(order=-1).fit(data)
+    with pytest.raises(ValueError, match="degree_norm must be a number in \\[0, 1\\]"):
+        ChebyCF(degree_norm=1.5).fit(data)
+    with pytest.raises(ValueError, match="at most 24"):
+        ChebyCF(k=30).fit(data)
 
 
 @pytest.mark.realdata
