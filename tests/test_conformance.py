@@ -50,7 +50,7 @@ def factory(name):
             out["base"] = out.pop("embedder", None) or gr.create("recommender", "ease", l2=10.0)
         if "min_size" in params:
             out["min_size"] = 2
-        if name in ("gfcf", "graph_filter"):
+        if name in ("gfcf", "graph_filter", "chebycf"):
             out["k"] = 4  # the defaults exceed the rank of the small known-answer graph
         return gr.create("recommender", name, **out)
 

@@ -13,7 +13,7 @@ from graphrec.testing import check_fold_in
 from tests.test_conformance import factory
 
 # scores that depend on the user's row alone: a training user's own row folds in exactly
-EXACT = {"popularity", "itemknn", "ease", "gfcf", "graph_filter", "svd", "lowpass"}
+EXACT = {"popularity", "itemknn", "ease", "gfcf", "graph_filter", "chebycf", "svd", "lowpass"}
 NOT_PERSONALISED = {"popularity", "random"}
 # community_model fine-tunes the conformance factory's 2-epoch MF (as in test_conformance):
 # too little training for the planted-community answer, the rest of the contract holds

@@ -2,6 +2,7 @@
 
 from graphrec.recommend.base import BaseRecommender, Recommender
 from graphrec.recommend.baselines import ItemKNN, Popularity, Random, RP3beta
+from graphrec.recommend.chebycf import ChebyCF
 from graphrec.recommend.community import (
     CommunityBackoff,
     CommunityBlend,
@@ -10,7 +11,7 @@ from graphrec.recommend.community import (
     CommunityPopularity,
     CommunityRestricted,
 )
-from graphrec.recommend.filters import GFCF, ChebyCF, GraphFilter
+from graphrec.recommend.filters import GFCF, GraphFilter
 from graphrec.recommend.linear import EASE
 
 __all__ = [

@@ -9,7 +9,8 @@ import scipy.sparse as sp
 import graphrec as gr
 from graphrec.data.interactions import Interactions
 from graphrec.graph._lowpass import top_singular
-from graphrec.recommend.filters import GFCF, ChebyCF, GraphFilter, plateau_coefficients
+from graphrec.recommend.chebycf import ChebyCF, plateau_coefficients
+from graphrec.recommend.filters import GFCF, GraphFilter
 
 
 def _data(n_users: int = 40, n_items: int = 25, seed: int = 0) -> Interactions:
