@@ -1,5 +1,7 @@
-"""The example files of docs/extending.md run and pass the conformance checks."""
+"""The example files of docs/extending.md run and pass the conformance checks; the
+README has no unfilled placeholder."""
 
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -28,3 +30,27 @@ def test_example_runs_and_passes_conformance(path, capsys):
                 reg.unregister(name)
     assert "passes" in capsys.readouterr().out
     assert "graphrec" in sys.modules
+
+
+def _placeholders(text: str) -> list[tuple[int, str]]:
+    """``(line, NAME)`` for each ALL_CAPS_WITH_UNDERSCORE word outside code spans and
+    fences: the shape of a figure left to fill in."""
+    found, fenced = [], False
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced:
+            prose = re.sub(r"`[^`]*`", "", line)
+            found += [(n, m) for m in re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", prose)]
+    return found
+
+
+def test_placeholder_finder():
+    text = "| gowalla | GOWALLA_SELECT | |\n`MAX_SIZE` in code\n```\nX_Y = 1\n```\nok"
+    assert _placeholders(text) == [(1, "GOWALLA_SELECT")]
+
+
+def test_readme_has_no_unfilled_placeholder():
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    assert _placeholders(text) == []
