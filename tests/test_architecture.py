@@ -129,7 +129,6 @@ def test_the_scan_sees_lazy_relative_and_facade_imports(tmp_path, monkeypatch):
 MAX_LINES = 420  # issue 12: no grab-bag modules; split one by concept when it grows past this
 
 
-
 def oversized_modules(package: Path, limit: int = MAX_LINES) -> dict[str, int]:
     """Modules of ``package`` with more than ``limit`` lines, by path from its parent."""
     out = {}

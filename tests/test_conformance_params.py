@@ -19,10 +19,7 @@ from graphrec._registry import _REGISTRIES
 
 # components built from parameters (metrics are plain functions of a ranking, with none)
 ENTRIES = [
-    (kind, name)
-    for kind, reg in _REGISTRIES.items()
-    if kind != "metric"
-    for name in reg.names()
+    (kind, name) for kind, reg in _REGISTRIES.items() if kind != "metric" for name in reg.names()
 ]
 IDS = [f"{kind}:{name}" for kind, name in ENTRIES]
 

@@ -96,9 +96,7 @@ def test_communities_from_a_detector_and_item_labels(planted):
     # the detector was fitted on train; users carry its labels, items k-means ones
     np.testing.assert_array_equal(m.user_communities_, det.labels_)
     assert m.item_communities_.max() < 100 and m.item_communities_.min() >= 0
-    comms = gr.community.Communities(
-        planted.user_labels, planted.item_labels, "planted", {}
-    )
+    comms = gr.community.Communities(planted.user_labels, planted.item_labels, "planted", {})
     m = NCL(proto_weight=0.5, communities=comms, epochs=2, **FAST).fit(planted.data)
     np.testing.assert_array_equal(m.item_communities_, planted.item_labels)
 

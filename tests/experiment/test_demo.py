@@ -10,8 +10,9 @@ from graphrec.experiment.demo import run_demo
 
 @pytest.fixture(scope="module")
 def report():
-    return run_demo(n_users=400, n_items=200, n_communities=4, mu=0.1, seed=0,
-                    plots_dir=None, node2vec=False)
+    return run_demo(
+        n_users=400, n_items=200, n_communities=4, mu=0.1, seed=0, plots_dir=None, node2vec=False
+    )
 
 
 def test_detectors_recover_the_planted_communities(report):
@@ -40,8 +41,9 @@ def test_profiles_name_communities_by_genre(report):
 
 
 def test_same_seed_same_report(report):
-    again = run_demo(n_users=400, n_items=200, n_communities=4, mu=0.1, seed=0,
-                     plots_dir=None, node2vec=False)
+    again = run_demo(
+        n_users=400, n_items=200, n_communities=4, mu=0.1, seed=0, plots_dir=None, node2vec=False
+    )
     assert again.warm.equals(report.warm)
     assert again.new_users.drop(columns="ms_per_user").equals(
         report.new_users.drop(columns="ms_per_user")
