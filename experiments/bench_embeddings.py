@@ -2,12 +2,14 @@
 torch-geometric recipe, and Node2Vec/DeepWalk walks against the reference packages.
 
     python experiments/bench_embeddings.py --part speed      # epoch time, recipe settings (~2 min)
+    python experiments/bench_embeddings.py --part step --split gowalla  # seconds per step (~1 min)
     python experiments/bench_embeddings.py --part quality    # NDCG@20 vs seconds (~16 min)
     python experiments/bench_embeddings.py --part walks      # random walks (see _bench_walks.py)
     python experiments/bench_embeddings.py                   # everything
 
 Data: the LightGCN-format ml-1m split in ../shared/datasets (train.txt to train,
-valid.txt to early-stop, test.txt to report with train and valid items masked).
+valid.txt to early-stop, test.txt to report with train and valid items masked);
+``--split`` picks another (gowalla, lastfm).
 Run it on an otherwise idle machine: torch's OpenMP threads slow down badly when
 the cores are shared.
 """
@@ -53,11 +55,17 @@ class StockRecipe:
         self.seconds = 0.0
 
     def epoch(
-        self, batch_size: int, opt: torch.optim.Optimizer, max_seconds: float = np.inf
+        self,
+        batch_size: int,
+        opt: torch.optim.Optimizer,
+        max_seconds: float = np.inf,
+        max_steps: int | None = None,
     ) -> float:
         t0 = time.perf_counter()
         perm = torch.randperm(len(self.users))
-        for start in range(0, len(perm), batch_size):
+        for step, start in enumerate(range(0, len(perm), batch_size)):
+            if step == max_steps:
+                break
             idx = perm[start : start + batch_size]
             u, i = self.users[idx], self.items[idx]
             j = torch.randint(0, self.n_items, (len(idx),)) + self.n_users
@@ -104,6 +112,42 @@ def speed(split: gr.Split) -> None:
     print(
         f"ratio stock / graphrec: {ratio:.1f}x (target >= 3x: {'ok' if ratio >= 3 else 'MISSED'})\n"
     )
+
+
+def step_time(split: gr.Split, n_steps: int) -> None:
+    """Seconds per BPR step at the recipe's settings: the stock recipe, graphrec with
+    one square CSR adjacency (its propagation before the bipartite blocks) and
+    graphrec's :class:`~graphrec.embed._torch_lightgcn.BipartiteAdjacency`. One step
+    is one propagation forward and backward; its cost does not depend on the batch."""
+    from graphrec.embed._bpr import bpr_loss
+
+    print(f"== seconds per step ({n_steps} steps; dim 64, 3 layers, batch 2048, Adam lr 1e-3)")
+    stock = StockRecipe(split.train, RECIPE["dim"], RECIPE["layers"])
+    opt = torch.optim.Adam(stock.model.parameters(), lr=RECIPE["lr"])
+    stock.epoch(RECIPE["batch_size"], opt, max_steps=2)  # warm-up
+    times = {"stock torch-geometric": stock.epoch(RECIPE["batch_size"], opt, max_steps=n_steps)}
+    full = to_torch_csr(BipartiteGraph.from_interactions(split.train).normalized_adjacency())
+    rng = torch.Generator().manual_seed(0)
+    nu, n = split.train.n_users, split.train.n_users + split.train.n_items
+    for label in ("graphrec, one square CSR", "graphrec, bipartite blocks"):
+        net = LightGCN(**RECIPE)._build_model(split.train, torch.device("cpu"), rng)
+        if label.endswith("CSR"):
+            net.a, net.a_t = full, full
+        opt = torch.optim.Adam(net.parameters(), lr=RECIPE["lr"])
+        for k in range(n_steps + 2):  # two warm-up steps
+            if k == 2:
+                t0 = time.perf_counter()
+            u = torch.randint(0, nu, (RECIPE["batch_size"],), generator=rng)
+            i, j = (torch.randint(nu, n, (RECIPE["batch_size"],), generator=rng) for _ in "ij")
+            loss = bpr_loss(net(), net.embedding.weight, u, i, j, 1e-4)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        times[label] = time.perf_counter() - t0
+    base = times["stock torch-geometric"]
+    for label, t in times.items():
+        print(f"{label:28s} {t / n_steps:6.3f} s / step   stock / this {base / t:4.2f}x")
+    print()
 
 
 def trajectory(label: str, model: LightGCN) -> None:
@@ -158,7 +202,11 @@ def quality(split: gr.Split, budget_minutes: float, pp_minutes: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--part", choices=["speed", "quality", "walks", "all"], default="all")
+    parser.add_argument(
+        "--part", choices=["speed", "step", "quality", "walks", "all"], default="all"
+    )
+    parser.add_argument("--split", default="ml-1m", help="a LightGCN-format split's folder name")
+    parser.add_argument("--steps", type=int, default=20, help="steps timed by --part step")
     parser.add_argument("--budget-minutes", type=float, default=3.0)
     parser.add_argument("--pp-minutes", type=float, default=10.0)
     parser.add_argument("--pecanpy-python", default=None, help="a Python with pecanpy installed")
@@ -166,10 +214,12 @@ def main() -> None:
     print(
         f"graphrec {gr.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads\n"
     )
-    if args.part in ("speed", "quality", "all"):
-        split = gr.load_dataset("lightgcn", path=args.data / "lightgcn-splits" / "ml-1m")
+    if args.part in ("speed", "step", "quality", "all"):
+        split = gr.load_dataset("lightgcn", path=args.data / "lightgcn-splits" / args.split)
         if args.part in ("speed", "all"):
             speed(split)
+        if args.part in ("step", "all"):
+            step_time(split, args.steps)
         if args.part in ("quality", "all"):
             quality(split, args.budget_minutes, args.pp_minutes)
     if args.part in ("walks", "all"):

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import scipy.sparse as sp
 import torch
 from torch_geometric.nn.models import LightGCN as PyGLightGCN
 
-__all__ = ["propagate"]
+from graphrec._sparse import to_torch_csr
+
+__all__ = ["BipartiteAdjacency", "propagate"]
 
 
 class _SparseProduct(torch.autograd.Function):
@@ -31,8 +34,88 @@ class _SparseProduct(torch.autograd.Function):
         return None, None, torch.sparse.mm(ctx.a_t, grad)
 
 
+class BipartiteAdjacency:
+    """A users-first bipartite adjacency ``A = [[0, U], [L, 0]]`` held as its two
+    off-diagonal CSR blocks (and those of ``A^T``, the same ones when ``A`` is
+    symmetric), so that ``A @ X`` is two half products ``[U X_items; L X_users]``.
+
+    The same product as one ``(users + items)``-square CSR matrix, but on this
+    2-core CPU about 1.4x faster on gowalla (``experiments/bench_lightgcn_step.py``):
+    the full matrix's kernel walks both empty diagonal blocks' row pointers and
+    writes one long output, the halves read one side's rows each.
+
+    >>> a = sp.csr_array([[0, 0, 1.0], [0, 0, 2.0], [1.0, 2.0, 0]])
+    >>> adj = BipartiteAdjacency.from_scipy(a, n_users=2)
+    >>> adj.matmul(torch.ones(3, 1)).flatten().tolist()
+    [1.0, 2.0, 3.0]
+    """
+
+    def __init__(
+        self, n_users: int, up: torch.Tensor, low: torch.Tensor, up_t: torch.Tensor,
+        low_t: torch.Tensor,
+    ) -> None:  # fmt: skip
+        self.n_users, self.up, self.low, self.up_t, self.low_t = n_users, up, low, up_t, low_t
+
+    @classmethod
+    def from_scipy(
+        cls, a: sp.csr_array | sp.spmatrix, n_users: int, *, symmetric: bool | None = None
+    ) -> BipartiteAdjacency:
+        """The blocks of ``a`` (float32), which must have no user-user or item-item
+        entry; ``symmetric`` (default: checked) reuses them for ``A^T``."""
+        a = sp.csr_array(a)
+        up, low = a[:n_users, n_users:], a[n_users:, :n_users]
+        if a[:n_users, :n_users].nnz or a[n_users:, n_users:].nnz:
+            raise ValueError("the adjacency has user-user or item-item entries: not bipartite")
+        if symmetric is None:
+            symmetric = (abs(up - sp.csr_array(low.T)) > 0).nnz == 0
+        t_up, t_low = to_torch_csr(up), to_torch_csr(low)
+        if symmetric:
+            return cls(n_users, t_up, t_low, t_up, t_low)
+        return cls(n_users, t_up, t_low, to_torch_csr(low.T), to_torch_csr(up.T))
+
+    def to(self, device: Any) -> BipartiteAdjacency:
+        same = self.up_t is self.up
+        up, low = self.up.to(device), self.low.to(device)
+        if same:
+            return BipartiteAdjacency(self.n_users, up, low, up, low)
+        return BipartiteAdjacency(
+            self.n_users, up, low, self.up_t.to(device), self.low_t.to(device)
+        )
+
+    def matmul(self, x: torch.Tensor) -> torch.Tensor:
+        """``A @ x``."""
+        return _halves(self.up, self.low, self.n_users, x)
+
+    def rmatmul(self, x: torch.Tensor) -> torch.Tensor:
+        """``A^T @ x``."""
+        return _halves(self.up_t, self.low_t, self.n_users, x)
+
+
+def _halves(up: torch.Tensor, low: torch.Tensor, n_users: int, x: torch.Tensor) -> torch.Tensor:
+    return torch.cat([torch.sparse.mm(up, x[n_users:]), torch.sparse.mm(low, x[:n_users])])
+
+
+class _BipartiteProduct(torch.autograd.Function):
+    """``A @ X`` for a :class:`BipartiteAdjacency`, backward ``A^T @ G``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, a: BipartiteAdjacency) -> torch.Tensor:
+        ctx.a = a
+        return a.matmul(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return ctx.a.rmatmul(grad.contiguous()), None
+
+
+def _product(a: Any, a_t: torch.Tensor | None, x: torch.Tensor) -> torch.Tensor:
+    if isinstance(a, BipartiteAdjacency):
+        return _BipartiteProduct.apply(x, a)
+    return _SparseProduct.apply(a, a_t, x)
+
+
 def propagate(
-    a: torch.Tensor | None,
+    a: torch.Tensor | BipartiteAdjacency | None,
     a_t: torch.Tensor | None,
     x0: torch.Tensor,
     layers: int,
@@ -41,8 +124,10 @@ def propagate(
     normalize_layers: bool,
 ) -> torch.Tensor:
     """Final node embeddings: the weighted sum of ``A^l X0`` (LightGCN) or, with
-    ``gamma``, ``gamma * X0 + (1 - gamma) * mean_l(A^l X0)`` (LightGCN++). With 0
-    layers it is ``X0`` (the adjacency may then be None)."""
+    ``gamma``, ``gamma * X0 + (1 - gamma) * mean_l(A^l X0)`` (LightGCN++). ``a`` is a
+    torch sparse matrix with ``a_t`` its transpose (used by the backward), or a
+    :class:`BipartiteAdjacency` (``a_t`` unused). With 0 layers it is ``X0`` (the
+    adjacency may then be None)."""
     if layers == 0:
         return x0
     x = x0
@@ -50,7 +135,7 @@ def propagate(
     for _ in range(layers):
         if normalize_layers:
             x = x / (x.norm(dim=1, keepdim=True) + 1e-12)
-        x = _SparseProduct.apply(a, a_t, x)
+        x = _product(a, a_t, x)
         outs.append(x)
     if gamma is not None:
         return gamma * x0 + (1.0 - gamma) * torch.stack(outs).mean(dim=0)
@@ -70,7 +155,7 @@ class _LightGCNNet(PyGLightGCN):
         n_nodes: int,
         dim: int,
         layers: int,
-        a: torch.Tensor | None = None,
+        a: torch.Tensor | BipartiteAdjacency | None = None,
         a_t: torch.Tensor | None = None,
         gamma: float | None = None,
         normalize_layers: bool = False,

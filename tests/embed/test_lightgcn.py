@@ -9,6 +9,7 @@ from torch_geometric.nn.models import LightGCN as PyGLightGCN
 
 import graphrec as gr
 from graphrec._sparse import to_torch_csr
+from graphrec.embed._torch_lightgcn import BipartiteAdjacency
 from graphrec.embed.lightgcn import MF, LightGCN, LightGCNPlusPlus, propagate, sample_negatives
 from graphrec.graph.bipartite import BipartiteGraph
 
@@ -49,6 +50,29 @@ def test_reused_backward_matches_dense_autograd(alpha, beta):
     ref = w[0] * x + w[1] * dense @ x + w[2] * dense @ (dense @ x)
     (ref**2).sum().backward()
     torch.testing.assert_close(ours, x.grad)
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(0.5, 0.5), (0.7, 0.2)])
+def test_bipartite_blocks_equal_the_full_adjacency(alpha, beta):
+    data, graph = small_graph()
+    a = graph.normalized_adjacency(alpha, beta)
+    adj = BipartiteAdjacency.from_scipy(a, data.n_users)
+    assert (adj.up_t is adj.up) == (alpha == beta)  # symmetry detected: blocks reused
+    fwd, bwd = to_torch_csr(a), to_torch_csr(sp.csr_array(a.T))
+    w = torch.tensor([0.25, 0.25, 0.25, 0.25])
+    x = torch.randn(graph.n_nodes, 4, requires_grad=True)
+    out = propagate(adj, None, x, 3, w, None, False)
+    (out**2).sum().backward()
+    ours, x.grad = x.grad.clone(), None
+    ref = propagate(fwd, bwd, x, 3, w, None, False)
+    (ref**2).sum().backward()
+    torch.testing.assert_close(out, ref)
+    torch.testing.assert_close(ours, x.grad)
+
+
+def test_bipartite_blocks_refuse_a_non_bipartite_matrix():
+    with pytest.raises(ValueError, match="not bipartite"):
+        BipartiteAdjacency.from_scipy(sp.csr_array(np.ones((3, 3))), n_users=2)
 
 
 def test_lightgcn_plus_plus_pooling():
