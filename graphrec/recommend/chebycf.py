@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._params import Interval, param_constraints
+from graphrec._params import Interval, Options, Rule, param_constraints
 from graphrec._registry import recommenders
 from graphrec.recommend._rowscoring import SCORING_CONSTRAINTS
 from graphrec.recommend.filters import _ItemGraphFilter
@@ -19,26 +19,44 @@ from graphrec.recommend.filters import _ItemGraphFilter
 __all__ = ["ChebyCF", "plateau_coefficients"]
 
 
-def plateau_coefficients(order: int, flatness: float) -> np.ndarray:
+def plateau_coefficients(order: int, flatness: float, sampling: str = "chebyshev") -> np.ndarray:
     """Chebyshev coefficients of ChebyCF's plateau response, interpolated at ``order + 1`` nodes.
 
     The response is a function of ``x = 1 - 2 lambda`` in [-1, 1] (``lambda``: an
     eigenvalue of ``P~``): ``h(x) = (1 - sign(x) |x|^flatness) / 2``, a smooth step from
     1 (``lambda = 1``, the smoothest signals) to 0 (``lambda = 0``) that is flatter at
-    both ends as ``flatness`` grows. The interpolant is numpy's, at the Chebyshev
-    points of the first kind.
+    both ends as ``flatness`` grows.
+
+    ``sampling="chebyshev"``: the textbook interpolant (numpy's), ``h`` sampled at the
+    Chebyshev points of the first kind. ``"reference"``: what ChebyCF's code computes:
+    ``h`` sampled at the ``order + 1`` Chebyshev extreme points ``cos(j pi / order)``
+    (rounded to three decimals, as are the values), and the values placed at the
+    first-kind points, in the same ascending order, for the interpolation. The two
+    differ visibly (order 8, flatness 1.5: the linear coefficient is -0.458 and -0.493);
+    ``"reference"`` needs ``order >= 1``.
 
     >>> c = plateau_coefficients(8, 1.5)
     >>> round(float(np.polynomial.chebyshev.chebval(-1.0, c)), 2)  # lambda = 1: passes
     1.0
     >>> round(float(np.polynomial.chebyshev.chebval(0.0, c)), 2)  # lambda = 1/2: halves
     0.5
+    >>> plateau_coefficients(8, 1.5, "reference")[:2].round(4).tolist()
+    [0.5, -0.4927]
     """
 
     def response(x: np.ndarray) -> np.ndarray:
         return 0.5 - 0.5 * np.sign(x) * np.abs(x) ** flatness
 
-    return np.polynomial.chebyshev.chebinterpolate(response, order)
+    if sampling == "chebyshev":
+        return np.polynomial.chebyshev.chebinterpolate(response, order)
+    if sampling != "reference":
+        raise ValueError(f"sampling must be 'chebyshev' or 'reference', got {sampling!r}")
+    if order < 1:
+        raise ValueError(f"sampling='reference' needs order >= 1, got order={order}")
+    extrema = np.round(np.cos(np.arange(order, -1, -1) * np.pi / order), 3)  # ascending
+    values = np.round(response(extrema), 3)
+    nodes = np.polynomial.chebyshev.chebpts1(order + 1)  # ascending first-kind points
+    return np.polynomial.chebyshev.chebfit(nodes, values, order)
 
 
 @recommenders.register("chebycf")
@@ -70,6 +88,9 @@ class ChebyCF(_ItemGraphFilter):
         Degree of the Chebyshev interpolant (products with ``P~`` per scoring batch).
     flatness : float
         Flatness of the plateau response (> 0; 1 is a linear ramp in ``x``).
+    sampling : {"chebyshev", "reference"}
+        How the response is interpolated (:func:`plateau_coefficients`): the textbook
+        Chebyshev interpolant, or the one ChebyCF's code computes.
     k : int
         Eigenvectors of the ideal low-pass part (< min(n_users, n_items), at most the
         rank of ``R~``); not computed when ``alpha`` is 0.
@@ -98,17 +119,25 @@ class ChebyCF(_ItemGraphFilter):
     _param_constraints = param_constraints(
         order=Interval(int, 0, None),
         flatness=Interval(float, 0, None, closed="neither"),
+        sampling=Options("chebyshev", "reference"),
         k=Interval(int, 1, None),
         alpha=Interval(float, 0, None),
         degree_norm=Interval(float, 0, 1, closed="both"),
         n_iter=Interval(int, 1, None),
         **SCORING_CONSTRAINTS,
     )
+    _param_rules = (
+        Rule(
+            lambda p: p["sampling"] != "reference" or p["order"] >= 1,
+            "sampling='reference' needs order >= 1",
+        ),
+    )
 
     def __init__(
         self,
         order: int = 8,
         flatness: float = 1.5,
+        sampling: str = "chebyshev",
         k: int = 512,
         alpha: float = 0.2,
         degree_norm: float = 0.4,
@@ -119,6 +148,7 @@ class ChebyCF(_ItemGraphFilter):
     ) -> None:
         self.order = order
         self.flatness = flatness
+        self.sampling = sampling
         self.k = k
         self.alpha = alpha
         self.degree_norm = degree_norm
@@ -138,7 +168,7 @@ class ChebyCF(_ItemGraphFilter):
         sigma, vecs = self._fit_graph(x, k, self.n_iter, self.degree_norm)
         pre, post = self.degree_pre_, self.degree_post_
         self.singular_values_ = sigma
-        self.coefficients_ = plateau_coefficients(self.order, self.flatness)
+        self.coefficients_ = plateau_coefficients(self.order, self.flatness, self.sampling)
         if k:
             self._set_spectral(pre[:, None] * vecs, self.alpha * vecs.T * post[None, :])
         device = torch.device(self.device_)

@@ -177,6 +177,25 @@ def test_plateau_coefficients_interpolate_the_response(order, flatness):
         np.testing.assert_allclose(c, [0.5, -0.5], atol=1e-12)
 
 
+@pytest.mark.parametrize("order, flatness", [(1, 1.0), (4, 1.5), (8, 1.5), (8, 15.0)])
+def test_reference_sampling_is_chebycfs_discrete_cosine_sum(order, flatness):
+    # ChebyCF's code: values at the extreme points (rounded), then the first-kind
+    # discrete cosine sum c_j = 2 / (K + 1) sum_m v_m T_j(x_m), c_0 halved
+    k = np.arange(order + 1)
+    values = np.round(_plateau(np.round(np.cos((order - k) / order * np.pi), 3), flatness), 3)
+    x = np.cos((order + 0.5 - k) / (order + 1) * np.pi)  # first kind, ascending
+    t = np.polynomial.chebyshev.chebvander(x, order)  # t[m, j] = T_j(x_m)
+    expected = 2 / (order + 1) * (values @ t)
+    expected[0] /= 2
+    c = plateau_coefficients(order, flatness, "reference")
+    np.testing.assert_allclose(c, expected, atol=1e-12)
+    assert c[0] == pytest.approx(0.5) and not np.allclose(c, plateau_coefficients(order, flatness))
+    with pytest.raises(ValueError, match="order >= 1"):
+        plateau_coefficients(0, flatness, "reference")
+    with pytest.raises(ValueError, match="sampling must be"):
+        plateau_coefficients(order, flatness, "extrema")
+
+
 @pytest.mark.parametrize("order", [0, 1, 3, 8])
 def test_chebycf_matches_its_formula(order):
     data = _data()
@@ -194,6 +213,13 @@ def test_chebycf_matches_its_formula(order):
             order=order, flatness=phi, k=6, alpha=a, degree_norm=b, max_memory_gb=budget
         ).fit(data)
         np.testing.assert_allclose(model.score(), ref, atol=1e-4)
+    if order:  # the reference interpolant through the same recurrence
+        kw = dict(order=order, flatness=phi, k=6, alpha=a, degree_norm=b)
+        model = ChebyCF(**kw, sampling="reference")
+        c = plateau_coefficients(order, phi, "reference")
+        resp = np.polynomial.chebyshev.chebval(1 - 2 * lam, c)
+        ref = x @ pre @ (w @ np.diag(resp) @ w.T + a * v @ v.T) @ post
+        np.testing.assert_allclose(model.fit(data).score(), ref, atol=1e-4)
     # alpha 0: the polynomial filter alone, and no singular vectors are computed
     plain = ChebyCF(order=order, k=10_000, alpha=0.0, degree_norm=0.0).fit(data)
     assert plain.singular_values_.size == 0
@@ -211,6 +237,8 @@ def test_chebycf_bad_parameters():
         ChebyCF(degree_norm=1.5).fit(data)
     with pytest.raises(ValueError, match="at most 24"):
         ChebyCF(k=30).fit(data)
+    with pytest.raises(ValueError, match="sampling='reference' needs order >= 1"):
+        ChebyCF(order=0, sampling="reference").fit(data)
 
 
 @pytest.mark.realdata
