@@ -39,10 +39,10 @@ class BipartiteAdjacency:
     off-diagonal CSR blocks (and those of ``A^T``, the same ones when ``A`` is
     symmetric), so that ``A @ X`` is two half products ``[U X_items; L X_users]``.
 
-    The same product as one ``(users + items)``-square CSR matrix, but on this
-    2-core CPU about 1.4x faster on gowalla (``experiments/bench_lightgcn_step.py``):
-    the full matrix's kernel walks both empty diagonal blocks' row pointers and
-    writes one long output, the halves read one side's rows each.
+    The same product as one ``(users + items)``-square CSR matrix, but a training
+    step on gowalla is 1.5x to 1.6x faster on a 2-core CPU
+    (``experiments/bench_embeddings.py --part step --split gowalla``; measured, the
+    reason inside torch's sparse kernel is not analysed).
 
     >>> a = sp.csr_array([[0, 0, 1.0], [0, 0, 2.0], [1.0, 2.0, 0]])
     >>> adj = BipartiteAdjacency.from_scipy(a, n_users=2)
