@@ -74,13 +74,11 @@ class BipartiteAdjacency:
         return cls(n_users, t_up, t_low, to_torch_csr(low.T), to_torch_csr(up.T))
 
     def to(self, device: Any) -> BipartiteAdjacency:
-        same = self.up_t is self.up
+        """The blocks on ``device`` (shared blocks stay shared)."""
         up, low = self.up.to(device), self.low.to(device)
-        if same:
-            return BipartiteAdjacency(self.n_users, up, low, up, low)
-        return BipartiteAdjacency(
-            self.n_users, up, low, self.up_t.to(device), self.low_t.to(device)
-        )
+        shared = self.up_t is self.up
+        up_t, low_t = (up, low) if shared else (self.up_t.to(device), self.low_t.to(device))
+        return BipartiteAdjacency(self.n_users, up, low, up_t, low_t)
 
     def matmul(self, x: torch.Tensor) -> torch.Tensor:
         """``A @ x``."""

@@ -203,9 +203,8 @@ class LightGCN(_BPRFoldIn, BPREmbedder):
         graph = BipartiteGraph.from_interactions(train, weighted=False)
         a = graph.normalized_adjacency(self.alpha, self.beta)
         # forward uses A, backward A^T (= A if symmetric), as two half products each
-        adj = BipartiteAdjacency.from_scipy(a, train.n_users, symmetric=self.alpha == self.beta).to(
-            device
-        )
+        symmetric = self.alpha == self.beta
+        adj = BipartiteAdjacency.from_scipy(a, train.n_users, symmetric=symmetric).to(device)
         n_nodes = train.n_users + train.n_items
         net = _LightGCNNet(
             n_nodes, self.dim, self.layers, adj, None, self.gamma, self.normalize_layers
