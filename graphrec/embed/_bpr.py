@@ -1,4 +1,5 @@
-"""BPR batches: vectorised negative sampling, the BPR loss and the sampled softmax loss."""
+"""BPR batches: the epoch's (user, positive) pairs, vectorised negative sampling, the BPR
+loss and the sampled softmax loss."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # torch is imported when training starts, not with graphrec
     import torch
 
-__all__ = ["bpr_loss", "sample_negatives", "softmax_loss"]
+__all__ = ["bpr_loss", "sample_negatives", "sample_positives", "softmax_loss"]
 
 
 def sample_negatives(
@@ -46,6 +47,34 @@ def sample_negatives(
         seen = positives.indices[positives.indptr[users[t]] : positives.indptr[users[t] + 1]]
         out[t] = rng.choice(np.setdiff1d(np.arange(n_items), seen))
     return out
+
+
+def sample_positives(
+    positives: sp.csr_array, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` (user, item) training pairs drawn as the LightGCN paper's code draws them.
+
+    Each draw picks a user uniformly among those with at least one training item, then
+    one of that user's items uniformly (``UniformSample_original`` of LightGCN-PyTorch;
+    ``n`` is the number of interactions there). Every user thus gets about the same
+    number of triples per epoch whatever their activity, where a pass over the
+    interactions weights users by their activity.
+
+    >>> pos = sp.csr_array(np.array([[1, 1, 0], [0, 0, 0], [0, 1, 1]]))
+    >>> users, items = sample_positives(pos, 6, np.random.default_rng(0))
+    >>> sorted(set(users.tolist())), bool(pos[users, items].all())
+    ([0, 2], True)
+    """
+    degree = np.diff(positives.indptr)
+    active = np.flatnonzero(degree)
+    if len(active) == 0:
+        raise ValueError("no user has a training item; nothing to sample")
+    users = active[rng.integers(0, len(active), size=n)]
+    offsets = (rng.random(n) * degree[users]).astype(np.int64)
+    # float rounding can reach degree itself: clip to the last item of the row
+    offsets = np.minimum(offsets, degree[users] - 1)
+    items = positives.indices[positives.indptr[users] + offsets]
+    return users.astype(np.int64), items.astype(np.int64)
 
 
 def bpr_loss(

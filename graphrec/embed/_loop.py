@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphrec.data.interactions import Interactions
-from graphrec.embed._bpr import sample_negatives
+from graphrec.embed._bpr import sample_negatives, sample_positives
 from graphrec.embed._checkpoint import load_checkpoint, save_checkpoint
 
 if TYPE_CHECKING:  # torch is imported when fit starts, not with graphrec
@@ -40,6 +40,7 @@ class TrainingLoop:
     # set by BPREmbedder (parameters and hooks); declared for the type checker
     epochs: int
     loss: str
+    sampling: str
     eval_every: int
     patience: int
     monitor: str
@@ -145,7 +146,8 @@ class TrainingLoop:
         rng: np.random.Generator,
         device: torch.device,
     ) -> float:
-        """One pass over the training interactions in shuffled BPR batches, one sampled
+        """One epoch of BPR batches: as many (user, positive) pairs as interactions, a
+        shuffled pass over them or drawn user-first (``sampling``), one sampled
         negative each (``edges``: the interactions' users, items and the binary
         matrix); returns the mean batch loss (weighted by batch size)."""
         import torch
@@ -155,19 +157,23 @@ class TrainingLoop:
         n = len(users_all)
         self._start_epoch(model, train, epoch, rng)
         epoch_loss = 0.0
-        order = rng.permutation(n)
-        negatives = sample_negatives(users_all[order], positives, rng)
+        if self.sampling == "users":  # the LightGCN code's sampler: users uniformly
+            users_ep, items_ep = sample_positives(positives, n, rng)
+        else:  # one pass over the interactions, shuffled
+            order = rng.permutation(n)
+            users_ep, items_ep = users_all[order], items_all[order]
+        negatives = sample_negatives(users_ep, positives, rng)
         model.train()
         for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            u = torch.from_numpy(users_all[idx]).to(device)
-            i = torch.from_numpy(items_all[idx] + n_users).to(device)
-            j = torch.from_numpy(negatives[start : start + len(idx)] + n_users).to(device)
+            stop = min(start + batch_size, n)
+            u = torch.from_numpy(users_ep[start:stop]).to(device)
+            i = torch.from_numpy(items_ep[start:stop] + n_users).to(device)
+            j = torch.from_numpy(negatives[start:stop] + n_users).to(device)
             loss = self._loss(model, u, i, j)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            epoch_loss += float(loss.detach()) * len(idx)
+            epoch_loss += float(loss.detach()) * (stop - start)
         return epoch_loss / n
 
     def _finish(

@@ -82,8 +82,8 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     dim : int
         Embedding size.
     lr, batch_size, epochs : float, int, int
-        Adam learning rate, BPR triples per step, maximum epochs (one epoch is one
-        pass over the training interactions, each with one sampled negative).
+        Adam learning rate, BPR triples per step, maximum epochs (one epoch is as many
+        triples as training interactions, each with one sampled negative; ``sampling``).
         ``batch_size="auto"``: about 18 steps per epoch, between 2,048 and 32,768;
         ``lr="auto"``: ``0.02 * sqrt(batch_size / 32768)``.
     reg : float
@@ -96,6 +96,13 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         (:func:`graphrec.embed._bpr.softmax_loss`; Wu et al., TOIS 2024); the final
         embeddings are then L2-normalised, so scores are cosines. It needs far fewer
         epochs on sparse data (README: LightGCN on gowalla on a CPU).
+    sampling : {"interactions", "users"}
+        How an epoch's (user, positive) pairs are drawn, as many as there are
+        interactions. ``"interactions"``: each interaction once, shuffled (users
+        weighted by their activity). ``"users"``: a user uniformly at random, then one
+        of their items (:func:`graphrec.embed._bpr.sample_positives`), as the LightGCN
+        paper's code samples; every user gets about the same number of triples, so
+        light users weigh more (README: LightGCN on gowalla).
     softmax_temperature, softmax_negatives : float, int
         The softmax loss's temperature and pool size (unused by ``"bpr"``).
     eval_every, patience : int
@@ -150,6 +157,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         epochs=Interval(int, 1, None),
         reg=Interval(float, 0, None),
         loss=Options("bpr", "softmax"),
+        sampling=Options("interactions", "users"),
         softmax_temperature=Interval(float, 0, None, closed="neither"),
         softmax_negatives=Interval(int, 1, None),
         eval_every=Interval(int, 1, None),
@@ -176,6 +184,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         epochs: int = 300,
         reg: float = 1e-3,
         loss: str = "bpr",
+        sampling: str = "interactions",
         softmax_temperature: float = 0.1,
         softmax_negatives: int = 1024,
         eval_every: int = 5,
@@ -195,6 +204,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         self.epochs = epochs
         self.reg = reg
         self.loss = loss
+        self.sampling = sampling
         self.softmax_temperature = softmax_temperature
         self.softmax_negatives = softmax_negatives
         self.eval_every = eval_every
@@ -302,6 +312,8 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         if kept.get("loss") == "bpr":  # the softmax's settings do not touch a BPR run
             for key in ("loss", "softmax_temperature", "softmax_negatives"):
                 kept.pop(key)
+        if kept.get("sampling") == "interactions":  # the default: as before it existed
+            kept.pop("sampling")
         resolved = {"lr": getattr(self, "lr_", self.lr), "batch_size": self.batch_size_}
         return kept | resolved | {"class": type(self).__name__}
 

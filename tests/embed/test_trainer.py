@@ -263,3 +263,52 @@ def test_softmax_run_resumes_exactly(split, tmp_path):
     ToyBPR(epochs=4, **ckpt, **kw).fit(split.train, valid=split.valid)
     resumed = ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
     np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
+
+
+# --- the epoch's (user, positive) pairs: interactions or users first ------------------
+def test_sample_positives_draws_users_uniformly_then_their_items():
+    import scipy.sparse as sp
+
+    from graphrec.embed._bpr import sample_positives
+
+    # user 0 has 8 items, user 1 none, user 2 one, user 3 two
+    dense = np.zeros((4, 10))
+    dense[0, :8] = 1
+    dense[2, 9] = 1
+    dense[3, [3, 7]] = 1
+    pos = sp.csr_array(dense)
+    users, items = sample_positives(pos, 30_000, np.random.default_rng(0))
+    assert len(users) == len(items) == 30_000
+    assert dense[users, items].all()  # only training pairs
+    counts = np.bincount(users, minlength=4)
+    assert counts[1] == 0  # a user without items is never drawn
+    # the three active users equally often (a pass over the 11 interactions would
+    # give user 0 8/11 of the triples); within a user, its items equally often
+    np.testing.assert_allclose(counts[[0, 2, 3]] / 30_000, 1 / 3, atol=0.02)
+    np.testing.assert_allclose(np.bincount(items[users == 0], minlength=8)[:8] / counts[0],
+                               1 / 8, atol=0.02)  # fmt: skip
+    np.testing.assert_allclose(np.mean(items[users == 3] == 7), 0.5, atol=0.03)
+    with pytest.raises(ValueError, match="no user has a training item"):
+        sample_positives(sp.csr_array((3, 4)), 5, np.random.default_rng(0))
+
+
+def test_user_sampling_changes_the_run_resumes_and_is_checked(split, tmp_path):
+    kw = dict(eval_every=2, patience=100, **FAST)
+    inter = ToyBPR(epochs=4, **kw).fit(split.train, valid=split.valid)
+    users = ToyBPR(epochs=4, sampling="users", **kw).fit(split.train, valid=split.valid)
+    again = ToyBPR(epochs=4, sampling="users", **kw).fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(users.user_embeddings_, again.user_embeddings_)
+    assert not np.array_equal(users.user_embeddings_, inter.user_embeddings_)
+    assert users.history_[-1]["ndcg@20"] > 0
+    # the default is kept out of the checkpoint configuration (older checkpoints
+    # resume); "users" is in it, so a resume cannot switch the sampler
+    assert "sampling" not in inter._config() and users._config()["sampling"] == "users"
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    ToyBPR(epochs=2, sampling="users", **ckpt, **kw).fit(split.train, valid=split.valid)
+    resumed = ToyBPR(epochs=4, sampling="users", resume=True, **ckpt, **kw)
+    resumed.fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, users.user_embeddings_)
+    with pytest.raises(ValueError, match="different configuration"):
+        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    with pytest.raises(ValueError, match="sampling"):
+        ToyBPR(sampling="edges", **FAST).fit(split.train)
