@@ -37,3 +37,18 @@ def test_heldout_protocol_refits_in_pieces_and_reports_test_once(tmp_path):
     assert [int(p[0]) for p in pieces] == [2, 4]  # the valid run's best epoch count
     # the row reported is the refit's last epoch, the one its curve ends on
     assert f"ndcg@20: {pieces[-1][2]} (paper 0.1554)" in out
+
+
+def test_warm_start_and_sampler_options_change_the_run(tmp_path):
+    _write_split(tmp_path, n_users=120, n_items=100)  # the recipe's 64 dims < 100 items
+    base = [
+        sys.executable, str(SCRIPT), "--data", str(tmp_path), "--recipe", "fast",
+        "--epochs", "2", "--eval-every", "1", "--device", "cpu", "--sampling", "users",
+    ]  # fmt: skip
+    outs = []
+    for extra in ([], ["--warm-start", "svd"]):
+        run = subprocess.run(base + extra, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        outs.append(run.stdout.split("test (monitored)")[1].split("best epoch")[0])
+    # the same seed and recipe: only the layer-0 start differs, and so does the curve
+    assert outs[0] != outs[1]
