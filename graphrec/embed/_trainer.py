@@ -103,6 +103,13 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         of their items (:func:`graphrec.embed._bpr.sample_positives`), as the LightGCN
         paper's code samples; every user gets about the same number of triples, so
         light users weigh more (README: LightGCN on gowalla).
+    init_std : float or None
+        ``None``: the model's own start for the layer-0 table (Xavier uniform for
+        LightGCN, MF and NCL, as torch-geometric's ``LightGCN``: a standard deviation
+        of ``sqrt(2 / (nodes + dim))``, about 0.005 on gowalla). A float: a normal
+        with that standard deviation, as the LightGCN paper's code starts (0.1). The
+        ranking does not depend on the scale, but Adam's steps (about ``lr`` per
+        coordinate) and the L2 term do. ``init_weight`` in ``fit`` overrides both.
     softmax_temperature, softmax_negatives : float, int
         The softmax loss's temperature and pool size (unused by ``"bpr"``).
     eval_every, patience : int
@@ -158,6 +165,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         reg=Interval(float, 0, None),
         loss=Options("bpr", "softmax"),
         sampling=Options("interactions", "users"),
+        init_std=[Interval(float, 0, None, closed="neither"), None],
         softmax_temperature=Interval(float, 0, None, closed="neither"),
         softmax_negatives=Interval(int, 1, None),
         eval_every=Interval(int, 1, None),
@@ -185,6 +193,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         reg: float = 1e-3,
         loss: str = "bpr",
         sampling: str = "interactions",
+        init_std: float | None = None,
         softmax_temperature: float = 0.1,
         softmax_negatives: int = 1024,
         eval_every: int = 5,
@@ -205,6 +214,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         self.reg = reg
         self.loss = loss
         self.sampling = sampling
+        self.init_std = init_std
         self.softmax_temperature = softmax_temperature
         self.softmax_negatives = softmax_negatives
         self.eval_every = eval_every
@@ -312,8 +322,9 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         if kept.get("loss") == "bpr":  # the softmax's settings do not touch a BPR run
             for key in ("loss", "softmax_temperature", "softmax_negatives"):
                 kept.pop(key)
-        if kept.get("sampling") == "interactions":  # the default: as before it existed
-            kept.pop("sampling")
+        for key, default in (("sampling", "interactions"), ("init_std", None)):
+            if key in kept and kept[key] == default:  # a default: as before it existed
+                kept.pop(key)
         resolved = {"lr": getattr(self, "lr_", self.lr), "batch_size": self.batch_size_}
         return kept | resolved | {"class": type(self).__name__}
 
@@ -345,6 +356,9 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         device = torch.device(resolve_device(self.device))
         gen = torch.Generator().manual_seed(seed_from(rng))
         model = self._build_model(train, device, gen)
+        if init_weight is None and self.init_std is not None:
+            with torch.no_grad():
+                model.embedding.weight.normal_(0.0, float(self.init_std), generator=gen)
         if init_weight is not None:
             with torch.no_grad():
                 model.embedding.weight.copy_(torch.as_tensor(init_weight, dtype=torch.float32))

@@ -312,3 +312,40 @@ def test_user_sampling_changes_the_run_resumes_and_is_checked(split, tmp_path):
         ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
     with pytest.raises(ValueError, match="sampling"):
         ToyBPR(sampling="edges", **FAST).fit(split.train)
+
+
+def test_init_std_draws_layer0_from_a_normal_resumes_and_is_checked(split, tmp_path):
+    # lr so small that one epoch leaves the start as it was
+    still = dict(FAST, lr=1e-9, epochs=1)
+    n_nodes = split.train.n_users + split.train.n_items
+    xavier = gr.create("embedder", "mf", **still).fit(split.train).embedding_weight_
+    normal = gr.create("embedder", "mf", init_std=0.1, **still).fit(split.train)
+    bound = np.sqrt(6 / (n_nodes + FAST["dim"]))  # Xavier uniform's bound
+    assert np.abs(xavier).max() <= bound + 1e-6
+    assert abs(normal.embedding_weight_.std() - 0.1) < 0.005
+    assert abs(normal.embedding_weight_.mean()) < 0.005
+    assert np.abs(normal.embedding_weight_).max() > 3 * bound
+    # the same seed gives the same start; another seed another one
+    again = gr.create("embedder", "mf", init_std=0.1, **still).fit(split.train)
+    np.testing.assert_array_equal(again.embedding_weight_, normal.embedding_weight_)
+    other = gr.create("embedder", "mf", init_std=0.1, **{**still, "random_state": 1})
+    assert not np.array_equal(other.fit(split.train).embedding_weight_, again.embedding_weight_)
+    # init_weight wins over init_std
+    w = np.full((n_nodes, FAST["dim"]), 0.5, dtype=np.float32)
+    warm = gr.create("embedder", "mf", init_std=0.1, **still).fit(split.train, init_weight=w)
+    np.testing.assert_allclose(warm.embedding_weight_, w, atol=1e-6)
+    # the default stays out of the checkpoint configuration; a resume cannot switch it
+    kw = dict(eval_every=2, patience=100, **FAST)
+    straight = ToyBPR(epochs=4, init_std=0.1, **kw).fit(split.train, valid=split.valid)
+    assert straight._config()["init_std"] == 0.1
+    assert "init_std" not in ToyBPR(epochs=1, **kw).fit(split.train)._config()
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    ToyBPR(epochs=2, init_std=0.1, **ckpt, **kw).fit(split.train, valid=split.valid)
+    resumed = ToyBPR(epochs=4, init_std=0.1, resume=True, **ckpt, **kw)
+    resumed.fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
+    with pytest.raises(ValueError, match="different configuration"):
+        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    for bad in (0.0, -0.1):
+        with pytest.raises(ValueError, match="init_std"):
+            ToyBPR(init_std=bad, **FAST).fit(split.train)
