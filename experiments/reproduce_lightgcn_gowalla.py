@@ -15,8 +15,8 @@ Recipes (``--recipe``): ``paper`` (BPR, batch 2048, lr 1e-3, L2 1e-4, up to 1,00
 epochs, the paper code's sampler: a user uniformly, then one of their items,
 ``sampling="users"``, and its start: layer 0 from a normal with std 0.1,
 ``init_std=0.1``; about 22 minutes on an H200, hours on a CPU), ``fast`` (graphrec's
-BPR defaults: batch 32,768, lr 0.02, Xavier start) and ``softmax``: the same LightGCN (3 layers, 64
-dims) trained with the sampled softmax loss (``loss="softmax"``, temperature 0.1,
+BPR defaults: batch 32,768, lr 0.02, Xavier start) and ``softmax``: the same LightGCN
+(3 layers, 64 dims) trained with the sampled softmax loss (``loss="softmax"``, temperature 0.1,
 1,024 shared negatives, batch 8,192, no L2), its settings chosen on valid in runs of
 2 to 8 epochs. It rises faster than BPR in the first minutes on a CPU but flattens
 lower (README: neither reaches the paper's row on a CPU).
@@ -105,7 +105,7 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument(
         "--warm-start", choices=["none", "svd"], default="none",
-        help="layer-0 start: Xavier (none) or the svd embedder's vectors",
+        help="layer-0 start: the recipe's (none) or the svd embedder's vectors",
     )  # fmt: skip
     parser.add_argument(
         "--epochs-only",
@@ -169,7 +169,7 @@ def _curve(what: str, history: list[dict], monitor: str) -> None:
 
 
 def _init(data, params: dict, args: argparse.Namespace):
-    """The layer-0 start for ``--warm-start`` (None: the model's Xavier init)."""
+    """The layer-0 start for ``--warm-start`` (None: the recipe's own start)."""
     if args.warm_start == "none":
         return None
     svd = gr.create("embedder", "svd", dim=params["dim"], random_state=0).fit(data)

@@ -356,12 +356,11 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         device = torch.device(resolve_device(self.device))
         gen = torch.Generator().manual_seed(seed_from(rng))
         model = self._build_model(train, device, gen)
-        if init_weight is None and self.init_std is not None:
-            with torch.no_grad():
-                model.embedding.weight.normal_(0.0, float(self.init_std), generator=gen)
-        if init_weight is not None:
-            with torch.no_grad():
+        with torch.no_grad():
+            if init_weight is not None:
                 model.embedding.weight.copy_(torch.as_tensor(init_weight, dtype=torch.float32))
+            elif self.init_std is not None:
+                model.embedding.weight.normal_(0.0, float(self.init_std), generator=gen)
         model = model.to(device)
         ckpt = self._checkpoint_path()
         fingerprint = "" if ckpt is None else data_fingerprint(train, valid)
