@@ -104,6 +104,14 @@ def main() -> None:
         "with --warm-start svd, the svd vectors' std",
     )  # fmt: skip
     parser.add_argument(
+        "--lr-schedule", choices=["constant", "cosine"], default=None,
+        help="override the recipe's lr schedule (cosine: decays to 0 over --decay-epochs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--decay-epochs", type=int, default=None,
+        help="the cosine's length (default: the epochs; the heldout refit keeps it)",
+    )  # fmt: skip
+    parser.add_argument(
         "--warm-start", choices=["none", "svd"], default="none",
         help="layer-0 start: the recipe's (none) or the svd embedder's vectors",
     )  # fmt: skip
@@ -130,6 +138,8 @@ def main() -> None:
     overrides["sampling"] = args.sampling
     overrides["init_std"] = args.init_std
     overrides["epochs"] = args.epochs
+    overrides["lr_schedule"] = args.lr_schedule
+    overrides["decay_epochs"] = args.decay_epochs
     params.update({k: v for k, v in overrides.items() if v is not None})
     if args.epochs_only:
         params.update(epochs=args.epochs_only)
@@ -188,6 +198,8 @@ def _heldout(split, full, params: dict, schedule: dict, args: argparse.Namespace
     _curve("valid (fit on train)", select.history_, select.monitor)
     epochs = select.best_epoch_
     print(f"best valid epoch {epochs} ({select.stopped_by_}); refit on train+valid")
+    if params.get("lr_schedule") == "cosine":  # the refit follows the selection's schedule
+        params = {**params, "decay_epochs": select._decay_epochs()}
     init = _init(full, params, args)
     with tempfile.TemporaryDirectory() as tmp:
         # the refit in pieces that resume exactly: test is read at each piece's last

@@ -13,6 +13,7 @@ on the schedule and the progress bar. The parameters it reads (``epochs``,
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,7 @@ from graphrec.embed._checkpoint import load_checkpoint, save_checkpoint
 if TYPE_CHECKING:  # torch is imported when fit starts, not with graphrec
     import torch
 
-__all__ = ["TrainingLoop"]
+__all__ = ["TrainingLoop", "cosine_factor"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class TrainingLoop:
     epochs: int
     loss: str
     sampling: str
+    lr_schedule: str
     eval_every: int
     patience: int
     monitor: str
@@ -51,6 +53,7 @@ class TrainingLoop:
     _clock: Callable[[], float]
     _batch_and_lr: Callable[[int], tuple[int, float]]
     _config: Callable[[], dict[str, Any]]
+    _decay_epochs: Callable[[], int]
     _loss: Callable[..., Any]
     _start_epoch: Callable[..., None]
 
@@ -164,8 +167,13 @@ class TrainingLoop:
             users_ep, items_ep = users_all[order], items_all[order]
         negatives = sample_negatives(users_ep, positives, rng)
         model.train()
-        for start in range(0, n, batch_size):
+        steps = -(-n // batch_size)
+        for step, start in enumerate(range(0, n, batch_size)):
             stop = min(start + batch_size, n)
+            if self.lr_schedule == "cosine":
+                done = (epoch * steps + step) / (self._decay_epochs() * steps)
+                for group in opt.param_groups:
+                    group["lr"] = self.lr_ * cosine_factor(done)
             u = torch.from_numpy(users_ep[start:stop]).to(device)
             i = torch.from_numpy(items_ep[start:stop] + n_users).to(device)
             j = torch.from_numpy(negatives[start:stop] + n_users).to(device)
@@ -262,6 +270,16 @@ class TrainingLoop:
         self.embedding_weight_ = x0
         self.user_embeddings_ = x[:n_users]
         self.item_embeddings_ = x[n_users:]
+
+
+def cosine_factor(done: float) -> float:
+    """The cosine schedule's factor on the learning rate after the fraction ``done`` of
+    it: 1 at the start, 1/2 half-way, 0 at the end and after.
+
+    >>> [round(cosine_factor(t), 3) for t in (0.0, 0.25, 0.5, 1.0, 1.5)]
+    [1.0, 0.854, 0.5, 0.0, 0.0]
+    """
+    return 0.5 * (1.0 + math.cos(math.pi * min(done, 1.0)))
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:

@@ -112,6 +112,16 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         coordinate) and the L2 term do. ``init_weight`` in ``fit`` overrides both.
     softmax_temperature, softmax_negatives : float, int
         The softmax loss's temperature and pool size (unused by ``"bpr"``).
+    lr_schedule : {"constant", "cosine"}
+        ``"constant"``: Adam at ``lr`` throughout. ``"cosine"``: the step's learning
+        rate is ``lr * (1 + cos(pi * t)) / 2`` with ``t`` the fraction of the
+        ``decay_epochs`` trained so far (per batch; zero from then on: SGDR without
+        restarts, Loshchilov and Hutter, ICLR 2017). Large constant steps stall
+        short of the optimum; the decay settles them (README: LightGCN on gowalla).
+    decay_epochs : int or None
+        The cosine's length in epochs; ``None``: ``epochs``. Set it to keep the
+        schedule when ``epochs`` changes (a resume with more epochs, a refit for the
+        early-stopped epoch count). Unused by ``"constant"``.
     eval_every, patience : int
         Validate every ``eval_every`` epochs; stop after ``patience`` validations
         without improvement of ``monitor``; the best weights are kept.
@@ -168,6 +178,8 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         init_std=[Interval(float, 0, None, closed="neither"), None],
         softmax_temperature=Interval(float, 0, None, closed="neither"),
         softmax_negatives=Interval(int, 1, None),
+        lr_schedule=Options("constant", "cosine"),
+        decay_epochs=[Interval(int, 1, None), None],
         eval_every=Interval(int, 1, None),
         patience=Interval(int, 1, None),
         monitor=Satisfies(_is_monitor, "a ranking metric at a cut-off, e.g. 'ndcg@20'", ["x"]),
@@ -196,6 +208,8 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         init_std: float | None = None,
         softmax_temperature: float = 0.1,
         softmax_negatives: int = 1024,
+        lr_schedule: str = "constant",
+        decay_epochs: int | None = None,
         eval_every: int = 5,
         patience: int = 5,
         monitor: str = "ndcg@20",
@@ -217,6 +231,8 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         self.init_std = init_std
         self.softmax_temperature = softmax_temperature
         self.softmax_negatives = softmax_negatives
+        self.lr_schedule = lr_schedule
+        self.decay_epochs = decay_epochs
         self.eval_every = eval_every
         self.patience = patience
         self.monitor = monitor
@@ -315,6 +331,10 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         lr = 0.02 * float(np.sqrt(batch / 32768)) if self.lr == "auto" else float(self.lr)
         return batch, lr
 
+    def _decay_epochs(self) -> int:
+        """The cosine schedule's length in epochs (``decay_epochs``, else ``epochs``)."""
+        return int(self.epochs if self.decay_epochs is None else self.decay_epochs)
+
     def _config(self) -> dict[str, Any]:
         """What a checkpoint must agree on to be resumed (``epochs`` may grow)."""
         params = self.get_params(deep=False)
@@ -325,6 +345,11 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         for key, default in (("sampling", "interactions"), ("init_std", None)):
             if key in kept and kept[key] == default:  # a default: as before it existed
                 kept.pop(key)
+        if kept.pop("lr_schedule", "constant") == "constant":
+            kept.pop("decay_epochs", None)  # unused: a constant lr's run as before
+        else:  # the cosine's length determines every step's lr
+            kept["lr_schedule"] = self.lr_schedule
+            kept["decay_epochs"] = self._decay_epochs()
         resolved = {"lr": getattr(self, "lr_", self.lr), "batch_size": self.batch_size_}
         return kept | resolved | {"class": type(self).__name__}
 

@@ -349,3 +349,36 @@ def test_init_std_draws_layer0_from_a_normal_resumes_and_is_checked(split, tmp_p
     for bad in (0.0, -0.1):
         with pytest.raises(ValueError, match="init_std"):
             ToyBPR(init_std=bad, **FAST).fit(split.train)
+
+
+def test_cosine_lr_schedule_decays_to_zero_resumes_and_is_checked(split, tmp_path):
+    # one-epoch cosine: the second epoch runs at lr 0 and leaves the weights unchanged
+    kw = dict(FAST, init_std=0.1)
+    one = ToyBPR(epochs=1, lr_schedule="cosine", **kw).fit(split.train)
+    two = ToyBPR(epochs=2, lr_schedule="cosine", decay_epochs=1, **kw).fit(split.train)
+    np.testing.assert_array_equal(two.embedding_weight_, one.embedding_weight_)
+    assert two.n_epochs_ == 2
+    # the decay changes the run: its first step is at lr, its later ones smaller
+    constant = ToyBPR(epochs=1, **kw).fit(split.train)
+    assert not np.array_equal(constant.embedding_weight_, one.embedding_weight_)
+    # a constant lr keeps the schedule out of the checkpoint configuration (old ones resume)
+    assert "lr_schedule" not in constant._config()
+    unused = ToyBPR(epochs=1, decay_epochs=9, **kw).fit(split.train)
+    assert "decay_epochs" not in unused._config()
+    assert one._config()["decay_epochs"] == 1
+    # in pieces with a fixed decay_epochs: the same run as straight through
+    sched = dict(lr_schedule="cosine", decay_epochs=4, eval_every=2, patience=100, **kw)
+    straight = ToyBPR(epochs=4, **sched).fit(split.train, valid=split.valid)
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    ToyBPR(epochs=2, **ckpt, **sched).fit(split.train, valid=split.valid)
+    resumed = ToyBPR(epochs=4, resume=True, **ckpt, **sched).fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
+    # with decay_epochs=None the schedule follows epochs: raising them is refused by name
+    (tmp_path / "b").mkdir()
+    ckpt_b = dict(checkpoint_dir=str(tmp_path / "b"), checkpoint_every=2)
+    ToyBPR(epochs=2, lr_schedule="cosine", **ckpt_b, **kw).fit(split.train)
+    with pytest.raises(ValueError, match="decay_epochs"):
+        ToyBPR(epochs=4, lr_schedule="cosine", resume=True, **ckpt_b, **kw).fit(split.train)
+    for bad in (dict(lr_schedule="step"), dict(decay_epochs=0)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            ToyBPR(**bad, **FAST).fit(split.train)
