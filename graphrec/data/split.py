@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphrec._validation import RandomState, check_random_state
 from graphrec.data._user_holdout import user_holdout_parts
 from graphrec.data.interactions import Interactions
+
+if TYPE_CHECKING:  # pandas is imported by describe, not with graphrec
+    import pandas as pd
 
 __all__ = ["Split", "split"]
 
@@ -33,6 +36,53 @@ class Split:
 
     def __iter__(self) -> Iterator[Interactions | None]:
         return iter((self.train, self.valid, self.test))
+
+    def describe(self) -> pd.DataFrame:
+        """Each part's size and how popular its items are in ``train``: a check that
+        valid resembles test before choosing anything on it.
+
+        One row per part (``train``, ``valid`` when there is one, ``test``):
+        ``interactions``, ``users`` (with at least one), ``items_per_user`` (their mean),
+        ``train_popularity``: the mean number of *other* training interactions of the
+        part's items (an item's training count, less one for the part's own row in
+        ``train``), ``popularity_vs_train``: that mean over train's, ``top1pct_share``:
+        the share of the part's interactions on the 1% of items with most training
+        interactions, and ``cold_share``: the share on items with none. A part drawn
+        at random from the same interactions as train reads a ratio near 1; a test
+        part on more popular items rewards popularity-biased models more than a
+        validation part that is not (README: the gowalla split).
+
+        >>> ids = dict(user_ids=np.arange(3), item_ids=np.arange(3))
+        >>> train = Interactions.from_coo([0, 0, 1, 1, 2, 2], [0, 1, 0, 2, 0, 1], **ids)
+        >>> test = Interactions.from_coo([1], [1], **ids)  # item 1: 2 training rows
+        >>> Split(train, None, test).describe().loc["test", "train_popularity"]
+        2.0
+        """
+        import pandas as pd
+
+        train = self.train.binary().matrix.tocsc()
+        counts = np.diff(train.indptr).astype(np.float64)  # training interactions per item
+        top = counts >= np.quantile(counts, 0.99) if len(counts) else counts.astype(bool)
+        rows = {}
+        base = None
+        for name, part in (("train", self.train), ("valid", self.valid), ("test", self.test)):
+            if part is None:
+                continue
+            users, items, _, _ = part.coo()
+            popularity = counts[items] - (1.0 if name == "train" else 0.0)
+            active = np.unique(users)
+            mean_pop = float(popularity.mean()) if len(items) else float("nan")
+            base = mean_pop if name == "train" else base
+            rows[name] = {
+                "interactions": float(len(items)),
+                "users": float(len(active)),
+                "items_per_user": len(items) / len(active) if len(active) else float("nan"),
+                "train_popularity": mean_pop,
+                "popularity_vs_train": mean_pop / base if base else float("nan"),
+                "top1pct_share": float(top[items].mean()) if len(items) else float("nan"),
+                "cold_share": float((counts[items] == 0).mean()) if len(items) else float("nan"),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
 
     def __repr__(self) -> str:
         parts = [f"train={self.train.nnz}", f"test={self.test.nnz}"]

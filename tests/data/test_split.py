@@ -145,3 +145,42 @@ def test_random_short_histories_below_one_training_share_keep_one():
     assert (train >= 1).all() and ((train + v + t) == deg).all()
     two = deg == 2
     assert abs(v[two].mean() - t[two].mean()) < 0.05  # symmetric
+
+
+def test_describe_on_a_hand_checked_split():
+    from graphrec.data.interactions import Interactions
+    from graphrec.data.split import Split
+
+    ids = dict(user_ids=np.arange(3), item_ids=np.arange(4))
+    # training counts per item: 3, 2, 1, 0
+    train = Interactions.from_coo([0, 0, 1, 1, 2, 2], [0, 1, 0, 2, 0, 1], **ids)
+    valid = Interactions.from_coo([1], [1], **ids)  # item 1: 2 training rows
+    test = Interactions.from_coo([0, 2, 2], [3, 2, 3], **ids)  # items 3, 2, 3: 0, 1, 0
+    table = Split(train, valid, test).describe()
+    assert table.index.tolist() == ["train", "valid", "test"]
+    # train: the rows (0,0) (0,1) (1,0) (1,2) (2,0) (2,1) have 2, 1, 2, 0, 2, 1 other rows
+    assert table.loc["train", "train_popularity"] == pytest.approx(8 / 6)
+    assert table.loc["valid", "train_popularity"] == 2.0
+    assert table.loc["valid", "popularity_vs_train"] == pytest.approx(2 / (8 / 6))
+    assert table.loc["test", "train_popularity"] == pytest.approx(1 / 3)
+    assert table.loc["test", "cold_share"] == pytest.approx(2 / 3)
+    assert table.loc["test", "users"] == 2 and table.loc["test", "items_per_user"] == 1.5
+    # the top 1% of 4 items is the most popular one (item 0): half of train's rows
+    assert table.loc["train", "top1pct_share"] == pytest.approx(0.5)
+    assert table.loc["test", "top1pct_share"] == 0.0
+    no_valid = Split(train, None, test).describe()
+    assert no_valid.index.tolist() == ["train", "test"]
+
+
+def test_describe_tells_a_random_split_from_a_popularity_skewed_one(data):
+    s = split(data, "random", seed=0)
+    table = s.describe()
+    assert abs(table.loc["valid", "popularity_vs_train"] - 1) < 0.05
+    assert abs(table.loc["test", "popularity_vs_train"] - 1) < 0.05
+    # the same test rows restricted to the more popular half of the items
+    from graphrec.data.split import Split
+
+    counts = s.train.item_degrees()
+    keep = counts[s.test.matrix.indices] >= np.median(counts)  # over the CSR entries
+    skewed = Split(s.train, s.valid, s.test.filter(keep)).describe()
+    assert skewed.loc["test", "popularity_vs_train"] > 1.2
