@@ -125,6 +125,8 @@ def main() -> None:
         "--checkpoint-dir", default=None, help="write checkpoints; resumes (protocol paper)"
     )
     args = parser.parse_args()
+    if args.decay_epochs is not None and args.lr_schedule != "cosine":
+        parser.error("--decay-epochs needs --lr-schedule cosine")
 
     split = gr.load_dataset("lightgcn", path=args.data)
     full = split.train + split.valid

@@ -60,27 +60,37 @@ class Split:
         """
         import pandas as pd
 
-        train = self.train.binary().matrix.tocsc()
-        counts = np.diff(train.indptr).astype(np.float64)  # training interactions per item
-        top = counts >= np.quantile(counts, 0.99) if len(counts) else counts.astype(bool)
+        counts = self.train.item_degrees().astype(np.float64)  # training rows per item
+        n_top = max(1, -(-len(counts) // 100))  # the ceil(1%) most trained items
+        top = np.zeros(len(counts), dtype=bool)
+        top[np.argsort(-counts, kind="stable")[:n_top]] = True  # ties: the lower item id
         rows = {}
-        base = None
+        base = float("nan")
         for name, part in (("train", self.train), ("valid", self.valid), ("test", self.test)):
             if part is None:
                 continue
+            if not part.same_space(self.train):
+                raise ValueError(
+                    f"split.{name} has another user / item space than split.train "
+                    f"({part.n_users} x {part.n_items} against {self.train.n_users} x "
+                    f"{self.train.n_items}); describe compares parts of one split"
+                )
             users, items, _, _ = part.coo()
             popularity = counts[items] - (1.0 if name == "train" else 0.0)
-            active = np.unique(users)
-            mean_pop = float(popularity.mean()) if len(items) else float("nan")
-            base = mean_pop if name == "train" else base
+            n_active = len(np.unique(users))
+            mean = (lambda x: float(x.mean())) if len(items) else (lambda x: float("nan"))
+            mean_pop = mean(popularity)
+            if name == "train":
+                base = mean_pop
+            ratio = 1.0 if name == "train" else mean_pop / base if base > 0 else float("nan")
             rows[name] = {
-                "interactions": float(len(items)),
-                "users": float(len(active)),
-                "items_per_user": len(items) / len(active) if len(active) else float("nan"),
+                "interactions": len(items),
+                "users": n_active,
+                "items_per_user": len(items) / n_active if n_active else float("nan"),
                 "train_popularity": mean_pop,
-                "popularity_vs_train": mean_pop / base if base else float("nan"),
-                "top1pct_share": float(top[items].mean()) if len(items) else float("nan"),
-                "cold_share": float((counts[items] == 0).mean()) if len(items) else float("nan"),
+                "popularity_vs_train": ratio,
+                "top1pct_share": mean(top[items]),
+                "cold_share": mean(counts[items] == 0),
             }
         return pd.DataFrame.from_dict(rows, orient="index")
 

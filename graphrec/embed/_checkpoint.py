@@ -114,10 +114,14 @@ def load_checkpoint(
     saved = json.loads(payload["config"])
     current = json.loads(json.dumps(config))
     if saved != current:
-        diff = {k: (saved.get(k), v) for k, v in current.items() if saved.get(k) != v}
+        keys = sorted(saved.keys() | current.keys())  # a key only one side has counts too
+        diff = {k: (saved.get(k), current.get(k)) for k in keys if saved.get(k) != current.get(k)}
+        hint = ""
+        if set(diff) == {"decay_epochs"}:
+            hint = f"pass decay_epochs={saved['decay_epochs']} to resume its schedule; "
         raise ValueError(
             f"checkpoint {path} was written with a different configuration "
-            f"(saved, current): {diff}; use another checkpoint_dir or resume=False"
+            f"(saved, current): {diff}; {hint}use another checkpoint_dir or resume=False"
         )
     if payload["data"] != fingerprint:
         raise ValueError(

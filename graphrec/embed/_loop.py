@@ -7,7 +7,7 @@ per-batch hooks :meth:`~graphrec.embed._trainer.BPREmbedder._start_epoch` and
 with early stopping and the best weights, the time budget, the checkpoints written
 on the schedule and the progress bar. The parameters it reads (``epochs``,
 ``eval_every``, ``patience``, ``monitor``, ``max_minutes``, ``checkpoint_every``,
-``verbose``) are the engine's, documented there.
+``verbose``, ``lr_schedule`` and ``decay_epochs``) are the engine's, documented there.
 """
 
 from __future__ import annotations

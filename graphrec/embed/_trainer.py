@@ -115,13 +115,15 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     lr_schedule : {"constant", "cosine"}
         ``"constant"``: Adam at ``lr`` throughout. ``"cosine"``: the step's learning
         rate is ``lr * (1 + cos(pi * t)) / 2`` with ``t`` the fraction of the
-        ``decay_epochs`` trained so far (per batch; zero from then on: SGDR without
-        restarts, Loshchilov and Hutter, ICLR 2017). Large constant steps stall
-        short of the optimum; the decay settles them (README: LightGCN on gowalla).
+        ``decay_epochs`` trained so far (per batch: ``lr`` at the first step; zero
+        from then on: SGDR without restarts, Loshchilov and Hutter, ICLR 2017). On
+        gowalla it did not help (README: LightGCN on gowalla). Early stopping and
+        ``max_minutes`` do not shorten the decay: a run stopped at epoch 400 of 1,000
+        was still at 0.65 ``lr``; set ``decay_epochs`` to the length you expect.
     decay_epochs : int or None
         The cosine's length in epochs; ``None``: ``epochs``. Set it to keep the
         schedule when ``epochs`` changes (a resume with more epochs, a refit for the
-        early-stopped epoch count). Unused by ``"constant"``.
+        early-stopped epoch count). Needs ``lr_schedule="cosine"``.
     eval_every, patience : int
         Validate every ``eval_every`` epochs; stop after ``patience`` validations
         without improvement of ``monitor``; the best weights are kept.
@@ -193,6 +195,10 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     )
     _param_rules = (
         Rule(lambda p: not p["resume"] or p["checkpoint_dir"], "resume=True needs checkpoint_dir"),
+        Rule(
+            lambda p: p["decay_epochs"] is None or p["lr_schedule"] == "cosine",
+            "decay_epochs needs lr_schedule='cosine' (a constant lr has no decay)",
+        ),
     )
 
     def __init__(

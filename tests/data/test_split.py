@@ -184,3 +184,25 @@ def test_describe_tells_a_random_split_from_a_popularity_skewed_one(data):
     keep = counts[s.test.matrix.indices] >= np.median(counts)  # over the CSR entries
     skewed = Split(s.train, s.valid, s.test.filter(keep)).describe()
     assert skewed.loc["test", "popularity_vs_train"] > 1.2
+
+
+def test_describe_edge_cases():
+    from graphrec.data.interactions import Interactions
+    from graphrec.data.split import Split
+
+    ids = dict(user_ids=np.arange(2), item_ids=np.arange(200))
+    # every item once: tied counts, the top 1% is ceil(2) = 2 items (ids 0 and 1), and
+    # train's own mean of *other* rows is 0, so the others' ratio is undefined
+    train = Interactions.from_coo(np.repeat([0, 1], 100), np.arange(200), **ids)
+    empty = Interactions.from_coo([], [], **ids)
+    test = Interactions.from_coo([0, 1], [150, 1], **ids)
+    table = Split(train, empty, test).describe()
+    assert table.loc["train", "top1pct_share"] == pytest.approx(2 / 200)
+    assert table.loc["test", "top1pct_share"] == 0.5  # item 1 is among the 2
+    assert table.loc["train", "popularity_vs_train"] == 1.0
+    assert np.isnan(table.loc["test", "popularity_vs_train"])
+    assert table.loc["valid", "interactions"] == 0
+    assert table.loc["valid", ["train_popularity", "cold_share", "items_per_user"]].isna().all()
+    other = Interactions.from_coo([0], [0], user_ids=np.arange(2), item_ids=np.arange(3))
+    with pytest.raises(ValueError, match=r"split\.test has another user / item space"):
+        Split(train, None, other).describe()

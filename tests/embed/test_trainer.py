@@ -363,8 +363,8 @@ def test_cosine_lr_schedule_decays_to_zero_resumes_and_is_checked(split, tmp_pat
     assert not np.array_equal(constant.embedding_weight_, one.embedding_weight_)
     # a constant lr keeps the schedule out of the checkpoint configuration (old ones resume)
     assert "lr_schedule" not in constant._config()
-    unused = ToyBPR(epochs=1, decay_epochs=9, **kw).fit(split.train)
-    assert "decay_epochs" not in unused._config()
+    with pytest.raises(ValueError, match="decay_epochs needs lr_schedule='cosine'"):
+        ToyBPR(epochs=1, decay_epochs=9, **kw).fit(split.train)
     assert one._config()["decay_epochs"] == 1
     # in pieces with a fixed decay_epochs: the same run as straight through
     sched = dict(lr_schedule="cosine", decay_epochs=4, eval_every=2, patience=100, **kw)
@@ -377,8 +377,28 @@ def test_cosine_lr_schedule_decays_to_zero_resumes_and_is_checked(split, tmp_pat
     (tmp_path / "b").mkdir()
     ckpt_b = dict(checkpoint_dir=str(tmp_path / "b"), checkpoint_every=2)
     ToyBPR(epochs=2, lr_schedule="cosine", **ckpt_b, **kw).fit(split.train)
-    with pytest.raises(ValueError, match="decay_epochs"):
+    with pytest.raises(ValueError, match=r"\{'decay_epochs': \(2, 4\)\}; pass decay_epochs=2"):
         ToyBPR(epochs=4, lr_schedule="cosine", resume=True, **ckpt_b, **kw).fit(split.train)
+    # switching the schedule off is refused and named, though constant runs omit the key
+    with pytest.raises(ValueError, match=r"'lr_schedule': \('cosine', None\)"):
+        ToyBPR(epochs=4, resume=True, **ckpt_b, **kw).fit(split.train)
     for bad in (dict(lr_schedule="step"), dict(decay_epochs=0)):
         with pytest.raises(ValueError, match=next(iter(bad))):
             ToyBPR(**bad, **FAST).fit(split.train)
+
+
+def test_cosine_lr_of_every_step(split, monkeypatch):
+    seen = []
+    step = torch.optim.Adam.step
+
+    def recording(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", recording)
+    model = ToyBPR(epochs=2, lr_schedule="cosine", decay_epochs=3, **FAST).fit(split.train)
+    steps = -(-split.train.nnz // FAST["batch_size"])
+    assert len(seen) == 2 * steps > 2
+    expected = [FAST["lr"] * 0.5 * (1 + np.cos(np.pi * k / (3 * steps))) for k in range(2 * steps)]
+    np.testing.assert_allclose(seen, expected, rtol=1e-12)
+    assert seen[0] == FAST["lr"] == model.lr_

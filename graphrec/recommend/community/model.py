@@ -81,8 +81,9 @@ class CommunityModel(CommunityLocal):
         self.models_: dict[int, Any] = {}
         for c in np.flatnonzero(self.large_):
             local = clone(emb).set_params(
-                epochs=self.epochs, max_minutes=None, checkpoint_dir=None, resume=False
-            )
+                epochs=self.epochs, max_minutes=None, checkpoint_dir=None, resume=False,
+                decay_epochs=None,  # a cosine schedule spans the fine-tune's own epochs
+            )  # fmt: skip
             part = train.filter(self.user_communities_[users] == c)
             self.models_[int(c)] = local.fit(part, init_weight=emb.embedding_weight_)
             logger.info(
