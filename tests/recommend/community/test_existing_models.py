@@ -258,3 +258,13 @@ def test_community_model_over_a_resumable_embedder(planted, tmp_path):
     rec = CommunityModel(base=mf, communities=truth, min_size=50, epochs=1).fit(split.train)
     assert set(rec.models_) == {0, 1, 2, 3}
     assert all(not m.resume and m.checkpoint_dir is None for m in rec.models_.values())
+
+
+def test_community_model_fine_tunes_over_its_own_cosine(planted):
+    # a base decayed over 60 epochs: each 2-epoch fine-tune decays over its own 2
+    data, split, _ = planted
+    truth = data.user_features["community"].to_numpy()
+    mf = MF(dim=8, epochs=1, lr_schedule="cosine", decay_epochs=60, random_state=0)
+    rec = CommunityModel(base=mf.fit(split.train), communities=truth, min_size=50, epochs=2)
+    rec.fit(split.train)
+    assert all(m.decay_epochs is None and m._decay_epochs() == 2 for m in rec.models_.values())
