@@ -42,7 +42,10 @@ class TrainingLoop:
     epochs: int
     loss: str
     sampling: str
+    lr: float | str
+    batch_size: int | str
     lr_schedule: str
+    decay_epochs: int | None
     eval_every: int
     patience: int
     monitor: str
@@ -51,11 +54,23 @@ class TrainingLoop:
     resume: bool
     verbose: bool
     _clock: Callable[[], float]
-    _batch_and_lr: Callable[[int], tuple[int, float]]
     _config: Callable[[], dict[str, Any]]
-    _decay_epochs: Callable[[], int]
     _loss: Callable[..., Any]
     _start_epoch: Callable[..., None]
+
+    def _batch_and_lr(self, n_interactions: int) -> tuple[int, float]:
+        """The tuned defaults: large batches with a matching learning rate."""
+        batch = (
+            int(np.clip(n_interactions // 18, 2048, 32768))
+            if self.batch_size == "auto"
+            else int(self.batch_size)
+        )
+        lr = 0.02 * float(np.sqrt(batch / 32768)) if self.lr == "auto" else float(self.lr)
+        return batch, lr
+
+    def _decay_epochs(self) -> int:
+        """The cosine schedule's length in epochs (``decay_epochs``, else ``epochs``)."""
+        return int(self.epochs if self.decay_epochs is None else self.decay_epochs)
 
     def _train(
         self,

@@ -112,18 +112,12 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         coordinate) and the L2 term do. ``init_weight`` in ``fit`` overrides both.
     softmax_temperature, softmax_negatives : float, int
         The softmax loss's temperature and pool size (unused by ``"bpr"``).
-    lr_schedule : {"constant", "cosine"}
-        ``"constant"``: Adam at ``lr`` throughout. ``"cosine"``: the step's learning
-        rate is ``lr * (1 + cos(pi * t)) / 2`` with ``t`` the fraction of the
-        ``decay_epochs`` trained so far (per batch: ``lr`` at the first step; zero
-        from then on: SGDR without restarts, Loshchilov and Hutter, ICLR 2017). On
-        gowalla it did not help (README: LightGCN on gowalla). Early stopping and
-        ``max_minutes`` do not shorten the decay: a run stopped at epoch 400 of 1,000
-        was still at 0.65 ``lr``; set ``decay_epochs`` to the length you expect.
-    decay_epochs : int or None
-        The cosine's length in epochs; ``None``: ``epochs``. Set it to keep the
-        schedule when ``epochs`` changes (a resume with more epochs, a refit for the
-        early-stopped epoch count). Needs ``lr_schedule="cosine"``.
+    lr_schedule, decay_epochs : {"constant", "cosine"}, int or None
+        ``"cosine"``: each batch's lr is ``lr * (1 + cos(pi * t)) / 2``, ``t`` the
+        share of ``decay_epochs`` (``None``: ``epochs``) trained so far, 0 after
+        (SGDR without restarts, Loshchilov and Hutter, ICLR 2017; it did not help on
+        gowalla, README). Early stopping and ``max_minutes`` do not shorten it; a set
+        ``decay_epochs`` keeps it when ``epochs`` changes (a resume, a refit).
     eval_every, patience : int
         Validate every ``eval_every`` epochs; stop after ``patience`` validations
         without improvement of ``monitor``; the best weights are kept.
@@ -326,20 +320,6 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
 
     def _check_model_params(self) -> None:
         """Checks of the subclass's own parameters (``ValueError`` naming them)."""
-
-    def _batch_and_lr(self, n_interactions: int) -> tuple[int, float]:
-        """The tuned defaults: large batches with a matching learning rate."""
-        batch = (
-            int(np.clip(n_interactions // 18, 2048, 32768))
-            if self.batch_size == "auto"
-            else int(self.batch_size)
-        )
-        lr = 0.02 * float(np.sqrt(batch / 32768)) if self.lr == "auto" else float(self.lr)
-        return batch, lr
-
-    def _decay_epochs(self) -> int:
-        """The cosine schedule's length in epochs (``decay_epochs``, else ``epochs``)."""
-        return int(self.epochs if self.decay_epochs is None else self.decay_epochs)
 
     def _config(self) -> dict[str, Any]:
         """What a checkpoint must agree on to be resumed (``epochs`` may grow)."""
