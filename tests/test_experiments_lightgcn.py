@@ -79,3 +79,17 @@ def test_cosine_schedule_option_reaches_the_model(tmp_path):
     assert run.returncode == 0, run.stderr
     refit = run.stdout.split("test (refit")[1].split("min in all")[0].splitlines()[1:-1]
     assert len(refit) >= 2 and "ndcg@20:" in run.stdout
+
+
+def test_valid_vs_test_script_prints_the_split_and_each_model(tmp_path):
+    _write_split(tmp_path, n_users=120, n_items=100)
+    script = SCRIPT.parent / "valid_vs_test.py"
+    cmd = [sys.executable, str(script), "--data", str(tmp_path), "--bpr-epochs", "1",
+           "--softmax-epochs", "1", "--gfcf-k", "16", "--device", "cpu"]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "popularity_vs_train" in out and "test / valid" in out
+    for name in ("popularity", "gfcf", "lightgcn bpr, 1 epochs", "lightgcn softmax, 1 epochs"):
+        assert f"{name}:" in out
+    assert "rank" in out.splitlines()[-1]  # the verdict: the same order, or each flip
