@@ -45,9 +45,11 @@ class Split:
         ``interactions``, ``users`` (with at least one), ``items_per_user`` (their mean),
         ``train_popularity``: the mean number of *other* training interactions of the
         part's items (an item's training count, less one for the part's own row in
-        ``train``), ``popularity_vs_train``: that mean over train's, ``top1pct_share``:
-        the share of the part's interactions on the 1% of items with most training
-        interactions, and ``cold_share``: the share on items with none. A part drawn
+        ``train``), ``popularity_vs_train``: that mean over train's (NaN where train's
+        is 0), ``top1pct_share``: the share of the part's interactions on the
+        ``ceil(1%)`` items with most training interactions (ties to the lower item
+        id), and ``cold_share``: the share on items with none; the means of an empty
+        part are NaN. A part drawn
         at random from the same interactions as train reads a ratio near 1; a test
         part on more popular items rewards popularity-biased models more than a
         validation part that is not (README: the gowalla split).
@@ -78,19 +80,19 @@ class Split:
             users, items, _, _ = part.coo()
             popularity = counts[items] - (1.0 if name == "train" else 0.0)
             n_active = len(np.unique(users))
-            mean = (lambda x: float(x.mean())) if len(items) else (lambda x: float("nan"))
-            mean_pop = mean(popularity)
+            mean_pop = _mean(popularity)
             if name == "train":
-                base = mean_pop
-            ratio = 1.0 if name == "train" else mean_pop / base if base > 0 else float("nan")
+                base, ratio = mean_pop, 1.0
+            else:
+                ratio = mean_pop / base if base > 0 else float("nan")
             rows[name] = {
                 "interactions": len(items),
                 "users": n_active,
                 "items_per_user": len(items) / n_active if n_active else float("nan"),
                 "train_popularity": mean_pop,
                 "popularity_vs_train": ratio,
-                "top1pct_share": mean(top[items]),
-                "cold_share": mean(counts[items] == 0),
+                "top1pct_share": _mean(top[items]),
+                "cold_share": _mean(counts[items] == 0),
             }
         return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -99,6 +101,11 @@ class Split:
         if self.valid is not None:
             parts.insert(1, f"valid={self.valid.nnz}")
         return f"Split({self.train.n_users} users x {self.train.n_items} items; {', '.join(parts)})"
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of ``values``; NaN when there are none."""
+    return float(values.mean()) if len(values) else float("nan")
 
 
 _METHODS = ("random", "temporal", "leave_one_out", "user_holdout")

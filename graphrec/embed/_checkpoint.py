@@ -116,12 +116,10 @@ def load_checkpoint(
     if saved != current:
         keys = sorted(saved.keys() | current.keys())  # a key only one side has counts too
         diff = {k: (saved.get(k), current.get(k)) for k in keys if saved.get(k) != current.get(k)}
-        hint = ""
-        if set(diff) == {"decay_epochs"}:
-            hint = f"pass decay_epochs={saved['decay_epochs']} to resume its schedule; "
         raise ValueError(
             f"checkpoint {path} was written with a different configuration "
-            f"(saved, current): {diff}; {hint}use another checkpoint_dir or resume=False"
+            f"(saved, current): {diff}; pass the saved values to resume it, or use "
+            "another checkpoint_dir or resume=False"
         )
     if payload["data"] != fingerprint:
         raise ValueError(

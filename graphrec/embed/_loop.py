@@ -183,10 +183,11 @@ class TrainingLoop:
         negatives = sample_negatives(users_ep, positives, rng)
         model.train()
         steps = -(-n // batch_size)
+        total_steps = self._decay_epochs() * steps  # the cosine's length in steps
         for step, start in enumerate(range(0, n, batch_size)):
             stop = min(start + batch_size, n)
             if self.lr_schedule == "cosine":
-                done = (epoch * steps + step) / (self._decay_epochs() * steps)
+                done = (epoch * steps + step) / total_steps
                 for group in opt.param_groups:
                     group["lr"] = self.lr_ * cosine_factor(done)
             u = torch.from_numpy(users_ep[start:stop]).to(device)
