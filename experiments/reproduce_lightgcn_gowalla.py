@@ -104,6 +104,10 @@ def main() -> None:
         "with --warm-start svd, the svd vectors' std",
     )  # fmt: skip
     parser.add_argument(
+        "--dns-candidates", type=int, default=None,
+        help="override the recipe's negatives: the hardest of this many (DNS; 1: uniform)",
+    )  # fmt: skip
+    parser.add_argument(
         "--lr-schedule", choices=["constant", "cosine"], default=None,
         help="override the recipe's lr schedule (cosine: decays to 0 over --decay-epochs)",
     )  # fmt: skip
@@ -140,9 +144,11 @@ def main() -> None:
     overrides["sampling"] = args.sampling
     overrides["init_std"] = args.init_std
     overrides["epochs"] = args.epochs
+    overrides["dns_candidates"] = args.dns_candidates
     overrides["lr_schedule"] = args.lr_schedule
     overrides["decay_epochs"] = args.decay_epochs
     params.update({k: v for k, v in overrides.items() if v is not None})
+    print("settings: " + ", ".join(f"{k}={v}" for k, v in params.items() if k != "verbose"))
     if args.epochs_only:
         params.update(epochs=args.epochs_only)
         model = gr.create("embedder", "lightgcn", **params).fit(full)

@@ -93,3 +93,18 @@ def test_valid_vs_test_script_prints_the_split_and_each_model(tmp_path):
     for name in ("popularity", "gfcf", "lightgcn bpr, 1 epochs", "lightgcn softmax, 1 epochs"):
         assert f"{name}:" in out
     assert "rank" in out.splitlines()[-1]  # the verdict: the same order, or each flip
+
+
+def test_dns_option_reaches_the_model(tmp_path):
+    _write_split(tmp_path, n_users=120, n_items=100)
+    cmd = [
+        sys.executable, str(SCRIPT), "--data", str(tmp_path), "--recipe", "fast",
+        "--epochs", "2", "--eval-every", "1", "--device", "cpu",
+    ]  # fmt: skip
+    curves = []
+    for extra in ([], ["--dns-candidates", "4"]):
+        run = subprocess.run([*cmd, *extra], capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        assert f"dns_candidates={extra[-1]}" in run.stdout if extra else "dns" not in run.stdout
+        curves.append(run.stdout.split("test (monitored)")[1].split("best epoch")[0])
+    assert curves[0] != curves[1]  # the hardest of 4 candidates trains another model

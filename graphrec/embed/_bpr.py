@@ -1,5 +1,5 @@
-"""BPR batches: the epoch's (user, positive) pairs, vectorised negative sampling, the BPR
-loss and the sampled softmax loss."""
+"""BPR batches: the epoch's (user, positive) pairs, vectorised negative sampling (uniform,
+or the hardest of several candidates), the BPR loss and the sampled softmax loss."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # torch is imported when training starts, not with graphrec
     import torch
 
-__all__ = ["bpr_loss", "sample_negatives", "sample_positives", "softmax_loss"]
+__all__ = ["bpr_loss", "hardest_negatives", "sample_negatives", "sample_positives", "softmax_loss"]
 
 
 def sample_negatives(
@@ -75,6 +75,25 @@ def sample_positives(
     offsets = np.minimum(offsets, degree[users] - 1)
     items = positives.indices[positives.indptr[users] + offsets]
     return users.astype(np.int64), items.astype(np.int64)
+
+
+def hardest_negatives(x: torch.Tensor, u: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
+    """Per row of ``candidates`` (batch x k item nodes), the one ``x`` scores highest for
+    the row's user ``u``: dynamic negative sampling (DNS; Zhang et al., SIGIR 2013), as
+    MixGCF's code (Huang et al., KDD 2021) picks for LightGCN. Ties go to the first
+    column; the choice carries no gradient.
+
+    >>> import torch
+    >>> x = torch.tensor([[1.0, 0.0], [0.2, 0.0], [0.9, 0.0], [-1.0, 0.0]])
+    >>> hardest_negatives(x, torch.tensor([0, 0]), torch.tensor([[1, 2], [3, 1]])).tolist()
+    [2, 1]
+    """
+    import torch
+
+    with torch.no_grad():
+        scores = torch.einsum("bd,bkd->bk", x[u], x[candidates])
+        pick = scores.argmax(1, keepdim=True)
+    return candidates.gather(1, pick).squeeze(1)
 
 
 def bpr_loss(

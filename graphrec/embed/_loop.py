@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from graphrec.embed._checkpoint import load_checkpoint, save_checkpoint
 if TYPE_CHECKING:  # torch is imported when fit starts, not with graphrec
     import torch
 
-__all__ = ["TrainingLoop", "cosine_factor"]
+__all__ = ["TrainingLoop", "cosine_factor", "deterministic_on_cpu"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class TrainingLoop:
     epochs: int
     loss: str
     sampling: str
+    dns_candidates: int
     lr: float | str
     batch_size: int | str
     lr_schedule: str
@@ -166,8 +168,9 @@ class TrainingLoop:
     ) -> float:
         """One epoch of BPR batches: as many (user, positive) pairs as interactions, a
         shuffled pass over them or drawn user-first (``sampling``), one sampled
-        negative each (``edges``: the interactions' users, items and the binary
-        matrix); returns the mean batch loss (weighted by batch size)."""
+        negative each or ``dns_candidates`` of them (``edges``: the interactions'
+        users, items and the binary matrix); returns the mean batch loss
+        (weighted by batch size)."""
         import torch
 
         n_users = train.n_users
@@ -180,7 +183,11 @@ class TrainingLoop:
         else:  # one pass over the interactions, shuffled
             order = rng.permutation(n)
             users_ep, items_ep = users_all[order], items_all[order]
-        negatives = sample_negatives(users_ep, positives, rng)
+        k = self.dns_candidates  # > 1: candidates per pair, the loss keeps the hardest
+        if k == 1:
+            negatives = sample_negatives(users_ep, positives, rng)
+        else:
+            negatives = sample_negatives(np.repeat(users_ep, k), positives, rng).reshape(n, k)
         model.train()
         steps = -(-n // batch_size)
         total_steps = self._decay_epochs() * steps  # the cosine's length in steps
@@ -302,3 +309,26 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     """The rows of ``x`` scaled to unit L2 norm (zero rows stay zero)."""
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+@contextmanager
+def deterministic_on_cpu(device: Any) -> Iterator[None]:
+    """Torch's deterministic kernels for the fit on the CPU, the caller's setting restored.
+
+    With more than one thread, the default CPU kernels of the embedding gradient sum
+    in a varying order (weights differed by about 2e-7 run to run at dim 64); the
+    deterministic ones cost no measurable time here. CUDA keeps its fast kernels
+    (results agree to float rounding there).
+    """
+    import torch
+
+    if device.type != "cpu":
+        yield
+        return
+    before = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before, warn_only=warn_only)

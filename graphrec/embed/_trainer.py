@@ -18,8 +18,6 @@ refreshed once per epoch (see ``graphrec/embed/ncl.py``).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,9 +44,9 @@ from graphrec._validation import (
     seed_from,
 )
 from graphrec.data.interactions import Interactions
-from graphrec.embed._bpr import bpr_loss, sample_negatives, softmax_loss
+from graphrec.embed._bpr import bpr_loss, hardest_negatives, sample_negatives, softmax_loss
 from graphrec.embed._checkpoint import data_fingerprint
-from graphrec.embed._loop import TrainingLoop
+from graphrec.embed._loop import TrainingLoop, deterministic_on_cpu
 from graphrec.embed.base import BaseEmbedder, check_fit_data
 
 if TYPE_CHECKING:  # torch is imported when fit starts, not with graphrec
@@ -103,6 +101,12 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         of their items (:func:`graphrec.embed._bpr.sample_positives`), as the LightGCN
         paper's code samples; every user gets about the same number of triples, so
         light users weigh more (README: LightGCN on gowalla).
+    dns_candidates : int
+        BPR's negatives. 1: one uniform non-interacted item per pair. ``k > 1``:
+        dynamic negative sampling (DNS; Zhang et al., SIGIR 2013): ``k`` uniform
+        candidates per pair, and the loss takes the one the current model scores
+        highest for the user (:func:`graphrec.embed._bpr.hardest_negatives`); BPR only.
+        On gowalla it lifts LightGCN's NDCG@20 by about 0.01 (README).
     init_std : float or None
         ``None``: the model's own start for the layer-0 table (Xavier uniform for
         LightGCN, MF and NCL, as torch-geometric's ``LightGCN``: a standard deviation
@@ -171,6 +175,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         reg=Interval(float, 0, None),
         loss=Options("bpr", "softmax"),
         sampling=Options("interactions", "users"),
+        dns_candidates=Interval(int, 1, None),
         init_std=[Interval(float, 0, None, closed="neither"), None],
         softmax_temperature=Interval(float, 0, None, closed="neither"),
         softmax_negatives=Interval(int, 1, None),
@@ -193,6 +198,10 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
             lambda p: p["decay_epochs"] is None or p["lr_schedule"] == "cosine",
             "decay_epochs needs lr_schedule='cosine' (a constant lr has no decay)",
         ),
+        Rule(
+            lambda p: p["dns_candidates"] == 1 or p["loss"] == "bpr",
+            "dns_candidates > 1 needs loss='bpr' (the softmax has its own negatives)",
+        ),
     )
 
     def __init__(
@@ -205,6 +214,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         reg: float = 1e-3,
         loss: str = "bpr",
         sampling: str = "interactions",
+        dns_candidates: int = 1,
         init_std: float | None = None,
         softmax_temperature: float = 0.1,
         softmax_negatives: int = 1024,
@@ -228,6 +238,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         self.reg = reg
         self.loss = loss
         self.sampling = sampling
+        self.dns_candidates = dns_candidates
         self.init_std = init_std
         self.softmax_temperature = softmax_temperature
         self.softmax_negatives = softmax_negatives
@@ -270,9 +281,12 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     ) -> torch.Tensor:
         """The batch's loss (users ``u``, positive and negative item nodes ``i``,
         ``j``): BPR or the sampled softmax (``loss``) plus ``reg`` times L2 on the
-        layer-0 rows, plus :meth:`_extra_loss` when a model defines one. A model with
-        another loss overrides this."""
+        layer-0 rows, plus :meth:`_extra_loss` when a model defines one. ``j`` with a
+        column per candidate (``dns_candidates``) is first reduced to the hardest one.
+        A model with another loss overrides this."""
         x = model()
+        if j.dim() == 2:  # dynamic negative sampling: the hardest of each row's candidates
+            j = hardest_negatives(x, u, j)
         if self.loss == "softmax":
             loss = softmax_loss(
                 x, model.embedding.weight, u, i, j, self.reg,
@@ -328,7 +342,11 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         if kept.get("loss") == "bpr":  # the softmax's settings do not touch a BPR run
             for key in ("loss", "softmax_temperature", "softmax_negatives"):
                 kept.pop(key)
-        for key, default in (("sampling", "interactions"), ("init_std", None)):
+        for key, default in (
+            ("sampling", "interactions"),
+            ("init_std", None),
+            ("dns_candidates", 1),
+        ):
             if key in kept and kept[key] == default:  # a default: as before it existed
                 kept.pop(key)
         if kept.pop("lr_schedule", "constant") == "constant":
@@ -375,7 +393,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         model = model.to(device)
         ckpt = self._checkpoint_path()
         fingerprint = "" if ckpt is None else data_fingerprint(train, valid)
-        with _deterministic_on_cpu(device):
+        with deterministic_on_cpu(device):
             return self._train(model, train, validation, rng, device, ckpt, fingerprint)
 
     # ------------------------------------------------------------------ checkpoints
@@ -391,26 +409,3 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
     def _set_state(self, state: dict[str, np.ndarray]) -> None:
         if "embedding_weight" in state:
             self.embedding_weight_ = state["embedding_weight"]
-
-
-@contextmanager
-def _deterministic_on_cpu(device: Any) -> Iterator[None]:
-    """Torch's deterministic kernels for the fit on the CPU, the caller's setting restored.
-
-    With more than one thread, the default CPU kernels of the embedding gradient sum
-    in a varying order (weights differed by about 2e-7 run to run at dim 64); the
-    deterministic ones cost no measurable time here. CUDA keeps its fast kernels
-    (results agree to float rounding there).
-    """
-    import torch
-
-    if device.type != "cpu":
-        yield
-        return
-    before = torch.are_deterministic_algorithms_enabled()
-    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    torch.use_deterministic_algorithms(True)
-    try:
-        yield
-    finally:
-        torch.use_deterministic_algorithms(before, warn_only=warn_only)

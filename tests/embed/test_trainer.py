@@ -402,3 +402,71 @@ def test_cosine_lr_of_every_step(split, monkeypatch):
     expected = [FAST["lr"] * 0.5 * (1 + np.cos(np.pi * k / (3 * steps))) for k in range(2 * steps)]
     np.testing.assert_allclose(seen, expected, rtol=1e-12)
     assert seen[0] == FAST["lr"] == model.lr_
+
+
+def test_hardest_negatives_is_the_argmax_of_each_row_and_carries_no_gradient():
+    from graphrec.embed._bpr import hardest_negatives
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(20, 4, generator=gen, requires_grad=True)
+    u = torch.randint(0, 5, (7,), generator=gen)
+    cand = torch.randint(5, 20, (7, 6), generator=gen)
+    picked = hardest_negatives(x, u, cand)
+    for r in range(7):  # brute force: the candidate with the largest dot product
+        scores = [float(x[u[r]].detach() @ x[c].detach()) for c in cand[r]]
+        assert picked[r] == cand[r, int(np.argmax(scores))]
+    assert not picked.requires_grad
+    # a tie goes to the first column
+    tied = torch.tensor([[1.0, 0.0], [0.5, 0.0], [0.5, 0.0]])
+    assert hardest_negatives(tied, torch.tensor([0]), torch.tensor([[2, 1]])).tolist() == [2]
+
+
+def test_dns_trains_on_the_hardest_candidate_resumes_and_is_checked(split, tmp_path, monkeypatch):
+    kw = dict(eval_every=2, patience=100, reg=0.0, **FAST)
+    # the loss sees each pair's k candidates, none of them a training item of the user
+    seen = []
+    loss = ToyBPR._loss
+
+    def recording(self, model, u, i, j):
+        seen.append((u.numpy().copy(), j.numpy().copy()))
+        return loss(self, model, u, i, j)
+
+    monkeypatch.setattr(ToyBPR, "_loss", recording)
+    dns = ToyBPR(epochs=4, dns_candidates=5, **kw).fit(split.train, valid=split.valid)
+    monkeypatch.undo()
+    n_users, pos = split.train.n_users, split.train.matrix
+    assert all(j.shape == (len(u), 5) for u, j in seen)
+    users = np.concatenate([u for u, _ in seen])
+    cands = np.concatenate([j for _, j in seen]) - n_users
+    assert not pos[np.repeat(users, 5), cands.ravel()].any()
+    # the hardest candidate's BPR loss bounds that of any one column (softplus is monotone)
+    model = ToyBPR(epochs=1, dns_candidates=5, **kw).fit(split.train)
+    net = model._build_model(split.train, torch.device("cpu"), torch.Generator())
+    net.embedding.weight.data = torch.as_tensor(model.embedding_weight_)
+    u, j = (torch.as_tensor(a[:200]) for a in seen[0])
+    i = torch.as_tensor(split.train.coo()[1][:200] + n_users)
+    with torch.no_grad():
+        hard = float(model._loss(net, u, i, j))
+        each = [float(model._loss(net, u, i, j[:, c])) for c in range(5)]
+    assert hard > max(each)  # strictly: some row's hardest is not in column c
+    # a run of its own: deterministic, unlike uniform negatives, and it learns
+    again = ToyBPR(epochs=4, dns_candidates=5, **kw).fit(split.train, valid=split.valid)
+    uniform = ToyBPR(epochs=4, **kw).fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(again.user_embeddings_, dns.user_embeddings_)
+    assert not np.array_equal(uniform.user_embeddings_, dns.user_embeddings_)
+    assert dns.history_[-1]["ndcg@20"] > 0
+    # the default stays out of the checkpoint configuration; k > 1 is in it and resumes
+    assert "dns_candidates" not in uniform._config() and dns._config()["dns_candidates"] == 5
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    ToyBPR(epochs=2, dns_candidates=5, **ckpt, **kw).fit(split.train, valid=split.valid)
+    resumed = ToyBPR(epochs=4, dns_candidates=5, resume=True, **ckpt, **kw)
+    resumed.fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, dns.user_embeddings_)
+    with pytest.raises(ValueError, match="dns_candidates"):
+        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    for bad, msg in (
+        (dict(dns_candidates=0), "dns_candidates"),
+        (dict(dns_candidates=3, loss="softmax"), "needs loss='bpr'"),
+    ):
+        with pytest.raises(ValueError, match=msg):
+            ToyBPR(**bad, **FAST).fit(split.train)
