@@ -292,6 +292,18 @@ def test_sample_positives_draws_users_uniformly_then_their_items():
         sample_positives(sp.csr_array((3, 4)), 5, np.random.default_rng(0))
 
 
+def _resumes_exactly_and_refuses_without(split, tmp_path, straight, kw, match, **setting):
+    """Two epochs checkpointed and resumed to four equal ``straight``; resuming that
+    checkpoint without ``setting`` is refused (``match``)."""
+    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
+    ToyBPR(epochs=2, **setting, **ckpt, **kw).fit(split.train, valid=split.valid)
+    resumed = ToyBPR(epochs=4, **setting, resume=True, **ckpt, **kw)
+    resumed.fit(split.train, valid=split.valid)
+    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
+    with pytest.raises(ValueError, match=match):
+        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+
+
 def test_user_sampling_changes_the_run_resumes_and_is_checked(split, tmp_path):
     kw = dict(eval_every=2, patience=100, **FAST)
     inter = ToyBPR(epochs=4, **kw).fit(split.train, valid=split.valid)
@@ -303,13 +315,9 @@ def test_user_sampling_changes_the_run_resumes_and_is_checked(split, tmp_path):
     # the default is kept out of the checkpoint configuration (older checkpoints
     # resume); "users" is in it, so a resume cannot switch the sampler
     assert "sampling" not in inter._config() and users._config()["sampling"] == "users"
-    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
-    ToyBPR(epochs=2, sampling="users", **ckpt, **kw).fit(split.train, valid=split.valid)
-    resumed = ToyBPR(epochs=4, sampling="users", resume=True, **ckpt, **kw)
-    resumed.fit(split.train, valid=split.valid)
-    np.testing.assert_array_equal(resumed.user_embeddings_, users.user_embeddings_)
-    with pytest.raises(ValueError, match="different configuration"):
-        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    _resumes_exactly_and_refuses_without(
+        split, tmp_path, users, kw, "different configuration", sampling="users"
+    )
     with pytest.raises(ValueError, match="sampling"):
         ToyBPR(sampling="edges", **FAST).fit(split.train)
 
@@ -339,13 +347,9 @@ def test_init_std_draws_layer0_from_a_normal_resumes_and_is_checked(split, tmp_p
     straight = ToyBPR(epochs=4, init_std=0.1, **kw).fit(split.train, valid=split.valid)
     assert straight._config()["init_std"] == 0.1
     assert "init_std" not in ToyBPR(epochs=1, **kw).fit(split.train)._config()
-    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
-    ToyBPR(epochs=2, init_std=0.1, **ckpt, **kw).fit(split.train, valid=split.valid)
-    resumed = ToyBPR(epochs=4, init_std=0.1, resume=True, **ckpt, **kw)
-    resumed.fit(split.train, valid=split.valid)
-    np.testing.assert_array_equal(resumed.user_embeddings_, straight.user_embeddings_)
-    with pytest.raises(ValueError, match="different configuration"):
-        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    _resumes_exactly_and_refuses_without(
+        split, tmp_path, straight, kw, "different configuration", init_std=0.1
+    )
     for bad in (0.0, -0.1):
         with pytest.raises(ValueError, match="init_std"):
             ToyBPR(init_std=bad, **FAST).fit(split.train)
@@ -457,13 +461,9 @@ def test_dns_trains_on_the_hardest_candidate_resumes_and_is_checked(split, tmp_p
     assert dns.history_[-1]["ndcg@20"] > 0
     # the default stays out of the checkpoint configuration; k > 1 is in it and resumes
     assert "dns_candidates" not in uniform._config() and dns._config()["dns_candidates"] == 5
-    ckpt = dict(checkpoint_dir=str(tmp_path), checkpoint_every=2)
-    ToyBPR(epochs=2, dns_candidates=5, **ckpt, **kw).fit(split.train, valid=split.valid)
-    resumed = ToyBPR(epochs=4, dns_candidates=5, resume=True, **ckpt, **kw)
-    resumed.fit(split.train, valid=split.valid)
-    np.testing.assert_array_equal(resumed.user_embeddings_, dns.user_embeddings_)
-    with pytest.raises(ValueError, match="dns_candidates"):
-        ToyBPR(epochs=6, resume=True, **ckpt, **kw).fit(split.train, valid=split.valid)
+    _resumes_exactly_and_refuses_without(
+        split, tmp_path, dns, kw, "dns_candidates", dns_candidates=5
+    )
     for bad, msg in (
         (dict(dns_candidates=0), "dns_candidates"),
         (dict(dns_candidates=3, loss="softmax"), "needs loss='bpr'"),
