@@ -79,9 +79,8 @@ def sample_positives(
 
 def hardest_negatives(x: torch.Tensor, u: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
     """Per row of ``candidates`` (batch x k item nodes), the one ``x`` scores highest for
-    the row's user ``u``: dynamic negative sampling (DNS; Zhang et al., SIGIR 2013), as
-    MixGCF's code (Huang et al., KDD 2021) picks for LightGCN. Ties go to the first
-    column; the choice carries no gradient.
+    the row's user ``u``: dynamic negative sampling (DNS; Zhang et al., SIGIR 2013) on
+    the final embeddings. Ties go to the first column; the choice carries no gradient.
 
     >>> import torch
     >>> x = torch.tensor([[1.0, 0.0], [0.2, 0.0], [0.9, 0.0], [-1.0, 0.0]])
