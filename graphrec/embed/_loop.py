@@ -184,10 +184,9 @@ class TrainingLoop:
             order = rng.permutation(n)
             users_ep, items_ep = users_all[order], items_all[order]
         k = self.dns_candidates  # > 1: candidates per pair, the loss keeps the hardest
-        if k == 1:
-            negatives = sample_negatives(users_ep, positives, rng)
-        else:
-            negatives = sample_negatives(np.repeat(users_ep, k), positives, rng).reshape(n, k)
+        negatives = sample_negatives(np.repeat(users_ep, k), positives, rng)
+        if k > 1:  # k = 1 stays one column: the uniform negative, no selection step
+            negatives = negatives.reshape(n, k)
         model.train()
         steps = -(-n // batch_size)
         total_steps = self._decay_epochs() * steps  # the cosine's length in steps
