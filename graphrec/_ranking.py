@@ -64,12 +64,22 @@ def rank_items(
     """Top-``k`` items of a dense score block, with the entries of ``exclude`` masked.
 
     ``exclude`` has one row per row of ``scores``; its stored entries get ``-inf``.
-    Ties go to the lower item index. Scores are modified in place.
+    Ties go to the lower item index. Scores are modified in place. An item scored
+    ``-inf`` (masked, or so scored by the model) never fills a slot: a row with fewer
+    than ``k`` recommendable items ends in empty slots, item ``-1`` with score ``-inf``
+    (as :func:`graphrec.evaluate` marks them).
+
+    >>> items, scores = rank_items(np.array([[0.5, 0.2, 0.9]]), 3,
+    ...                            sp.csr_array(np.array([[0, 0, 1]])))
+    >>> items.tolist(), scores.tolist()
+    ([[0, 1, -1]], [[0.5, 0.2, -inf]])
     """
     if exclude is not None and exclude.nnz:
         rows = np.repeat(np.arange(exclude.shape[0]), np.diff(exclude.indptr))
         scores[rows, exclude.indices] = -np.inf
-    return topk(scores, k)
+    items, values = topk(scores, k)
+    items[np.isneginf(values)] = -1
+    return items, values
 
 
 def check_user_items(user_items: Any, n_items: int, what: str = "user_items") -> sp.csr_array:
@@ -182,7 +192,10 @@ class BaseRecommender(BaseEstimator):
 
         Returns
         -------
-        (items, scores) : ndarrays of shape (len(users), k)
+        (items, scores) : ndarrays of shape (len(users), min(k, n_items))
+            Best first. Only recommendable items fill a slot: a user with fewer than
+            ``k`` of them (``k`` near the catalogue size) gets empty slots at the end,
+            item ``-1`` with score ``-inf``.
         """
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")

@@ -9,6 +9,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from graphrec.experiment._console import main_metrics, override, print_best_run
+
 __all__ = ["main"]
 
 KINDS = ("dataset", "embedder", "detector", "recommender", "metric")
@@ -84,6 +86,8 @@ def _run(args: argparse.Namespace) -> int:
     from graphrec.experiment import load_config, run_experiment
 
     config = load_config(args.config, output=args.out)  # validated before any work
+    if args.seeds or args.no_control:
+        config = override(config, args)
     print(f"experiment {config.name!r} -> {config.output}")
     result = run_experiment(
         config,
@@ -102,51 +106,18 @@ def _run(args: argparse.Namespace) -> int:
 
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for kind, title in (("evaluate", "Recommendation"), ("detect", "Communities")):
-            table = result.summary(_main_metrics(result) if kind == "evaluate" else None, kind=kind)
+            table = result.summary(main_metrics(result) if kind == "evaluate" else None, kind=kind)
             if not table.empty:
-                where = " at the main K; every K in summary.md" if kind == "evaluate" else ""
-                print(f"\n{title} (mean ± std over seeds {list(config.seeds)}{where}):")
+                where = "; the main K, every K in summary.md" if kind == "evaluate" else ""
+                print(f"\n{title} ({result.cell_legend()}{where}):")
                 print(table.to_string(index=False))
-    _print_best_run(result)
+    chosen = result.selection_lines()[3:]  # without the section title
+    if chosen:
+        print("\nselection on validation:", *chosen, sep="\n  ")
+    print_best_run(result)
     shown = "summary.md, results.csv" + ("" if args.no_plots else ", plots/")
     print(f"results in {result.output} ({shown})")
     return 0
-
-
-def _main_metrics(result: object) -> list[str] | None:
-    """The ranking metrics at the selection metric's K, and coverage there."""
-    from graphrec.experiment._breakdown import main_k
-    from graphrec.experiment.results import _ranked
-
-    table = result.table  # type: ignore[attr-defined]
-    if table.empty:
-        return None
-    k = main_k(result)
-    at_k = table[table["k"] == k]["metric"].unique().tolist()
-    ranked = [m for m in at_k if _ranked(m)]  # the metrics the config asked for
-    return [f"{m}@{k}" for m in ranked] + (["coverage@" + str(k)] if "coverage" in at_k else [])
-
-
-def _print_best_run(result: object) -> None:
-    """The best run and its breakdowns in a few columns; the full tables' files named."""
-    from graphrec.community.profile import to_markdown
-    from graphrec.experiment._breakdown import BREAKDOWN_FILES, run_title
-
-    report = result.best_run_report()  # type: ignore[attr-defined]
-    if report.run is not None:
-        print(f"\nbest {report.how}:\n  {run_title(report.run)} (run {report.run['run']})")
-        titles = {"community": "per community", "activity": "per activity band"}
-        for column, table in report.compact.items():
-            print(f"\n{titles[column]} (seed {report.run['seed']}; mean [95% CI]):")
-            print(table.rename_axis(column).to_string())
-        if report.tables:
-            files = ", ".join(BREAKDOWN_FILES[c] for c in report.tables)
-            print(f"(every metric with its interval: {files})")
-    if report.profile is not None:
-        cols = [c for c in ("community", "size", "label") if c in report.profile.columns]
-        top = report.profile.sort_values("size", ascending=False, kind="stable").head(10)
-        print(f"\ncommunities of run {report.profiled['run']} (profiles in summary.md):")
-        print(to_markdown(top, cols))
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -155,12 +126,13 @@ def _compare(args: argparse.Namespace) -> int:
     params = _key_values(args.param)
     _check_compare_args(args)
     t0 = time.perf_counter()
-    table = compare_methods(
+    compared = compare_methods(
         args.dataset,
         path=args.path,
         methods=args.methods,
         k=args.k,
         seed=args.seed,
+        seeds=args.seeds,
         embedder=args.embedder,
         dataset_params=params or None,
         output=args.out,
@@ -171,18 +143,18 @@ def _compare(args: argparse.Namespace) -> int:
         jobs=args.jobs,
     )
     print(
-        f"{args.dataset}: {len(table.columns)} methods, seed {args.seed} "
+        f"{args.dataset}: {len(compared.communities)} methods, "
+        f"{'seeds ' + str(args.seeds) if args.seeds else 'seed ' + str(args.seed)} "
         f"({time.perf_counter() - t0:.1f}s)\n"
     )
-    import pandas as pd
-
-    with pd.option_context("display.width", 250, "display.max_columns", 50):
-        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(compared.to_text())
     if args.out:
-        from graphrec.experiment._store import atomic_write_text
+        compared.write(args.out)
+        import textwrap
 
-        atomic_write_text(f"{args.out}/compare.csv", table.to_csv())
-        print(f"\ntable and experiment in {args.out} (compare.csv, summary.md, plots/)")
+        files = ", ".join([*compared.FILES.values(), "summary.md", "plots/"])
+        print(f"\ntables and experiment in {args.out}:")
+        print(textwrap.fill(files, 98, initial_indent="  ", subsequent_indent="  "))
     return 0
 
 
@@ -331,6 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--address", help="Ray cluster address (default: $RAY_ADDRESS or local)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    run.add_argument(
+        "--seeds", nargs="+", type=int, metavar="SEED", help="run seeds (replace the config's)"
+    )
+    run.add_argument(
+        "--no-control",
+        action="store_true",
+        help="leave out the single-community control (config 'control: false')",
+    )
     run.set_defaults(func=_run)
 
     cmp_ = sub.add_parser(
@@ -340,7 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--path", help="folder of the dataset files")
     cmp_.add_argument("--methods", nargs="+", metavar="DETECTOR", help="detector names")
     cmp_.add_argument("--k", type=int, default=20, help="cut-off of the downstream metrics")
-    cmp_.add_argument("--seed", type=int, default=0)
+    cmp_.add_argument("--seed", type=int, default=0, help="split and method seed")
+    cmp_.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        metavar="SEED",
+        help="several seeds (each its own split): cells become mean ± sd over them",
+    )
     cmp_.add_argument("--embedder", default="svd", help="for embedding-clustering methods")
     cmp_.add_argument(
         "--baselines",

@@ -98,7 +98,9 @@ def check_recommender(
     assert items.shape == vals.shape == (len(users), k), f"recommend shapes {items.shape}"
     assert (np.diff(vals, axis=1) <= 0).all(), "recommend must list the best first"
     seen = train.matrix[users].toarray().astype(bool)
-    assert not seen[np.arange(len(users))[:, None], items].any(), "seen items recommended"
+    listed = items >= 0  # -1: an empty slot (fewer recommendable items than k)
+    rows = np.broadcast_to(np.arange(len(users))[:, None], items.shape)
+    assert not seen[rows[listed], items[listed]].any(), "seen items recommended"
     again = clone(model).fit(train)
     assert np.array_equal(again.recommend(users, k=k)[0], items), "same seed, other lists"
     _same_params(model.get_params(deep=False), clone(model).get_params(deep=False))

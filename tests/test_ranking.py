@@ -54,3 +54,25 @@ def test_validation_rejects_bad_monitors_and_scores(split):
     model.train_ = split.train
     with pytest.raises(ValueError, match=r"Wrong.score returned shape \(\d+, 3\)"):
         ranking_validation(split.train, split.valid)(model)
+
+
+@pytest.mark.parametrize("fold_in", [False, True])
+def test_recommend_beyond_the_recommendable_items_never_pads_with_seen_items(split, fold_in):
+    # k above the catalogue: the lists hold only unseen items, then empty slots (-1, -inf)
+    train = split.train
+    pop = gr.create("recommender", "popularity").fit(train)
+    users = np.arange(20)
+    k = train.n_items + 50
+    if fold_in:
+        items, scores = pop.recommend(users, k=k, user_items=train.matrix[users])
+    else:
+        items, scores = pop.recommend(users, k=k)
+    assert items.shape == scores.shape == (len(users), train.n_items)
+    seen = train.matrix[users].toarray() > 0
+    n_seen = seen.sum(axis=1)
+    for row in range(len(users)):
+        listed = items[row][items[row] >= 0]
+        assert len(listed) == train.n_items - n_seen[row]
+        assert not seen[row, listed].any()
+        assert (items[row, len(listed) :] == -1).all()
+        assert np.isneginf(scores[row, len(listed) :]).all()

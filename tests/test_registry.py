@@ -108,7 +108,8 @@ def test_declared_needs_plan_a_detector_stage(toy_recommenders, tmp_path):
     plan = make_plan(load_config(cfg), tmp_path / "cache")
     toy = [r for r in plan.runs if r.recommender == "toy_needs_communities"]
     plain = [r for r in plan.runs if r.recommender == "toy_plain"]
-    assert sorted(r.detector for r in toy) == ["kmeans", "louvain"]
+    # the two detectors and the single-community control added beside them
+    assert sorted(r.detector for r in toy) == ["kmeans", "louvain", "single"]
     assert all("detect" in r.keys for r in toy)
     # declaring nothing: one run, no detector and no embedder, whatever its parameter names
     assert len(plain) == 1 and set(plain[0].keys) == {"evaluate"}
@@ -131,8 +132,8 @@ def test_declared_needs_are_validated_and_injected(toy_recommenders, tmp_path):
         plots=False,
     )
     row = result.runs[result.runs["kind"] == "evaluate"]
-    assert list(row["recommender"]) == ["toy_needs_communities"]
-    assert list(row["detector"]) == ["louvain"]
+    assert list(row["recommender"]) == ["toy_needs_communities"] * 2
+    assert list(row["detector"]) == ["louvain", "single"]  # the control beside it
 
 
 def test_fine_tunable_embedders_only_for_community_model(tmp_path):

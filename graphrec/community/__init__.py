@@ -28,7 +28,7 @@ from graphrec.community.knn_spectral import EmbeddingSpectral
 from graphrec.community.label_propagation import LabelPropagation
 from graphrec.community.leiden import Leiden
 from graphrec.community.louvain import Louvain
-from graphrec.community.single import single_community
+from graphrec.community.single import SingleCommunity, single_community
 from graphrec.community.spectral import SpectralBipartite, bethe_hessian_count
 from graphrec.community.topics import LDATopics
 
@@ -48,6 +48,7 @@ __all__ = [
     "LabelPropagation",
     "Leiden",
     "Louvain",
+    "SingleCommunity",
     "SpectralBipartite",
     "bethe_hessian_count",
     "check_detector_input",

@@ -1,5 +1,6 @@
 """Statistics behind :func:`graphrec.community.profile.profile`: enrichment tests,
-multiple-testing corrections, weighted medians and the demographic summary."""
+multiple-testing corrections, weighted medians, the demographic summary, the users who
+lean to a genre and the per-user attributes a community is separated by."""
 
 from __future__ import annotations
 
@@ -7,8 +8,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-__all__ = ["adjust", "demographics", "enrichment_p", "weighted_median"]
+from graphrec.data.interactions import Interactions
+
+__all__ = [
+    "adjust",
+    "demographics",
+    "enrichment_p",
+    "leaning_users",
+    "separated_by",
+    "user_attributes",
+    "weighted_median",
+]
 
 _MAX_CATEGORIES = 50  # categorical user features with more values are skipped (zip codes)
 _MAX_NUMERIC_LEVELS = 12  # numeric features with at most this many (repeated) values are codes
@@ -110,3 +122,76 @@ def demographics(features: pd.DataFrame | None, inside: np.ndarray, min_support:
         best = lift.sort_values(ascending=False, kind="stable").index[0]
         out[f"top_{col}"] = f"{best} ({mine[best]:.0%}, {lift[best]:.1f}x)"
     return out
+
+
+def leaning_users(binary: sp.csr_array, tag_matrix: sp.csr_array) -> sp.csr_array:
+    """Users x tags, 1 where the tag's share of the user's interactions is above its share
+    of all interactions: the unit a genre is tested on is the user, so one heavy rater
+    counts once, and a genre every user touches can still be over-represented."""
+    counts = sp.csr_array(binary @ tag_matrix)  # interactions of each user with each tag
+    degree = np.diff(binary.indptr).astype(np.float64)
+    overall = np.asarray(counts.sum(axis=0)).ravel() / max(binary.nnz, 1)
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    share = counts.data / np.maximum(degree[rows], 1.0)
+    out = counts.copy()
+    out.data = (share > overall[counts.indices]).astype(np.float64)
+    out.eliminate_zeros()
+    return out
+
+
+def user_attributes(
+    data: Interactions,
+    binary: sp.csr_array,
+    popularity: np.ndarray,
+    years: tuple[np.ndarray, np.ndarray] | None,
+    rated: np.ndarray | None,
+) -> dict[str, tuple[np.ndarray, str, str]]:
+    """Per-user values a community can differ in: ``name -> (values, higher, lower)``
+    (``higher`` / ``lower``: how a community above / below the rest reads)."""
+    degree = np.diff(binary.indptr).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = {
+            "activity": (degree, "more active", "less active"),
+            "mainstreamness": (binary @ popularity / degree, "more popular items", "niche items"),
+        }
+        if years is not None:
+            year = np.full(data.n_items, np.nan)
+            year[years[0]] = years[1]
+            known = (~np.isnan(year)).astype(np.float64)
+            total = binary @ np.nan_to_num(year)
+            out["release year"] = (total / (binary @ known), "newer items", "older items")
+    if rated is not None and len(rated) == data.matrix.nnz:
+        out["rating date"] = (_row_medians(data.matrix, rated), "later", "earlier")
+    return out
+
+
+def _row_medians(matrix: Any, values: np.ndarray) -> np.ndarray:
+    """The (lower) median of each row's ``values`` (aligned with the CSR entries)."""
+    csr = sp.csr_array(matrix)
+    degree = np.diff(csr.indptr)
+    rows = np.repeat(np.arange(csr.shape[0]), degree)
+    ordered = values[np.lexsort((values, rows))].astype(np.float64)
+    out = np.full(csr.shape[0], np.nan)
+    has = degree > 0
+    out[has] = ordered[csr.indptr[:-1][has] + (degree[has] - 1) // 2]
+    return out
+
+
+def separated_by(attributes: dict[str, tuple[np.ndarray, str, str]], inside: np.ndarray) -> str:
+    """``"rating date (later, AUC 0.83)"``: the attribute whose AUC of members against
+    the other users is furthest from 0.5 (ties: the first listed)."""
+    from scipy.stats import rankdata
+
+    best, text = 0.0, ""
+    for name, (values, higher, lower) in attributes.items():
+        known = np.isfinite(values)
+        a, b = inside & known, ~inside & known
+        n1, n0 = int(a.sum()), int(b.sum())
+        if n1 == 0 or n0 == 0:
+            continue
+        ranks = rankdata(values[known])
+        auc = (ranks[a[known]].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+        if abs(auc - 0.5) > best:
+            best = abs(auc - 0.5)
+            text = f"{name} ({higher if auc > 0.5 else lower}, AUC {auc:.2f})"
+    return text

@@ -14,11 +14,21 @@ at least ``max(min_count, min_support * size)`` members, and genres holding at l
 ``min_support`` of the community's interactions (and ``min_count`` of them), are listed.
 
 A community is *named* only from over-representation that is both large (lift at
-least ``min_lift``) and significant: a one-sided hypergeometric test (the community's
-interactions drawn from all interactions for genres; its members drawn from all users
-for items) with a multiple-testing correction over every community x genre (or
-community x item) pair (``correction``: Holm by default, or Benjamini-Hochberg), at
-level ``alpha``. Otherwise the label says there is no distinctive genre.
+least ``min_lift``) and significant, tested on users, not interactions (one heavy
+rater cannot name a community): a one-sided hypergeometric test of the community's
+members drawn from all users, counting the users who lean to the genre (its share of
+their interactions is above its share of all interactions) or consumed the item, with a
+multiple-testing correction over every community x genre (or community x item) pair
+(``correction``: Holm by default, or Benjamini-Hochberg), at level ``alpha``.
+Communities below ``min_size`` users (default 20) are not named or tested: too few
+users to say what they share. Otherwise the label says there is no distinctive genre.
+
+Beside the genres, each profile shows what else sets a community apart: its activity
+(median degree), mainstreamness (mean popularity of the items it consumed, as a share
+of users), era (median rating date, median release year) and, in ``separated_by``,
+which of these per-user attributes separates its members from the other users most
+(the AUC of members against the rest, furthest from 0.5): "rating date (later, AUC
+0.83)" says a community is mostly users who rated recently, whatever its genres.
 """
 
 from __future__ import annotations
@@ -29,7 +39,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from graphrec.community._profile_stats import adjust, demographics, enrichment_p, weighted_median
+from graphrec.community._profile_stats import (
+    adjust,
+    demographics,
+    enrichment_p,
+    leaning_users,
+    separated_by,
+    user_attributes,
+    weighted_median,
+)
 from graphrec.community.base import Communities
 from graphrec.data.interactions import Interactions
 
@@ -39,6 +57,7 @@ _NAME_COLUMNS = ("title", "name")
 _TAG_COLUMNS = ("genres", "tags")
 _YEAR_COLUMNS = ("year",)
 CORRECTIONS = ("holm", "bh")
+MIN_SIZE = 20  # users: smaller communities are not named or tested
 
 
 def profile(
@@ -52,6 +71,7 @@ def profile(
     min_lift: float = 1.5,
     alpha: float = 0.05,
     correction: str = "holm",
+    min_size: int = MIN_SIZE,
 ) -> pd.DataFrame:
     """One row per community: size, activity, distinctive items and genres, demographics, label.
 
@@ -77,15 +97,23 @@ def profile(
     correction : {"holm", "bh"}
         Multiple-testing correction over all community x genre (or item) pairs: Holm
         (family-wise error) or Benjamini-Hochberg (false discovery rate).
+    min_size : int
+        Communities with fewer users are listed but not named or tested (default 20).
 
     Returns
     -------
     DataFrame
-        Columns ``community``, ``size``, ``share``, ``mean_activity``, ``activity_ratio``,
-        ``top_items`` (``"name (lift x)"`` strings), ``top_tags`` (when the items have
-        genres or tags), ``label`` (the distinctive genres, else items, or "no
-        distinctive genre"), ``label_p`` (the largest corrected p-value among the named
-        genres or items, ``nan`` when unnamed), ``median_year`` / ``year_shift`` (median
+        Columns ``community``, ``size``, ``share``, ``mean_activity``,
+        ``median_activity`` (median degree of the members), ``activity_ratio``,
+        ``mainstream`` (mean popularity of the community's interactions, the share of
+        users who consumed each item) and ``mainstream_ratio`` (against all
+        interactions), ``top_items`` (``"name (lift x)"`` strings), ``top_genres`` or
+        ``top_tags`` (after the item column they come from), ``label`` (the distinctive
+        genres, else items, or "no distinctive genre", or "not named (below 20 users)"),
+        ``label_p`` (the largest corrected p-value among the named genres or items,
+        ``nan`` when unnamed), ``separated_by`` (the per-user attribute with the AUC of
+        members against the rest furthest from 0.5: activity, mainstreamness, rating
+        date, release year), ``median_year`` / ``year_shift`` (median
         release year of the community's interactions and its difference from all
         interactions, when items have a ``year``), ``median_rated`` / ``rated_shift_days``
         (median rating date and its shift, with timestamps; the overall medians are in
@@ -116,6 +144,8 @@ def profile(
         raise ValueError(f"min_lift must be a number >= 1, got {min_lift!r}")
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
+        raise ValueError(f"min_size must be a positive integer (users), got {min_size!r}")
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     binary = sp.csr_array(data.matrix, dtype=np.float64, copy=True)
@@ -131,17 +161,18 @@ def profile(
     item_counts = (member @ binary).toarray()  # communities x items: members who interacted
     names = _item_names(data, item_column)
     tags = _tag_matrix(data, tag_column)
-    nonempty = sizes > 0
+    tested = sizes >= max(min_size, 1)  # the family of tests: communities big enough
+    user_counts = item_counts  # communities x items: members who consumed the item
     if tags is not None:
         tag_names, tag_matrix = tags
         noun = "tag" if (tag_column or _tag_column(data)) == "tags" else "genre"
-        mine = (tag_matrix.T @ item_counts.T).T  # communities x tags: interactions
-        draws = item_counts.sum(1)  # each interaction is with an item of the tag or not
-        p_tags = enrichment_p(mine, mine.sum(0), draws, item_counts.sum(), nonempty)
-        p_tags = adjust(p_tags, correction)
+        lean = leaning_users(binary, tag_matrix)  # users x tags: leans to the tag or not
+        users_of = (member @ lean).toarray()  # communities x tags: members who lean to it
+        everyone = np.asarray(lean.sum(axis=0)).ravel()
+        p_tags = adjust(enrichment_p(users_of, everyone, sizes, data.n_users, tested), correction)
     else:
         p_items = adjust(
-            enrichment_p(item_counts, data.item_degrees(), sizes, data.n_users, nonempty),
+            enrichment_p(user_counts, data.item_degrees(), sizes, data.n_users, tested),
             correction,
         )
     years, rated = _year_values(data), _time_values(data)
@@ -151,16 +182,25 @@ def profile(
         overall["median_year"] = weighted_median(years[1], all_counts[years[0]])
     if rated is not None:
         overall["median_rated"] = _as_date(np.median(rated), rated)
+    popularity = data.item_degrees() / max(data.n_users, 1)  # share of users per item
+    all_counts = np.asarray(binary.sum(axis=0)).ravel()
+    mean_popularity = float(all_counts @ popularity / max(all_counts.sum(), 1e-12))
+    attributes = user_attributes(data, binary, popularity, years, rated)
     rows = []
     for c in range(k):
         if sizes[c] == 0:
             continue
+        inside = labels == c
+        mainstream = float(item_counts[c] @ popularity / max(item_counts[c].sum(), 1e-12))
         row: dict[str, Any] = {
             "community": c,
             "size": int(sizes[c]),
             "share": sizes[c] / data.n_users,
-            "mean_activity": activity[labels == c].mean(),
-            "activity_ratio": activity[labels == c].mean() / max(activity.mean(), 1e-12),
+            "mean_activity": activity[inside].mean(),
+            "median_activity": float(np.median(activity[inside])),
+            "activity_ratio": activity[inside].mean() / max(activity.mean(), 1e-12),
+            "mainstream": mainstream,
+            "mainstream_ratio": mainstream / max(mean_popularity, 1e-12),
         }
         items, item_lift = _top_items(item_counts[c], sizes[c], data, min_support, min_count, top_n)
         row["top_items"] = [f"{names[i]} ({lift:.1f}x)" for i, lift in zip(items, item_lift)]
@@ -168,7 +208,9 @@ def profile(
             top, tag_lift = _top_tags(
                 item_counts[c], item_counts.sum(0), tag_matrix, min_support, min_count, top_n
             )
-            row["top_tags"] = [f"{tag_names[t]} ({lift:.1f}x)" for t, lift in zip(top, tag_lift)]
+            row[f"top_{noun}s"] = [
+                f"{tag_names[t]} ({lift:.1f}x)" for t, lift in zip(top, tag_lift)
+            ]
             named = _distinctive(top, tag_lift, p_tags[c], min_lift, alpha)
             parts, label_p = [str(tag_names[t]) for t in named], p_tags[c, named]
             fallback = f"no distinctive {noun}"
@@ -176,9 +218,12 @@ def profile(
             named = _distinctive(items, item_lift, p_items[c], min_lift, alpha)
             parts, label_p = [str(names[i]) for i in named], p_items[c, named]
             fallback = "no distinctive item"
+        if not tested[c]:
+            parts, label_p = [], np.array([])
+            fallback = f"not named (below {min_size} users)"
         row["label"] = " & ".join(parts) if parts else fallback
         row["label_p"] = float(label_p.max()) if len(label_p) else float("nan")
-        inside = labels == c
+        row["separated_by"] = separated_by(attributes, inside) if tested[c] else ""
         if years is not None:
             row["median_year"] = weighted_median(years[1], item_counts[c, years[0]])
             row["year_shift"] = row["median_year"] - overall["median_year"]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from graphrec.experiment._store import read_json
+from graphrec.experiment.config import CONTROL
 
 __all__ = [
     "BREAKDOWN_FILES",
@@ -31,7 +32,7 @@ BREAKDOWN_FILES = {"community": "breakdown_community.csv", "activity": "breakdow
 MAIN_METRICS = ("ndcg", "recall")
 _BANDS = ("cold", "warm", "hot")
 MAX_PROFILED = 20  # communities profiled in summary.md (the largest)
-_PROFILE_HIDDEN = ("mean_activity", "label_p")
+_PROFILE_HIDDEN = ("mean_activity", "label_p", "mainstream_ratio")
 
 
 @dataclass
@@ -60,17 +61,19 @@ def run_title(run: pd.Series) -> str:
     return " | ".join(parts)
 
 
-def selection_text(result: Any, caveat: bool = False) -> str:
+def selection_text(result: Any) -> str:
     """How the best run is chosen, naming the metric and the part it was measured on."""
-    text = f"by {result.primary} on the {result.part} part (mean over seeds)"
     if result.part == "valid":
-        return text.replace("valid part", "validation part")
-    if caveat:
-        text += (
-            "; the experiment has no validation evaluation, so the choice is made on the "
-            "data it reports (set evaluate.part: valid to choose on validation)"
-        )
-    return text
+        return f"by {result.primary} on the validation part (mean over seeds), reported there"
+    return f"by {result.primary} on the validation part (mean over seeds), reported on test"
+
+
+def _no_best(result: Any) -> str:
+    try:
+        result.selection_means()
+    except ValueError as exc:
+        return f"No best run is named: {exc}."
+    return "No best run is named."
 
 
 def best_run_report(result: Any) -> BestRunReport:
@@ -80,9 +83,11 @@ def best_run_report(result: Any) -> BestRunReport:
     report = BestRunReport(k=main_k(result))
     lines = report.markdown
     evaluated = result.runs[result.runs["kind"] == "evaluate"]
-    if len(evaluated):
+    if len(evaluated) and not result.has_best():
+        lines += ["", "## Best run", "", _no_best(result)]
+    elif len(evaluated):
         run = report.run = result.best_run()
-        report.how = selection_text(result, caveat=True)
+        report.how = selection_text(result)
         report.tables = breakdowns(result, run)
         report.compact = {c: compact(t, report.k) for c, t in report.tables.items()}
         lines += [
@@ -210,20 +215,23 @@ def profiled_run(result: Any) -> tuple[pd.Series | None, str]:
     The best run when it has a detector; else the best run among those with one; else
     the first detection (an experiment without evaluations).
     """
+    from graphrec.experiment.controls import community_aware
+
     runs = result.runs
-    evaluated = runs[runs["kind"] == "evaluate"]
-    with_detector = evaluated[evaluated["detect_key"].notna()]
-    if len(evaluated):
+    with_detector = runs[community_aware(runs)]
+    if result.has_best():
         best = result.best_run()
-        if isinstance(best.get("detect_key"), str):
+        if isinstance(best.get("detect_key"), str) and best["detector"] != CONTROL:
             return best, "the best run's communities"
         if len(with_detector):
-            table = result.table[result.table["run"].isin(with_detector["run"])]
-            best = replace(result, runs=with_detector, table=table, best_report=None).best_run()
-            return best, "the best run has no communities, so these are the best run's with one"
-    detections = runs[runs["detect_key"].notna()]
+            best = replace(result, runs=with_detector, best_report=None).best_run()
+            return best, (
+                "the best run has no detected communities, so these are the best "
+                "community-aware run's"
+            )
+    detections = runs[runs["detect_key"].notna() & (runs["detector"] != CONTROL)]
     if len(detections):
-        return detections.iloc[0], "the first detection (nothing was evaluated)"
+        return detections.iloc[0], "the first detection (no best run is named)"
     return None, ""
 
 

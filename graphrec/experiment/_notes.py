@@ -15,6 +15,9 @@ __all__ = ["data_notes", "run_warnings", "time_budget_notes"]
 
 _KINDS = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}
 _CLEANING = ("dropped", "merged", "combined", "ignored", "removed", "skipped")  # report keys
+# report keys about side tables (features, friends): rows skipped there leave the
+# interactions as they were
+_SIDE_TABLES = ("feature_rows", "friend_links")
 
 
 def time_budget_notes(plan: Plan) -> list[str]:
@@ -80,8 +83,19 @@ def _data_note(meta: dict[str, Any]) -> str | None:
         return None
     ds = (meta.get("spec") or {}).get("data", {}).get("dataset", {})
     where = ds.get("path") or ds.get("name")
-    shown = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items())
-    return f"loading {where} changed the data: {shown} (see data.load_report in provenance)"
+    side = {k: v for k, v in counts.items() if any(w in k for w in _SIDE_TABLES)}
+    changed = {k: v for k, v in counts.items() if k not in side}
+
+    def shown(c: dict[str, int]) -> str:
+        return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.items())
+
+    parts = []
+    if changed:
+        parts.append(f"loading {where} changed the interactions: {shown(changed)}")
+    if side:
+        lead = "and" if changed else f"loading {where} kept every interaction;"
+        parts.append(f"{lead} skipped side-table rows that match no user or item ({shown(side)})")
+    return " ".join(parts) + " (see data.load_report in provenance)"
 
 
 def data_notes(metas: dict[str, dict[str, Any]]) -> list[str]:
@@ -96,6 +110,18 @@ def data_notes(metas: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def run_warnings(run: Run, metas: dict[str, dict[str, Any]]) -> list[str]:
-    """What a reader of one run's results should know: data cleaning, time budgets."""
+    """What a reader of one run's results should know: data cleaning, time budgets and
+    the warnings its components gave."""
     note = _data_note(metas[run.final])
-    return ([note] if note else []) + _time_budget(run, metas)
+    said = [w for key in run.keys.values() for w in metas[key].get("warnings") or []]
+    return ([note] if note else []) + _time_budget(run, metas) + list(dict.fromkeys(said))
+
+
+def component_warnings(metas: dict[str, dict[str, Any]]) -> list[str]:
+    """Every distinct warning the experiment's components gave, once, with the number
+    of jobs that gave it: ``"recommender ease: ... (12 jobs)"``."""
+    counts: dict[str, int] = {}
+    for meta in metas.values():
+        for w in meta.get("warnings") or []:
+            counts[w] = counts.get(w, 0) + 1
+    return [f"{w} ({n} job{'s' if n > 1 else ''})" for w, n in counts.items()]

@@ -36,7 +36,7 @@ def write_outputs(
     out = result.output
     report = result.best_run_report()
     texts: dict[Path, bytes] = {
-        out / "results.csv": _csv_bytes(result.table),
+        out / "results.csv": _csv_bytes(pd.concat([result.table, result.selection])),
         out / "runs.csv": _csv_bytes(result.runs),
         out / "by_activity.csv": _csv_bytes(result.by_activity),
         out / "summary.md": result.to_markdown().encode("utf-8"),
@@ -50,13 +50,13 @@ def write_outputs(
         out / "provenance" / f"{run.run}.json": _provenance(run, metas, versions)
         for run in plan.runs
     }
-    evaluated = result.runs[result.runs["kind"] == "evaluate"]
-    if len(evaluated):
+    has_best = result.has_best()
+    if has_best:
         best = result.best_run()
         texts[out / "recommendations.csv"] = _csv_bytes(result.recommendations(best))
     detected = result.runs[result.runs["detect_key"].notna()]
     if len(detected):
-        chosen = result.best_run() if len(evaluated) else detected.iloc[0]
+        chosen = result.best_run() if has_best else detected.iloc[0]
         if not isinstance(chosen.get("detect_key"), str):
             chosen = detected.iloc[0]
         comm = result.communities(chosen)

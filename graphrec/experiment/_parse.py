@@ -15,18 +15,31 @@ from graphrec._registry import _registry
 from graphrec.evaluate.registry import always_metrics, metric, metric_names
 from graphrec.experiment._components import check_keys, dependencies, entries
 from graphrec.experiment.config import (
+    CONTROL,
     SPLIT_METHODS,
+    ComponentSpec,
     DatasetSpec,
     EvaluateSpec,
     ExperimentConfig,
     SplitSpec,
     dataset_is_split,
     expand_grid,
+    recommender_needs,
 )
 
 __all__ = ["parse"]
 
-_TOP = ("name", "output", "dataset", "embedders", "detectors", "recommenders", "evaluate", "seeds")
+_TOP = (
+    "name",
+    "output",
+    "dataset",
+    "embedders",
+    "detectors",
+    "recommenders",
+    "evaluate",
+    "seeds",
+    "control",
+)
 _DATASET = ("name", "path", "params", "preprocess", "split")
 _SPLIT = ("method", "ratios", "seed", "leave_out", "valid", "merge_valid")
 _PREPROCESS = ("binarize", "k_core")
@@ -62,6 +75,12 @@ def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentC
     recommenders = entries(raw.get("recommenders"), "recommender", errors)
     evaluate = _evaluate(raw.get("evaluate"), errors)
     seeds = _seeds(raw.get("seeds", [0]), errors)
+    control = raw.get("control", True)
+    if not isinstance(control, bool):
+        errors.append(f"control: true or false, got {control!r}")
+        control = True
+    if control and not errors:
+        detectors = with_control(detectors, recommenders)
     # a list that was given but holds only invalid entries has its own errors already
     given = {key: bool(raw.get(key)) for key in ("embedders", "detectors")}
     dependencies(embedders, detectors, recommenders, errors, given)
@@ -78,7 +97,24 @@ def parse(raw: Any, errors: list[str], output: str | None = None) -> ExperimentC
         recommenders=tuple(recommenders),
         evaluate=evaluate,
         seeds=seeds,
+        control=control,
     )
+
+
+def with_control(
+    detectors: list[ComponentSpec], recommenders: list[ComponentSpec]
+) -> list[ComponentSpec]:
+    """``detectors`` with the single-community control (detector ``single``) appended
+    when a recommender uses detected communities and no ``single`` entry is there, so
+    every community-aware run is paired with the same recommender on one community.
+    A config that writes its control by hand (``communities: single`` in a recommender's
+    parameters, or a ``single`` detector) gets none added."""
+    variants = [(r.name, p) for r in recommenders for p in r.variants()]
+    uses = any(recommender_needs(name, p)[1] for name, p in variants)
+    by_hand = any(p.get("communities") == CONTROL for _, p in variants)
+    if not detectors or not uses or by_hand or any(d.name == CONTROL for d in detectors):
+        return detectors
+    return [*detectors, ComponentSpec("detector", CONTROL, {}, index=len(detectors))]
 
 
 def _dataset(raw: Any, errors: list[str]) -> DatasetSpec | None:

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 COMMUNITY_METRICS = (
     "n_communities",
     "largest_share",
+    "singletons",
     "unassigned_share",
     "normalized_entropy",
     "modularity",
@@ -141,8 +142,11 @@ def community_quality(
 ) -> dict[str, float]:
     """Metrics of a partition of ``train``'s users, each included when it applies.
 
-    Always: ``n_communities``, ``largest_share``, ``unassigned_share``,
-    ``normalized_entropy``; ``modularity`` and ``conductance`` (mean) on the user
+    Always: ``n_communities``, ``largest_share`` (the share of users in the largest
+    community) and ``singletons`` (communities of one user): beside conductance and
+    modularity they show a degenerate partition (one giant community scores a low
+    conductance), ``unassigned_share``, ``normalized_entropy``; ``modularity`` and
+    ``conductance`` (mean) on the user
     projection the partition was found on (the reference cosine top-50 projection for
     partitions that were not found on one; :func:`projection_graph`, named by
     :func:`quality_graph_name`); ``barber_modularity`` on the user-item graph. With planted
@@ -153,7 +157,13 @@ def community_quality(
     labels = np.asarray(getattr(communities, "user_labels", communities), dtype=np.int64)
     out: dict[str, float] = {}
     sizes = quality.size_stats(labels)
-    for key in ("n_communities", "largest_share", "unassigned_share", "normalized_entropy"):
+    for key in (
+        "n_communities",
+        "largest_share",
+        "singletons",
+        "unassigned_share",
+        "normalized_entropy",
+    ):
         out[key] = float(sizes[key])
     too_large = _reference_too_large(train, communities)
     if too_large:

@@ -1,24 +1,27 @@
-"""Compare community detection methods on one dataset, in one table.
+"""Compare community detection methods on one dataset.
 
 :func:`compare_methods` runs an experiment (so everything is cached and recorded like any
 other): the methods on one split of the data, embedding-clustering methods on an SVD
-embedding, and the community-aware recommenders on each partition. The table has one
-column per method and one row per measure:
+embedding, the community-aware recommenders on each partition and, beside each, the same
+recommender on one community of every user (the single-community control). It returns
+a :class:`Comparison` of two tables a terminal shows whole:
 
-- structure: number of communities, largest share, modularity and mean conductance on
-  the user projection each method partitioned (row ``quality graph`` names it; methods
-  that do not partition a projection are measured on the reference cosine top-50
-  projection), Barber's bipartite modularity;
-- ground truth (synthetic data): NMI and ARI with the planted communities;
-- side information: friend-pair lift (Last.fm) and NMI lift of categorical user
-  features such as gender or age band (MovieLens), against label shuffles;
-- agreement: ARI with each other method;
-- downstream: Recall, NDCG and coverage at K of each community-aware recommender, and
-  beside them the same measures of the baselines (``baselines``): by default popularity
-  and the base recommender the blended recommenders start from (the embedder's own
-  scores); name any registered recommender to add its row, e.g. the strong bases
-  ``ease`` or ``graph_filter`` (``--baselines popularity embedding ease``): one value
-  each, repeated per method.
+- communities, one row per method: number of communities, share of users in the
+  largest, singleton communities, modularity and mean conductance on the user
+  projection each method partitioned (methods that do not partition a projection are
+  measured on the reference cosine top-50 projection), Barber's bipartite modularity;
+  NMI / ARI with planted communities (synthetic data), friend-pair lift (Last.fm) and
+  NMI lift of categorical user features (MovieLens) against label shuffles;
+- recommendation, one row per recommender and partition: NDCG and recall at K with
+  their 95% bootstrap intervals over the test users, coverage, the ratio to the
+  control with its paired interval and the Holm-corrected Wilcoxon p-value, and the
+  baselines once (``baselines``: by default popularity and the blends' base, the
+  embedder's own scores; name any registered recommender to add it, e.g. the strong
+  bases ``ease`` or ``graph_filter``).
+
+The best configuration is chosen on the validation part and reported on test. The
+pairwise ARI between methods and everything in one wide table go to files
+(:meth:`Comparison.write`).
 
 The data is loaded, preprocessed (``preprocess``: binarise at a threshold, k-core, as
 in a config's ``dataset.preprocess``) and split as a config with the same ``dataset``
@@ -34,24 +37,21 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from graphrec._registry import _registry
-from graphrec.community import quality
-from graphrec.experiment._quality import quality_graph_name
 from graphrec.experiment._store import read_json
+from graphrec.experiment.comparison import Comparison, comparison
 from graphrec.experiment.config import (
     EMBEDDING,
     dataset_is_split,
     detector_needs_embedder,
     recommender_needs,
 )
-from graphrec.experiment.results import ExperimentResult
 
 __all__ = [
     "DEFAULT_BASELINES",
     "DEFAULT_METHODS",
     "DEFAULT_RECOMMENDERS",
+    "compare_config",
     "compare_methods",
     "detect_communities",
 ]
@@ -85,12 +85,14 @@ def compare_config(
     preprocess: Mapping[str, Any] | None = None,
     split: str = "random",
     baselines: Sequence[str] = DEFAULT_BASELINES,
+    seeds: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """The experiment config :func:`compare_methods` runs (a plain dict).
 
     ``preprocess`` is a config's ``dataset.preprocess`` (``{"binarize": 4, "k_core":
     5}``), ``split`` its ``dataset.split.method`` (seeded by ``seed``), ``baselines``
-    the recommenders evaluated once, without communities, beside the community ones.
+    the recommenders evaluated once, without communities, beside the community ones;
+    ``seeds`` (several) replaces ``seed``, each seed with its own split.
     """
     methods = list(methods or DEFAULT_METHODS)
     params = dict(dataset_params or (SYNTHETIC if dataset == "synthetic" else {}))
@@ -104,13 +106,15 @@ def compare_config(
         "dataset": {
             "name": dataset,
             "params": params,
-            "split": "given" if returns_split else {"method": split, "seed": seed},
+            "split": "given"
+            if returns_split
+            else {"method": split, "seed": None if seeds else seed},
         },
         "embedders": [{"name": embedder, "params": emb_params}],
         "detectors": [{"name": m} for m in methods],
         "recommenders": [{"name": r} for r in recommenders],
         "evaluate": {"k": [k], "metrics": ["recall", "ndcg"], "primary": f"ndcg@{k}"},
-        "seeds": [seed],
+        "seeds": list(seeds) if seeds else [seed],
     }
     if path is not None:
         config["dataset"]["path"] = str(path)
@@ -136,9 +140,10 @@ def compare_methods(
     preprocess: Mapping[str, Any] | None = None,
     split: str = "random",
     baselines: Sequence[str] = DEFAULT_BASELINES,
+    seeds: Sequence[int] | None = None,
     **run_options: Any,
-) -> pd.DataFrame:
-    """Compare detection methods on ``dataset``: one column per method, one row per measure.
+) -> Comparison:
+    """Compare detection methods on ``dataset`` (see :class:`Comparison`).
 
     Parameters
     ----------
@@ -152,6 +157,8 @@ def compare_methods(
         Cut-off of the downstream metrics.
     seed : int
         Split and detector seed.
+    seeds : list of int, optional
+        Several seeds instead (each its own split): cells are then mean ± sd over them.
     embedder : str
         Embedder for the embedding-clustering methods and the blended recommenders.
     output : path, optional
@@ -167,12 +174,18 @@ def compare_methods(
     run_options
         Passed to :func:`~graphrec.experiment.run_experiment` (``executor``, ``report``).
 
+    Returns
+    -------
+    Comparison
+
     Examples
     --------
-    >>> table = compare_methods("synthetic", methods=["bipartite_louvain", "leiden"],
-    ...                         dataset_params={"n_users": 200, "n_items": 100})
-    >>> list(table.columns), bool((table.loc["nmi (truth)"] > 0.9).all())
+    >>> c = compare_methods("synthetic", methods=["bipartite_louvain", "leiden"],
+    ...                     dataset_params={"n_users": 200, "n_items": 100})
+    >>> list(c.communities.index), bool((c.communities["nmi"] > 0.9).all())
     (['bipartite_louvain', 'leiden'], True)
+    >>> sorted(set(c.recommendation["communities"]))
+    ['', 'bipartite_louvain', 'leiden', 'single']
     """
     from graphrec.experiment.runner import run_experiment
 
@@ -191,9 +204,10 @@ def compare_methods(
             preprocess=preprocess,
             split=split,
             baselines=baselines,
+            seeds=seeds,
         )
         result = run_experiment(config, **run_options)
-        return comparison_table(result, k)
+        return comparison(result, k)
 
 
 def detect_communities(
@@ -238,90 +252,3 @@ def detect_communities(
         meta = read_json(result.cache / "detect" / f"{run['detect_key']}.json")
         train = prepare_data(meta["spec"]["data"], meta["spec"]["data_key"]).train
         return train, result.communities(run)
-
-
-def _quality_graph(result: ExperimentResult, run: pd.Series) -> str:
-    """The graph a detect run's modularity and conductance were measured on (its meta)."""
-    meta = read_json(result.cache / "detect" / f"{run['detect_key']}.json")
-    if meta.get("quality_graph"):
-        return str(meta["quality_graph"])
-    from graphrec.experiment.stages import prepare_data  # a meta written before it was kept
-
-    train = prepare_data(meta["spec"]["data"], meta["spec"]["data_key"]).train
-    return quality_graph_name(train, result.communities(run.name))
-
-
-def comparison_table(result: ExperimentResult, k: int = 20) -> pd.DataFrame:
-    """The comparison table of a finished compare experiment (measures x methods)."""
-    runs = result.runs
-    det_runs = runs[runs["kind"] == "detect"]
-    names = {
-        r["run"]: r["detector"] if not r["embedder"] else f"{r['detector']} ({r['embedder']})"
-        for _, r in det_runs.iterrows()
-    }
-    t = result.table
-    quality_rows = t[t["run"].isin(names)].assign(method=lambda f: f["run"].map(names))
-    table = quality_rows.pivot_table(index="metric", columns="method", values="value", sort=False)
-    order = [
-        m
-        for m in (
-            "n_communities",
-            "largest_share",
-            "unassigned_share",
-            "modularity",
-            "barber_modularity",
-            "conductance",
-            "nmi",
-            "ari",
-            "friend_lift",
-        )
-        if m in table.index
-    ]
-    order += [m for m in table.index if m.endswith("_nmi_lift")]
-    table = table.loc[order].rename(index={"nmi": "nmi (truth)", "ari": "ari (truth)"})
-    partitions = {names[r]: result.communities(r) for r in names}
-    if "modularity" in table.index:
-        graphs = {
-            names[r]: _quality_graph(result, row) for r, row in det_runs.set_index("run").iterrows()
-        }
-        at = list(table.index).index(
-            "conductance" if "conductance" in table.index else "modularity"
-        )
-        table = pd.concat(
-            [
-                table.iloc[: at + 1].astype(object),
-                pd.DataFrame([graphs], index=["quality graph"], dtype=object),
-                table.iloc[at + 1 :].astype(object),
-            ]
-        )
-    labels = {m: c.user_labels for m, c in partitions.items()}
-    for other, theirs in labels.items():
-        table.loc[f"ARI with {other}"] = {
-            m: quality.ari(theirs, mine) for m, mine in labels.items()
-        }
-    evaluated = runs[runs["kind"] == "evaluate"]
-    by_key = {r["detect_key"]: names[r["run"]] for _, r in det_runs.iterrows()}
-    baselines = []
-    for _, run in evaluated.iterrows():
-        values = t[(t["run"] == run["run"]) & (t["k"] == k)].set_index("metric")["value"]
-        method = by_key.get(run["detect_key"])
-        if method is None:  # a baseline, without communities: beside every method
-            if not isinstance(run["detect_key"], str):
-                baselines.append((_baseline_name(run), values))
-            continue
-        for metric in ("recall", "ndcg", "coverage"):
-            if metric in values:
-                table.loc[f"{run['recommender']} {metric}@{k}", method] = values[metric]
-    for name, values in baselines:
-        for metric in ("recall", "ndcg", "coverage"):
-            if metric in values:
-                table.loc[f"{name} {metric}@{k}"] = values[metric]
-    table.columns.name = None
-    return table[list(dict.fromkeys(names.values()))]
-
-
-def _baseline_name(run: pd.Series) -> str:
-    """``popularity``, or ``base (svd)`` for the embedder's own scores."""
-    if run["recommender"] == EMBEDDING:
-        return f"base ({run['embedder']})"
-    return str(run["recommender"])

@@ -2,7 +2,10 @@
 
 A config names a dataset (loader, path, preprocessing, split), embedders, detectors and
 recommenders by their registry names with parameters, the evaluation (K list, metrics),
-the seeds and an output folder. A parameter given as a list is a grid: every value
+the seeds and an output folder. ``control: true`` (the default) adds the
+single-community control (detector ``single``) when a recommender uses communities, so
+every community-aware run is compared with the same recommender on one community of
+every user (``control: false`` leaves it out). A parameter given as a list is a grid: every value
 becomes a run (write ``[[2, 10]]`` for one list-valued parameter). Relative paths
 (``dataset.path``, ``output``) are resolved against the current working directory.
 
@@ -18,6 +21,8 @@ each naming the field and, for names and parameters, the valid choices.
 ... })
 >>> cfg.dataset.split.method, cfg.evaluate.k, cfg.seeds
 ('random', (10, 20), (0, 1))
+>>> [d.name for d in cfg.detectors]  # the control, added
+['bipartite_louvain', 'single']
 >>> load_config({"name": "x", "dataset": {"name": "synthetic"},
 ...              "recommenders": [{"name": "popularty"}]})
 Traceback (most recent call last):
@@ -40,6 +45,7 @@ import yaml
 from graphrec._registry import _registry
 
 __all__ = [
+    "CONTROL",
     "ComponentSpec",
     "ConfigError",
     "DatasetSpec",
@@ -59,6 +65,7 @@ __all__ = [
     "seed_param",
 ]
 
+CONTROL = "single"  # the control's detector: every user in one community
 EMBEDDING = "embedding"  # pseudo-recommender: the embedder itself (dot-product scores)
 SPLIT_METHODS = ("random", "temporal", "leave_one_out", "given")
 
@@ -145,6 +152,7 @@ class ExperimentConfig:
     evaluate: EvaluateSpec = field(default_factory=EvaluateSpec)
     seeds: tuple[int, ...] = (0,)
     source: str | None = None
+    control: bool = True  # the single-community control beside community-aware runs
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved config as plain YAML-ready values (defaults filled in)."""
@@ -171,6 +179,7 @@ class ExperimentConfig:
             "recommenders": [entry(c) for c in self.recommenders],
             "evaluate": ev,
             "seeds": list(self.seeds),
+            "control": self.control,
         }
 
     def to_yaml(self) -> str:

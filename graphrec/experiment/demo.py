@@ -65,7 +65,11 @@ class DemoReport:
         cov.columns = [f"n={n}" for n in cov.columns]
         vs = self.new_users_vs_base
         cols = [c for c in ("n_revealed", "method", "ratio", "p_holm") if c in vs.columns]
-        prof_cols = [c for c in ("community", "size", "label", "top_tags") if c in self.profiles]
+        prof_cols = [
+            c
+            for c in ("community", "size", "label", "top_genres", "top_tags", "separated_by")
+            if c in self.profiles
+        ]
         out = [
             f"data:   {self.data}",
             f"graph:  {self.graph}",

@@ -22,8 +22,8 @@ the dataset once per loader setting to hash it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +31,7 @@ from graphrec._fingerprint import code_fingerprint
 from graphrec._registry import _registry
 from graphrec.experiment._store import package_versions, stable_hash
 from graphrec.experiment.config import (
+    CONTROL,
     EMBEDDING,
     ComponentSpec,
     ExperimentConfig,
@@ -67,6 +68,7 @@ class Run:
     seed: int
     keys: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    control: str = ""  # a community-aware run: its single-community control run
 
     @property
     def final(self) -> str:
@@ -102,27 +104,37 @@ class Plan:
 
 
 def label_variants(items: Sequence[tuple[str, dict[str, Any]]]) -> tuple[list[str], set[str]]:
-    """Labels for ``(base, params)`` items: the base, plus the parameters that vary.
+    """Labels for ``(base, params)`` items: the base, plus the parameters that vary and,
+    for a recommender that starts from another (``base`` given as an entry), that base.
 
-    Returns the labels and the names of the varying parameters.
+    Returns the labels and the names of the varying parameters. ``communities=None``
+    (the detected communities, beside ``communities=single``) is not written out.
 
     >>> label_variants([("lightgcn", {"dim": 32, "lr": 0.1}), ("lightgcn", {"dim": 64, "lr": 0.1})])
     (['lightgcn(dim=32)', 'lightgcn(dim=64)'], {'dim'})
+    >>> label_variants([("community_blend", {"base": {"name": "ease"}, "communities": c})
+    ...                 for c in (None, "single")])[0]
+    ['community_blend(base=ease)', 'community_blend(base=ease, communities=single)']
     """
     groups: dict[str, list[int]] = {}
     for i, (base, _) in enumerate(items):
         groups.setdefault(base, []).append(i)
-    labels = [base for base, _ in items]
     varying: set[str] = set()
-    for base, members in groups.items():
+    shown: list[list[str]] = [[] for _ in items]
+    for members in groups.values():
         if len(members) < 2:
             continue
         keys = sorted({k for i in members for k in items[i][1]})
         vary = [k for k in keys if len({_show(items[i][1].get(k)) for i in members}) > 1]
         varying.update(vary)
         for i in members:
-            inner = ", ".join(f"{k}={_show(items[i][1].get(k))}" for k in vary)
-            labels[i] = f"{base}({inner})" if inner else base
+            shown[i] = vary
+    labels = []
+    for (base, params), vary in zip(items, shown):
+        parts = [] if "base" in vary or not isinstance(params.get("base"), Mapping) else ["base"]
+        parts += [k for k in vary if not (k == "communities" and params.get(k) is None)]
+        inner = ", ".join(f"{k}={_show(params.get(k))}" for k in parts)
+        labels.append(f"{base}({inner})" if inner else base)
     return labels, varying
 
 
@@ -131,6 +143,9 @@ def _show(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(_show(v) for v in value) + "]"
+    if isinstance(value, Mapping) and "name" in value:  # a component entry: base=ease(l2=100)
+        inner = ", ".join(f"{k}={_show(v)}" for k, v in (value.get("params") or {}).items())
+        return f"{value['name']}({inner})" if inner else str(value["name"])
     return str(value)
 
 
@@ -336,6 +351,9 @@ class _Planner:
         else:
             combos.append((None, None, None, None))
         p = _seeded("recommender", v.name, v.params, ctx.seed)
+        single = next((key for det, _, key in detections if det.name == CONTROL), None)
+        first = len(self.runs)
+        made: dict[tuple[str, str | None], int] = {}  # (recommender's embedder, detect key)
         for det, run_emb, det_key, rec_emb in combos:
             ref = emb_refs[rec_emb.label] if rec_emb is not None else None
             detect = {"key": det_key} if det_key else None
@@ -353,6 +371,13 @@ class _Planner:
             keys |= ({"detect": det_key} if det_key else {}) | {"evaluate": key}
             labels = (run_emb.label if run_emb else "", det.label if det else "", v.label)
             self.add_run(ctx, "evaluate", keys, labels, self.flat(run_emb, det, v))
+            made[(rec_emb.label if rec_emb else "", det_key)] = len(self.runs) - 1
+        if single is None:
+            return
+        for (emb, det_key), i in made.items():  # pair each run with its control
+            control = made.get((emb, single))
+            if det_key != single and control is not None and i >= first:
+                self.runs[i] = replace(self.runs[i], control=self.runs[control].run)
 
     def flat(self, emb: Variant | None, det: Variant | None, rec: Variant | None) -> dict[str, Any]:
         """The varying parameters of a run's components, as ``kind.param`` columns."""

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from graphrec.experiment._projection import project
 from graphrec.experiment._store import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -60,15 +61,35 @@ def _config_label(row: Mapping[str, Any], columns: Sequence[str]) -> str:
     return " + ".join(str(row[c]) for c in columns if isinstance(row[c], str) and row[c])
 
 
+def _error_bars(sel: pd.DataFrame) -> tuple[Any, str]:
+    """``xerr`` for bars of means, and what it is: the standard deviation over seeds
+    when there are several, else the 95% bootstrap interval over users (asymmetric);
+    none for a value measured once without an interval (coverage of one seed)."""
+    several = sel["n"].fillna(1).max() > 1
+    if several:
+        return sel["std"].to_numpy(), "± sd over seeds"
+    if {"lo", "hi"} <= set(sel.columns) and sel["lo"].notna().any():
+        lower = (sel["mean"] - sel["lo"]).clip(lower=0).fillna(0).to_numpy()
+        upper = (sel["hi"] - sel["mean"]).clip(lower=0).fillna(0).to_numpy()
+        return np.vstack([lower, upper]), "95% bootstrap interval over users"
+    return None, ""
+
+
 def metric_comparison(
     result: ExperimentResult, metrics: Sequence[str] | None = None, top: int = 25
 ) -> Figure:
-    """Mean ± std over seeds of each configuration, one panel per metric (horizontal bars).
+    """Each configuration's mean, one panel per metric (horizontal bars), with error bars
+    from what was measured: the standard deviation over seeds when there are several,
+    the 95% bootstrap interval over users with one seed (each panel's title says which).
 
     ``metrics`` are ``"name@k"`` strings (default: the primary metric, recall and coverage
     at the same K). With several datasets, each configuration has one bar per dataset.
-    At most ``top`` configurations (best by the first metric) are shown.
+    At most ``top`` community-aware configurations (best by the first metric) are shown;
+    the configurations without communities (popularity, bases) and the single-community
+    controls always are.
     """
+    from graphrec.experiment.config import CONTROL
+
     stats = result.summary_numbers("evaluate")
     if stats.empty:
         raise ValueError("no evaluated runs to compare")
@@ -78,8 +99,12 @@ def metric_comparison(
     stats["config"] = [
         _config_label(r, ("embedder", "detector", "recommender")) for _, r in stats.iterrows()
     ]
+    kept = (stats["detector"] == "") | (stats["detector"] == CONTROL)
+    always = set(stats.loc[kept, "config"])
     first = stats[stats["name"] == metrics[0]].groupby("config")["mean"].mean()
-    order = list(first.sort_values(ascending=True).index[-top:])
+    ranked = first.sort_values(ascending=True)
+    aware = [c for c in ranked.index if c not in always][-top:]
+    order = [c for c in ranked.index if c in always or c in aware]
     datasets = list(dict.fromkeys(stats["dataset"]))
     height = 0.8 / len(datasets)
     fig = Figure(figsize=(4.2 * len(metrics), 0.9 + 0.32 * len(order) * max(1, len(datasets) / 2)))
@@ -87,22 +112,26 @@ def metric_comparison(
     y = np.arange(len(order))
     for ax, metric in zip(axes, metrics):
         part = stats[stats["name"] == metric]
+        what = ""
         for j, ds in enumerate(datasets):
             sel = part[part["dataset"] == ds].set_index("config").reindex(order)
+            xerr, what = _error_bars(sel)
             ax.barh(
                 y + (j - (len(datasets) - 1) / 2) * height,
                 sel["mean"],
                 height=height,
-                xerr=sel["std"],
-                capsize=2,
+                xerr=xerr,
+                capsize=2 if xerr is not None else 0,
                 label=ds if len(datasets) > 1 else None,
             )
-        ax.set_title(metric)
+        ax.set_title(f"{metric}\n({what})" if what else f"{metric}\n(no interval)", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, order)
     if len(datasets) > 1:
         axes[-1].legend(fontsize="small")
-    fig.suptitle(f"{result.name}: mean ± std over seeds")
+    seeds = sorted(result.runs["seed"].unique().tolist())
+    where = "test" if result.part == "test" else "validation"
+    fig.suptitle(f"{result.name}: mean on the {where} part, seeds {seeds}")
     fig.tight_layout()
     return fig
 
@@ -149,7 +178,8 @@ def embedding_map(
     """2-D map of user embeddings coloured by community.
 
     ``method``: ``"tsne"`` (scikit-learn), ``"umap"`` (needs ``umap-learn``) or ``"auto"``
-    (UMAP when installed, else t-SNE). At most ``sample`` users (seeded) are mapped.
+    (UMAP when installed, else t-SNE); the title names the projection used. At most
+    ``sample`` users (seeded) are mapped.
     """
     x = np.asarray(vectors, dtype=np.float64)
     lab = np.asarray(getattr(labels, "user_labels", labels))
@@ -158,7 +188,7 @@ def embedding_map(
     rng = np.random.default_rng(random_state)
     pick = np.sort(rng.choice(len(x), size=min(sample, len(x)), replace=False))
     x, lab = x[pick], lab[pick]
-    xy, used = _project(x, method, random_state)
+    xy, used = project(x, method, random_state)
     fig = Figure(figsize=(6, 5.5))
     ax = fig.subplots()
     noise = lab < 0
@@ -174,32 +204,12 @@ def embedding_map(
         )
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title or f"User embeddings ({used}), coloured by community")
+    # the projection is named whatever the title: distances on a t-SNE map mean little
+    ax.set_title(
+        f"{title} ({used} projection)" if title else f"User embeddings ({used} projection)"
+    )
     fig.tight_layout()
     return fig
-
-
-def _project(x: np.ndarray, method: str, random_state: int) -> tuple[np.ndarray, str]:
-    if method not in ("auto", "tsne", "umap"):
-        raise ValueError(f"method must be 'auto', 'tsne' or 'umap', got {method!r}")
-    if method in ("auto", "umap"):
-        try:
-            import umap
-
-            reducer = umap.UMAP(n_components=2, random_state=random_state)
-            return reducer.fit_transform(x), "UMAP"
-        except ImportError:
-            if method == "umap":
-                raise ValueError("method='umap' needs umap-learn: pip install umap-learn") from None
-    from sklearn.manifold import TSNE
-    from threadpoolctl import threadpool_limits
-
-    perplexity = float(min(30, max(2, (len(x) - 1) / 3)))
-    tsne = TSNE(2, perplexity=perplexity, init="pca", random_state=random_state)
-    # one OpenMP thread: on a busy machine, t-SNE's threads spin and slow it 100-fold
-    # (measured: 20 s instead of 0.15 s for 80 points on 2 shared cores)
-    with threadpool_limits(limits=1, user_api="openmp"):
-        return tsne.fit_transform(x), "t-SNE"
 
 
 def nmi_vs_mu(
@@ -207,7 +217,8 @@ def nmi_vs_mu(
 ) -> Figure:
     """Ground-truth agreement of each detector against the mixing parameter of a sweep.
 
-    Needs a synthetic sweep (``dataset.params.mu`` a list): mean ± std over seeds.
+    Needs a synthetic sweep (``dataset.params.mu`` a list): the mean over seeds, with
+    ± sd error bars only when there are several seeds (the title says which).
     """
     runs = result.runs
     if parameter not in runs.columns:
@@ -216,22 +227,24 @@ def nmi_vs_mu(
     if t.empty:
         raise ValueError(f"no {metric!r} values (only synthetic data has ground truth)")
     t["method"] = [_config_label(r, ("embedder", "detector")) for _, r in t.iterrows()]
-    stats = t.groupby(["method", parameter])["value"].agg(["mean", "std"]).reset_index()
+    stats = t.groupby(["method", parameter])["value"].agg(["mean", "std", "count"]).reset_index()
+    several = stats["count"].max() > 1
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
     for method, part in stats.groupby("method", sort=False):
         ax.errorbar(
             part[parameter].to_numpy(float),
             part["mean"].to_numpy(float),
-            yerr=part["std"].fillna(0).to_numpy(float),
+            yerr=part["std"].fillna(0).to_numpy(float) if several else None,
             marker="o",
-            capsize=3,
+            capsize=3 if several else 0,
             label=method,
         )
     ax.set_xlabel(parameter.split(".", 1)[1] + " (share of out-of-community interactions)")
     ax.set_ylabel(metric.upper())
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"{metric.upper()} with the planted communities")
+    spread = f"mean ± sd over {stats['count'].max()} seeds" if several else "one seed"
+    ax.set_title(f"{metric.upper()} with the planted communities ({spread})")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     fig.tight_layout()
@@ -242,7 +255,9 @@ def activity_bands(result: ExperimentResult, metric: str | None = None, top: int
     """Recommendation quality per user activity band (cold / warm / hot), grouped bars.
 
     Bars are means over seeds of the ``top`` configurations best on ``metric``
-    (``"name@k"``, default the primary metric).
+    (``"name@k"``, default the primary metric), with error bars from what was measured:
+    ± sd over seeds when there are several, else the 95% bootstrap interval over the
+    band's users (the title says which).
     """
     t = result.by_activity
     if t is None or t.empty:
@@ -253,7 +268,16 @@ def activity_bands(result: ExperimentResult, metric: str | None = None, top: int
     t["config"] = [
         _config_label(r, ("embedder", "detector", "recommender")) for _, r in t.iterrows()
     ]
-    means = t.groupby(["config", "band"])["value"].mean().unstack("band")
+    grouped = t.groupby(["config", "band"])
+    means = grouped["value"].mean().unstack("band")
+    several = grouped.size().max() > 1
+    if several:
+        lower = upper = grouped["value"].std().unstack("band")
+    elif {"lo", "hi"} <= set(t.columns):
+        lower = (means - grouped["lo"].mean().unstack("band")).clip(lower=0)
+        upper = (grouped["hi"].mean().unstack("band") - means).clip(lower=0)
+    else:
+        lower = upper = None
     bands = [b for b in BANDS if b in means.columns]
     overall = result.summary_numbers("evaluate")
     overall = overall[
@@ -269,12 +293,30 @@ def activity_bands(result: ExperimentResult, metric: str | None = None, top: int
     width = 0.8 / max(1, len(means))
     x = np.arange(len(bands))
     for i, (config, row) in enumerate(means.iterrows()):
-        ax.bar(x + (i - (len(means) - 1) / 2) * width, row[bands], width, label=config)
+        err = None
+        if lower is not None and upper is not None:
+            err = np.vstack([lower.loc[config, bands], upper.loc[config, bands]]).astype(float)
+        ax.bar(
+            x + (i - (len(means) - 1) / 2) * width,
+            row[bands],
+            width,
+            yerr=err,
+            capsize=2 if err is not None else 0,
+            label=config,
+        )
     counts = t.drop_duplicates(["run", "band"]).groupby("band")["n_users"].mean()
     ax.set_xticks(x, [f"{b}\n({counts.get(b, 0):.0f} users)" for b in bands])
     ax.set_ylabel(f"{name}@{k}")
-    several = result.by_activity["dataset"].nunique() > 1
-    ax.set_title(f"{name}@{k} by user activity" + (f" ({dataset})" if several else ""))
+    spread = (
+        "± sd over seeds"
+        if several
+        else "95% bootstrap interval over users"
+        if lower is not None
+        else "no interval"
+    )
+    many = result.by_activity["dataset"].nunique() > 1
+    where = f"{dataset}, " if many else ""
+    ax.set_title(f"{name}@{k} by user activity ({where}{spread})")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(
         fontsize="x-small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False
@@ -321,10 +363,18 @@ def write_plots(result: ExperimentResult, folder: str | Path) -> list[Path]:
 
 def _map_run(result: ExperimentResult, evaluated: pd.DataFrame, detections: pd.DataFrame) -> Any:
     """The run whose embeddings and communities are mapped: the best run if it has both."""
-    if len(evaluated):
+    from graphrec.experiment.config import CONTROL
+
+    if result.has_best():
         best = result.best_run()
-        if isinstance(best.get("embed_key"), str) and isinstance(best.get("detect_key"), str):
+        if (
+            isinstance(best.get("embed_key"), str)
+            and isinstance(best.get("detect_key"), str)
+            and best["detector"] != CONTROL
+        ):
             return best
+    detections = detections[detections["detector"] != CONTROL]
+    evaluated = evaluated[evaluated["detector"] != CONTROL]
     both = detections[detections["embed_key"].notna()]
     if len(both):
         return both.iloc[0]

@@ -1,10 +1,15 @@
 """Experiment results: the tidy table, summaries over seeds, the best run and its outputs.
 
-``results.csv`` has one row per run, metric and K: ``run, dataset, embedder, detector,
-recommender, seed, metric, k, value`` (``k`` empty for community metrics such as
-``modularity`` or ``nmi``, whose rows have an empty ``recommender``). ``runs.csv``
-has one row per run with its labels, the parameters that vary across the experiment
-(``embedder.dim``, ``dataset.mu``, ...) and the seconds of each stage.
+``results.csv`` has one row per run, part, metric and K: ``run, dataset, embedder,
+detector, recommender, seed, part, metric, k, value, lo, hi``. ``part`` is ``test``
+(what is reported), ``valid`` (what variants are chosen on; the same fitted model
+ranked for the validation users) or ``train`` (community metrics such as
+``modularity`` or ``nmi``, whose rows have an empty ``recommender`` and ``k``).
+``lo`` / ``hi`` bound the 95% bootstrap interval of a per-user metric's mean (users
+resampled, seed 0; empty for list-level metrics such as coverage). ``runs.csv`` has
+one row per run with its labels, the parameters that vary across the experiment
+(``embedder.dim``, ``dataset.mu``, ...), the seconds of each stage and, for a
+community-aware run, ``control_run``: its single-community control.
 
 >>> import pandas as pd
 >>> t = pd.DataFrame({"run": ["a", "b"], "dataset": "d", "embedder": "", "detector": "",
@@ -26,35 +31,69 @@ import numpy as np
 import pandas as pd
 
 from graphrec.community.base import Communities
-from graphrec.community.profile import to_markdown
 from graphrec.experiment._store import read_json
 
 __all__ = ["COLUMNS", "GROUP", "ExperimentResult", "summarize", "tidy"]
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("run", "dataset", "embedder", "detector", "recommender", "seed", "metric", "k", "value")
+COLUMNS = (
+    "run",
+    "dataset",
+    "embedder",
+    "detector",
+    "recommender",
+    "seed",
+    "part",
+    "metric",
+    "k",
+    "value",
+    "lo",
+    "hi",
+)
+INTERVAL = ("lo", "hi")  # the 95% bootstrap interval over users of a per-user metric
 GROUP = ("dataset", "embedder", "detector", "recommender")
 
 
-def tidy(row: dict[str, Any], values: dict[str, float]) -> list[dict[str, Any]]:
-    """Rows of the tidy table for one run: ``"recall@20"`` becomes metric ``recall``, k 20."""
+def tidy(
+    row: dict[str, Any],
+    values: dict[str, float],
+    ci: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of the tidy table for one run: ``"recall@20"`` becomes metric ``recall``, k 20;
+    ``ci`` maps a name to its interval ``[lo, hi]`` (columns ``lo``, ``hi``)."""
     out = []
+    ci = ci or {}
     for name, value in values.items():
         metric, _, k = name.partition("@")
-        out.append({**row, "metric": metric, "k": int(k) if k else pd.NA, "value": float(value)})
+        lo, hi = ci.get(name) or (np.nan, np.nan)
+        out.append(
+            {
+                **row,
+                "metric": metric,
+                "k": int(k) if k else pd.NA,
+                "value": float(value),
+                "lo": float(lo),
+                "hi": float(hi),
+            }
+        )
     return out
 
 
 def summarize(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean, standard deviation (ddof 1; 0 for one seed) and number of seeds per configuration."""
+    """Per configuration: the mean over seeds, the standard deviation over seeds (ddof 1;
+    NaN for one seed, which measures no spread), the number of seeds ``n`` and, when the
+    table has intervals, ``lo`` / ``hi``: the mean of the seeds' 95% bootstrap bounds
+    over users (with one seed, that seed's interval)."""
     keys = [*GROUP, "metric", "k"]
     t = table.copy()
     t["k"] = t["k"].astype("Int64")
-    grouped = t.groupby(keys, dropna=False, sort=False)["value"]
-    out = grouped.agg(["mean", "std", "count"]).reset_index()
-    out["std"] = out["std"].fillna(0.0)
-    return out.rename(columns={"count": "n"})
+    grouped = t.groupby(keys, dropna=False, sort=False)
+    out = grouped["value"].agg(["mean", "std", "count"])
+    for col in INTERVAL:
+        if col in t.columns:
+            out[col] = grouped[col].mean()
+    return out.reset_index().rename(columns={"count": "n"})
 
 
 @dataclass
@@ -75,8 +114,11 @@ class ExperimentResult:
         Warnings about the results: rows the loader dropped or combined, training cut
         by a time budget (``summary.md`` lists them under "Notes").
     part : str
-        The part the runs were evaluated on (``evaluate.part``: ``test`` or ``valid``),
-        which the best run is chosen on.
+        The part the runs are reported on (``evaluate.part``: ``test`` or ``valid``).
+    selection : DataFrame
+        The same runs measured on the validation part (rows of ``results.csv`` with
+        ``part`` ``valid``), which the best configuration is chosen on; empty when the
+        split has no validation part or the runs are reported on it.
     best_report : BestRunReport, optional
         The best run's breakdowns and profiles, once computed (:meth:`best_report_`).
     """
@@ -90,38 +132,27 @@ class ExperimentResult:
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     part: str = "test"
+    selection: pd.DataFrame = field(default_factory=pd.DataFrame)
     best_report: Any = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ summaries
-    def summary(self, metrics: list[str] | None = None, *, kind: str = "evaluate") -> pd.DataFrame:
-        """One row per configuration, one ``mean ± std`` string column per metric.
+    def summary(
+        self, metrics: list[str] | None = None, *, kind: str = "evaluate", control: bool = True
+    ) -> pd.DataFrame:
+        """One row per configuration, one string column per metric (see
+        :func:`graphrec.experiment._summary.summary`: ``mean ± sd`` over several seeds,
+        ``mean [lo, hi]`` over users for one; ``vs single`` and ``p (Holm)`` against the
+        single-community control)."""
+        from graphrec.experiment._summary import summary
 
-        ``kind="evaluate"``: recommendation metrics (default: the evaluated ranking
-        metrics at each K and ``coverage`` at the largest K); ``kind="detect"``:
-        community metrics.
-        """
-        stats = self.summary_numbers(kind)
-        if stats.empty:
-            return pd.DataFrame()
-        stats["name"] = [
-            f"{m}@{k}" if not pd.isna(k) else m for m, k in zip(stats["metric"], stats["k"])
-        ]
-        chosen = metrics or self._default_metrics(stats, kind)
-        stats = stats[stats["name"].isin(chosen)]
-        scale = stats.groupby("name")["mean"].transform(lambda v: v.abs().max())
-        stats["cell"] = [
-            _cell(m, s, n, 4 if big < 2 else 2)
-            for m, s, n, big in zip(stats["mean"], stats["std"], stats["n"], scale)
-        ]
-        wide = stats.pivot_table(
-            index=list(GROUP), columns="name", values="cell", aggfunc="first", sort=False
-        )
-        wide = wide[[c for c in chosen if c in wide.columns]].reset_index()
-        wide.columns.name = None
-        drop = ["recommender"] if kind == "detect" else []
-        if wide["dataset"].nunique() == 1:
-            drop.append("dataset")
-        return wide.drop(columns=drop)
+        return summary(self, metrics, kind=kind, control=control)
+
+    def control_table(self, metric: str | None = None) -> pd.DataFrame:
+        """Each community-aware configuration against its single-community control
+        (:func:`~graphrec.experiment.controls.control_table`; read from the cache)."""
+        from graphrec.experiment.controls import control_table
+
+        return control_table(self, metric)
 
     def summary_numbers(self, kind: str = "evaluate") -> pd.DataFrame:
         """:func:`summarize` of the runs of one kind (``"evaluate"`` or ``"detect"``)."""
@@ -129,40 +160,51 @@ class ExperimentResult:
         part = self.table[self.table["run"].isin(runs)]
         return summarize(part) if len(part) else pd.DataFrame()
 
-    def _default_metrics(self, stats: pd.DataFrame, kind: str) -> list[str]:
-        names = list(dict.fromkeys(stats["name"]))
-        if kind == "detect":
-            wanted = ("n_communities", "largest_share", "modularity", "barber_modularity")
-            extra = ("conductance", "nmi", "ari", "friend_lift")
-            return [n for n in (*wanted, *extra) if n in names] + [
-                n for n in names if n.endswith("_nmi_lift")
-            ]
-        ks = sorted({int(k) for k in stats["k"].dropna()})
-        ranking = [m for m in dict.fromkeys(stats["metric"]) if _ranked(m)]
-        chosen = [f"{m}@{k}" for k in ks for m in ranking]
-        return [n for n in chosen if n in names] + [f"coverage@{ks[-1]}"]
-
-    def best_run(self, metric: str | None = None) -> pd.Series:
-        """The run of the configuration with the best mean ``metric`` (lowest seed first).
-
-        ``metric`` is ``"name@k"`` (default: the config's ``evaluate.primary``); lower is
-        better only for ``gini``.
-        """
+    def selection_means(self, metric: str | None = None) -> pd.Series:
+        """Mean ``metric`` over seeds per configuration on the part configurations are
+        chosen on: validation (``selection``), or the reported part when that is the
+        validation part. Raises ValueError when the split has no validation part."""
         metric = metric or self.primary
+        source = self.table if self.part == "valid" else self.selection
+        if source is None or source.empty:
+            raise ValueError(
+                "the split has no validation part, so no configuration is chosen and no "
+                "best run is named (choosing on the test part would report a biased "
+                "winner); give the split a validation part (dataset.split.valid: true, "
+                "or a loader that has one)"
+            )
         name, _, k = metric.partition("@")
-        t = self.table
-        rows = (
-            t[(t["metric"] == name) & (t["k"].astype("Int64") == int(k))]
-            if k
-            else t[t["metric"] == name]
-        )
+        rows = source[(source["metric"] == name) & source["run"].isin(self.runs["run"])]
+        if k:
+            rows = rows[rows["k"].astype("Int64") == int(k)]
         if rows.empty:
             raise ValueError(f"no results for metric {metric!r}")
-        means = rows.groupby(list(GROUP), sort=False)["value"].mean()
-        best = means.idxmin() if name == "gini" else means.idxmax()
+        return rows.groupby(list(GROUP), sort=False)["value"].mean()
+
+    def best_run(self, metric: str | None = None) -> pd.Series:
+        """The run of the configuration with the best mean ``metric`` on the validation
+        part (lowest seed first): its test values are what is reported.
+
+        ``metric`` is ``"name@k"`` (default: the config's ``evaluate.primary``); lower is
+        better only for ``gini``. Raises ValueError when the split has no validation
+        part (see :meth:`selection_means`).
+        """
+        metric = metric or self.primary
+        means = self.selection_means(metric)
+        best = means.idxmin() if metric.startswith("gini") else means.idxmax()
         mask = np.logical_and.reduce([self.runs[c] == v for c, v in zip(GROUP, best)])
-        candidates = self.runs[mask & self.runs["run"].isin(rows["run"])]
+        candidates = self.runs[mask & (self.runs["kind"] == "evaluate")]
         return candidates.sort_values("seed").iloc[0]
+
+    def has_best(self) -> bool:
+        """Whether a best run can be named (evaluated runs and a validation part)."""
+        if not (self.runs["kind"] == "evaluate").any():
+            return False
+        try:
+            self.selection_means()
+        except ValueError:
+            return False
+        return True
 
     # ------------------------------------------------------------------ artefacts
     def _row(self, run: str | pd.Series) -> pd.Series:
@@ -247,40 +289,25 @@ class ExperimentResult:
         return self.best_report
 
     def to_markdown(self, details: bool = True) -> str:
-        """``summary.md``: recommendation and community tables (mean ± std over seeds) and,
-        with ``details``, the best run's per-community and per-activity breakdowns and
-        the profiles of its communities (read from the cache)."""
-        seeds = sorted(self.runs["seed"].unique().tolist())
-        lines = [f"# {self.name}", ""]
-        n_eval = int((self.runs["kind"] == "evaluate").sum())
-        n_det = int((self.runs["kind"] == "detect").sum())
-        lines.append(f"{n_eval} evaluated runs and {n_det} detections over seeds {seeds}; ")
-        lines.append("cells are mean ± standard deviation over the seeds.")
-        rec = self.summary()
-        if not rec.empty:
-            lines += ["", "## Recommendation", "", to_markdown(rec)]
-            from graphrec.experiment._breakdown import run_title, selection_text
+        """``summary.md`` (:func:`graphrec.experiment._summary.markdown`): the tables,
+        the controls, the selection on validation and, with ``details``, the best run's
+        breakdowns and the profiles of its communities."""
+        from graphrec.experiment._summary import markdown
 
-            best = self.best_run()
-            lines += ["", f"Best {selection_text(self)}: {run_title(best)} (run {best['run']})."]
-        det = self.summary(kind="detect")
-        if not det.empty:
-            lines += ["", "## Communities", "", to_markdown(det)]
-        if details:
-            try:
-                lines += self.best_run_report().markdown
-            except (OSError, ValueError) as exc:  # cache or data gone or changed since
-                lines += ["", f"(The best run's breakdowns need its cache and data: {exc})"]
-        seconds = self.stage_seconds()
-        if seconds:
-            shown = ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items())
-            lines += [
-                "",
-                f"Compute time, summed over distinct jobs (cached ones included): {shown}.",
-            ]
-        if self.notes:
-            lines += ["", "## Notes", "", *(f"- {note}" for note in self.notes)]
-        return "\n".join(lines) + "\n"
+        return markdown(self, details)
+
+    def cell_legend(self) -> str:
+        """What a cell of :meth:`summary` holds (mean ± sd over seeds, or the users' interval)."""
+        from graphrec.experiment._summary import cell_legend
+
+        return cell_legend(self)
+
+    def selection_lines(self) -> list[str]:
+        """The best configuration with communities against the best without, both chosen
+        on validation (:func:`~graphrec.experiment.controls.selected_comparison`)."""
+        from graphrec.experiment._summary import selection_lines
+
+        return selection_lines(self)
 
     def stage_seconds(self) -> dict[str, float]:
         """Seconds per stage summed over the distinct jobs (a shared embedding counts once)."""
@@ -317,30 +344,22 @@ class ExperimentResult:
                 raise FileNotFoundError(f"{out / name} not found; run the experiment first")
         table = pd.read_csv(out / "results.csv", keep_default_na=False, na_values=[""])
         table["k"] = table["k"].astype("Int64")
+        selection = pd.DataFrame(columns=table.columns)
         runs = pd.read_csv(out / "runs.csv", keep_default_na=False, na_values=[""])
         for col in GROUP:
             table[col] = table[col].fillna("").astype(str)
             runs[col] = runs[col].fillna("").astype(str)
+        if "control_run" in runs:
+            runs["control_run"] = runs["control_run"].fillna("").astype(str)
         activity = out / "by_activity.csv"
         by_activity = pd.read_csv(activity) if activity.exists() else pd.DataFrame()
         config = yaml.safe_load((out / "config.resolved.yaml").read_text(encoding="utf-8"))
         evaluate = config.get("evaluate", {})
         primary = evaluate.get("primary", "ndcg@20")
         part = evaluate.get("part", "test")
-        return cls(config["name"], out, table, runs, by_activity, primary, part=part)
-
-
-def _ranked(name: Any) -> bool:
-    """A per-user metric chosen in the config (not one every run reports)."""
-    from graphrec.evaluate.registry import metric, metric_names
-
-    if name not in metric_names():
-        return False
-    entry = metric(name)
-    return entry.per_user and not entry.always
-
-
-def _cell(mean: float, std: float, n: int, digits: int = 4) -> str:
-    if pd.isna(mean):
-        return ""
-    return f"{mean:.{digits}f}" if n < 2 else f"{mean:.{digits}f} ± {std:.{digits}f}"
+        if "part" in table.columns and part == "test":
+            selection = table[table["part"] == "valid"].reset_index(drop=True)
+            table = table[table["part"] != "valid"].reset_index(drop=True)
+        return cls(
+            config["name"], out, table, runs, by_activity, primary, part=part, selection=selection
+        )

@@ -41,7 +41,13 @@ from typing import Any
 
 import pandas as pd
 
-from graphrec.experiment._notes import _time_budget, data_notes, run_warnings, time_budget_notes
+from graphrec.experiment._notes import (
+    _time_budget,
+    component_warnings,
+    data_notes,
+    run_warnings,
+    time_budget_notes,
+)
 from graphrec.experiment._outputs import write_outputs
 from graphrec.experiment._store import atomic_write_bytes, atomic_write_text
 from graphrec.experiment.config import ExperimentConfig, load_config
@@ -130,8 +136,8 @@ def run_experiment(
         if owned:
             ex.close()
     result = collect(cfg, plan, metas, stats)
-    for note in data_notes(metas):
-        logger.warning("%s", note)
+    for note in [*data_notes(metas), *component_warnings(metas)]:
+        logger.warning("%s", note)  # once per experiment, not once per job
     write_outputs(result, plan, metas)
     if plots and len(result.table):
         from graphrec.experiment.plots import write_plots
@@ -232,6 +238,7 @@ def collect(
 ) -> ExperimentResult:
     """Build the result tables from the job metas."""
     rows: list[dict[str, Any]] = []
+    chosen_on: list[dict[str, Any]] = []  # the validation part, which variants are chosen on
     run_rows: list[dict[str, Any]] = []
     activity: list[dict[str, Any]] = []
     for run in plan.runs:
@@ -244,13 +251,22 @@ def collect(
             "recommender": run.recommender,
             "seed": run.seed,
         }
-        values = meta.get("summary") if run.kind == "evaluate" else meta.get("metrics")
-        rows += tidy(base, values or {})
+        if run.kind == "evaluate":
+            rows += tidy(
+                {**base, "part": cfg.evaluate.part}, meta.get("summary") or {}, meta.get("ci")
+            )
+            selection = meta.get("selection")
+            if selection:
+                part = {**base, "part": selection["part"]}
+                chosen_on += tidy(part, selection["summary"], selection.get("ci"))
+        else:  # community metrics, measured on the training graph
+            rows += tidy({**base, "part": "train"}, meta.get("metrics") or {})
         for band, vals in (meta.get("by_activity") or {}).items():
             n = vals.get("n_users", 0)
             for name, value in vals.items():
-                if "@" in name:
+                if "@" in name and not name.endswith(" ci"):
                     metric, _, k = name.partition("@")
+                    lo, hi = vals.get(f"{name} ci") or (float("nan"), float("nan"))
                     activity.append(
                         {
                             **base,
@@ -259,11 +275,15 @@ def collect(
                             "metric": metric,
                             "k": int(k),
                             "value": value,
+                            "lo": lo,
+                            "hi": hi,
                         }
                     )
         run_rows.append(_run_row(run, base, metas))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table["k"] = table["k"].astype("Int64")
+    selection = pd.DataFrame(chosen_on, columns=list(COLUMNS))
+    selection["k"] = selection["k"].astype("Int64")
     budget = [line for run in plan.runs for line in _time_budget(run, metas)]
     return ExperimentResult(
         cfg.name,
@@ -273,8 +293,9 @@ def collect(
         pd.DataFrame(activity),
         cfg.evaluate.primary,
         stats,
-        list(dict.fromkeys([*data_notes(metas), *budget])),
+        list(dict.fromkeys([*data_notes(metas), *budget, *component_warnings(metas)])),
         part=cfg.evaluate.part,
+        selection=selection,
     )
 
 
@@ -283,6 +304,7 @@ def _run_row(run: Run, base: dict[str, Any], metas: dict[str, dict[str, Any]]) -
     for stage in STAGES:
         row[f"{stage}_key"] = run.keys.get(stage)
     row["final_key"] = run.final
+    row["control_run"] = run.control
     row["cached"] = all(metas[k].get("cached", False) for k in run.keys.values())
     row.update(run.params)
     names = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -176,12 +177,18 @@ def execute(job: Job) -> dict[str, Any]:
     t0 = time.perf_counter()
     prepared, data_seconds = _data(job)
     run = {"embed": _embed, "detect": _detect, "evaluate": _evaluate}[job.stage]
+    kind = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}[job.stage]
     try:
-        meta = run(job, prepared)
+        # a component's warnings are kept with its result and said once per experiment
+        # by the runner (naming the component), not once per job from library lines
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            meta = run(job, prepared)
     except ValueError as exc:  # data-dependent problems: say which component met them
-        kind = {"embed": "embedder", "detect": "detector", "evaluate": "recommender"}[job.stage]
         params = ", ".join(f"{k}={v!r}" for k, v in job.spec.get("params", {}).items())
         raise ValueError(f"{kind} {job.spec.get('name')}({params}): {exc}") from exc
+    said = dict.fromkeys(f"{kind} {job.spec.get('name')}: {w.message}" for w in caught)
+    meta["warnings"] = list(said)
     meta["seconds"] = {"data": data_seconds, **meta["seconds"]}
     meta["seconds"]["total"] = time.perf_counter() - t0
     meta.update(
@@ -289,27 +296,36 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
         extra = {p: given[p] for p in injected("recommender", spec["name"])}
         rec = build("recommender", spec["name"], params, **extra).fit(data.train)
     fit = time.perf_counter() - t0
+    has_valid = data.valid is not None and data.valid.nnz > 0
     if ev["part"] == "test":
         target, exclude = data.test, [data.train, data.valid]
     else:
-        if data.valid is None:
+        if not has_valid:
             raise ValueError("evaluate.part is 'valid' but the split has no validation set")
         target, exclude = data.valid, [data.train]
+
+    def run(on: Interactions, masked: list[Any]) -> Any:
+        return evaluate(
+            rec,
+            on,
+            k=ev["k"],
+            exclude=masked,
+            train=data.train,
+            metrics=ev["metrics"],
+            communities=comm,
+            cold_threshold=ev["cold_threshold"],
+            hot_quantile=ev["hot_quantile"],
+            sample_users=ev.get("sample_users"),
+            seed=0,
+        )
+
     t1 = time.perf_counter()
-    res = evaluate(
-        rec,
-        target,
-        k=ev["k"],
-        exclude=exclude,
-        train=data.train,
-        metrics=ev["metrics"],
-        communities=comm,
-        cold_threshold=ev["cold_threshold"],
-        hot_quantile=ev["hot_quantile"],
-        sample_users=ev.get("sample_users"),
-        seed=0,
-    )
+    res = run(target, exclude)
     seconds = time.perf_counter() - t1
+    selection = None
+    if ev["part"] == "test" and has_valid:  # the part variants are chosen on
+        chosen = run(data.valid, [data.train])
+        selection = {"part": "valid", "summary": chosen.summary, "ci": _user_cis(chosen.per_user)}
     users = res.per_user["user"].to_numpy()
     scores = _scores(rec, users, res.recommendations)
     atomic_write(
@@ -321,6 +337,8 @@ def _evaluate(job: Job, data: Prepared) -> dict[str, Any]:
         "name": spec["name"],
         "params": spec["params"],
         "summary": res.summary,
+        "ci": res.ci or _user_cis(res.per_user),
+        "selection": selection,
         "by_activity": _by_activity(res.per_user),
         "training": {} if spec["name"] == EMBEDDING else training_facts(rec),
         "n_users": len(users),
@@ -340,16 +358,30 @@ def _scores(rec: Any, users: np.ndarray, items: np.ndarray, batch: int = 1024) -
     return out
 
 
-def _by_activity(per_user: Any) -> dict[str, dict[str, float]]:
+def _user_cis(per_user: Any, n_boot: int = 1000) -> dict[str, list[float]]:
+    """95% bootstrap interval (users resampled, seed 0) of every per-user metric's mean."""
+    from graphrec.evaluate.stats import bootstrap_cis
+
+    columns = [c for c in per_user.columns if "@" in c]
+    cis = bootstrap_cis(per_user[columns], n_boot=n_boot, random_state=0)
+    return {c: [lo, hi] for c, (lo, hi) in cis.items()}
+
+
+def _by_activity(per_user: Any) -> dict[str, dict[str, Any]]:
+    """Per activity band: users, each per-user metric's mean and its bootstrap interval
+    (``"<metric> ci"``: ``[lo, hi]``, users resampled, seed 0)."""
     if "activity" not in per_user.columns:
         return {}
     metric_cols = [c for c in per_user.columns if "@" in c]
-    table = per_user.groupby("activity")[metric_cols].mean()
-    counts = per_user.groupby("activity").size()
-    return {
-        str(band): {"n_users": int(counts[band]), **{c: float(v) for c, v in row.items()}}
-        for band, row in table.iterrows()
-    }
+    out: dict[str, dict[str, Any]] = {}
+    for band, frame in per_user.groupby("activity"):
+        row: dict[str, Any] = {"n_users": len(frame)}
+        cis = _user_cis(frame)
+        for c in metric_cols:
+            row[c] = float(frame[c].mean())
+            row[f"{c} ci"] = cis[c]
+        out[str(band)] = row
+    return out
 
 
 def _csv_gz(frame: Any, fh: Any) -> None:

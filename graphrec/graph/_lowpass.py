@@ -134,7 +134,9 @@ def binary_rows(matrix: Any, n_items: int, what: str) -> sp.csr_array:
         if not np.all(out.data == 1.0):
             warnings.warn(
                 f"{what} holds non-binary weights (e.g. {out.data[out.data != 1][0]:g}); "
-                "binarising them (every stored interaction counts as 1)",
+                "binarising them (every stored interaction counts as 1); binarise the data "
+                "first to choose the threshold yourself (graphrec.data.preprocess.binarize, "
+                "or a config's dataset.preprocess.binarize)",
                 UserWarning,
                 stacklevel=3,
             )

@@ -37,7 +37,7 @@ def small():
 
 def test_profile_hand_computed(small):
     data, labels = small
-    table = profile(data, labels, top_n=3, min_support=0.0, min_count=1)
+    table = profile(data, labels, top_n=3, min_support=0.0, min_count=1, min_size=1, alpha=0.2)
     assert table["community"].tolist() == [0, 1]
     assert table["size"].tolist() == [4, 4]
     assert table["share"].tolist() == [0.5, 0.5]
@@ -49,14 +49,20 @@ def test_profile_hand_computed(small):
     assert table.loc[0, "top_items"][2] == "Hit (1.0x)"
     # genres of group 0's 12 interactions: Film-Noir 8, Mystery 4, Comedy 4, Drama 4;
     # overall 20 interactions: Film-Noir 8 (0.4), Mystery 4 (0.2) -> lift (8/12)/0.4 = 1.67
-    assert table.loc[0, "top_tags"][0] == "Film-Noir (1.7x)"
-    assert table.loc[0, "top_tags"][1] == "Mystery (1.7x)"
-    # named only from large and significant lifts: Film-Noir 8 of 12 draws from 20
-    # interactions holding 8: P = C(12, 4) / C(20, 12) = 495 / 125970, Holm over 2 x 4
-    # pairs (two equal smallest p-values) -> 8 p; Mystery (4 of 4, p = 0.10) is not named
-    assert table.loc[0, "label"] == "Film-Noir"
-    assert table.loc[0, "label_p"] == pytest.approx(8 * 495 / 125970)
+    assert table.loc[0, "top_genres"][0] == "Film-Noir (1.7x)"
+    assert table.loc[0, "top_genres"][1] == "Mystery (1.7x)"
+    # tested on users: a user leans to a genre above its share of all interactions
+    # (Film-Noir 0.4, Mystery 0.2, Comedy 0.6, Drama 0.4). Group 0's users (2/3, 1/3, 1/3,
+    # 1/3) lean to Film-Noir and Mystery, group 1's (0, 0, 1, 1/2) to Comedy and Drama: each
+    # a draw of 4 users from 8 of whom 4 lean, P = 1 / C(8, 4) = 1/70; Holm over the 2 x 4
+    # pairs (four equal smallest p-values) -> 8/70. Drama's lift (1.25) is too small.
+    assert table.loc[0, "label"] == "Film-Noir & Mystery"
+    assert table.loc[0, "label_p"] == pytest.approx(8 / 70)
     assert table.loc[1, "label"] == "Comedy"
+    assert table["median_activity"].tolist() == [3.0, 2.0]
+    # mainstreamness: Noir A, Noir B seen by 4 of 8 users, Laugh by 4, Hit by 8
+    assert table["mainstream"].tolist() == pytest.approx([(0.5 + 0.5 + 1) / 3, (0.5 + 1) / 2])
+    assert table.loc[0, "separated_by"] == "activity (more active, AUC 1.00)"
     assert table["mean_age"].tolist() == [23.0, 43.0]
     assert table["pct_gender_F"].tolist() == [0.75, 0.0]
     assert table.loc[0, "top_gender"] == "F (75%, 2.0x)"
@@ -66,14 +72,14 @@ def test_profile_hand_computed(small):
 
 def test_min_support_filters(small):
     data, labels = small
-    table = profile(data, labels, min_support=0.0, min_count=5)
+    table = profile(data, labels, min_support=0.0, min_count=5, min_size=1, alpha=0.2)
     assert table.loc[0, "top_items"] == []  # no item reaches 5 members
-    assert table.loc[0, "top_tags"] == ["Film-Noir (1.7x)"]  # 8 interactions; Mystery has 4
+    assert table.loc[0, "top_genres"] == ["Film-Noir (1.7x)"]  # 8 interactions; Mystery has 4
     assert table.loc[0, "label"] == "Film-Noir"
     share = profile(data, labels, min_support=0.5, min_count=1)  # half the interactions
-    assert share.loc[0, "top_tags"] == ["Film-Noir (1.7x)"]
+    assert share.loc[0, "top_genres"] == ["Film-Noir (1.7x)"]
     assert share.loc[0, "top_items"] == ["Noir A (2.0x)", "Noir B (2.0x)", "Hit (1.0x)"]
-    none = profile(data, labels, min_support=0.0, min_count=20)
+    none = profile(data, labels, min_support=0.0, min_count=20, min_size=1)
     assert none.loc[0, "label"] == "no distinctive genre"
     assert np.isnan(none.loc[0, "label_p"])
 
@@ -87,10 +93,14 @@ def test_profile_without_side_tables():
         "size",
         "share",
         "mean_activity",
+        "median_activity",
         "activity_ratio",
+        "mainstream",
+        "mainstream_ratio",
         "top_items",
         "label",
         "label_p",
+        "separated_by",
     ]
     assert all(" & " in label for label in table["label"])  # item ids when no names
 
@@ -107,12 +117,12 @@ def test_profile_checks(small):
 
 def test_to_markdown(small):
     data, labels = small
-    table = profile(data, labels, top_n=2, min_support=0.0, min_count=1)
+    table = profile(data, labels, top_n=2, min_support=0.0, min_count=1, min_size=1, alpha=0.2)
     text = to_markdown(table, ["community", "label", "top_items", "share"])
     lines = text.splitlines()
     assert lines[0] == "| community | label | top_items | share |"
     assert lines[1] == "|---|---|---|---|"
-    assert lines[2] == "| 0 | Film-Noir | Noir A (2.0x), Noir B (2.0x) | 0.50 |"
+    assert lines[2] == "| 0 | Film-Noir & Mystery | Noir A (2.0x), Noir B (2.0x) | 0.50 |"
     assert len(lines) == 4
     escaped = to_markdown(pd.DataFrame({"a": ["x|y"], "b": [float("nan")]}))
     assert escaped.splitlines()[2] == "| x\\|y |  |"
@@ -136,16 +146,15 @@ def test_movielens_profile_has_genre_labels(ml100k):
 
 
 def test_correction_is_applied(small):
-    # Film-Noir in group 0: p = 495 / 125970 = 0.0039 uncorrected, below alpha = 0.02;
-    # Holm over the 8 community x genre pairs: 0.031 (not named); Benjamini-Hochberg:
-    # two p-values of 0.0039 at ranks 1 and 2 -> 8 p / 2 = 0.016 (named)
+    # four pairs with p = 1/70 = 0.014 uncorrected (see the hand-computed test), below
+    # alpha = 0.05; Holm over the 8 community x genre pairs: 8/70 = 0.11 (not named);
+    # Benjamini-Hochberg: four equal p-values at ranks 1-4 -> 8 p / 4 = 0.029 (named)
     data, labels = small
-    p = 495 / 125970
-    holm = profile(data, labels, min_support=0.0, min_count=1, alpha=0.02)
+    holm = profile(data, labels, min_support=0.0, min_count=1, min_size=1)
     assert holm.loc[0, "label"] == "no distinctive genre"
-    bh = profile(data, labels, min_support=0.0, min_count=1, alpha=0.02, correction="bh")
-    assert bh.loc[0, "label"] == "Film-Noir"
-    assert bh.loc[0, "label_p"] == pytest.approx(8 * p / 2)
+    bh = profile(data, labels, min_support=0.0, min_count=1, min_size=1, correction="bh")
+    assert bh.loc[0, "label"] == "Film-Noir & Mystery"
+    assert bh.loc[0, "label_p"] == pytest.approx(8 / 70 / 4)
     with pytest.raises(ValueError, match="correction must be one of"):
         profile(data, labels, correction="bonferroni")
     with pytest.raises(ValueError, match="min_lift"):
@@ -189,7 +198,7 @@ def test_planted_genre_is_named_and_lift_one_is_not():
     assert table.loc[0, "label_p"] < 1e-10
     # communities 1 and 2 over-represent War and Drama only by about 1.2x: no name
     assert table.loc[1, "label"] == table.loc[2, "label"] == "no distinctive genre"
-    lifts = [float(t.split("(")[1].rstrip("x)")) for t in table.loc[1, "top_tags"]]
+    lifts = [float(t.split("(")[1].rstrip("x)")) for t in table.loc[1, "top_genres"]]
     assert max(lifts) < 1.3
     # significant at this size, so the minimum lift is what keeps them unnamed
     assert profile(data, labels, min_lift=1.0).loc[1, "label"] in ("Drama & War", "War & Drama")
@@ -207,7 +216,40 @@ def test_a_list_column_under_another_name_names_communities(small):
     base, labels = small
     items = base.item_features.rename(columns={"genres": "kind"})
     data = dataclasses.replace(base, item_features=items)
-    named = profile(data, labels, min_count=1, min_lift=1.2, alpha=0.5)
-    plain = profile(base, labels, min_count=1, min_lift=1.2, alpha=0.5)
+    named = profile(data, labels, min_count=1, min_lift=1.2, alpha=0.5, min_size=1)
+    plain = profile(base, labels, min_count=1, min_lift=1.2, alpha=0.5, min_size=1)
     assert named["label"].tolist() == plain["label"].tolist()
     assert "Film-Noir" in named["label"].iloc[0]
+
+
+def test_a_heavy_rater_does_not_name_a_tiny_community():
+    # 60 users of a uniform taste; one user (community 1, alone) rates every Horror film:
+    # counted in interactions that is a huge, "significant" lift; on users it is one user,
+    # and a community of one is below the minimum size anyway
+    data, labels = _genre_data()
+    rows, cols = data.matrix.nonzero()
+    heavy = np.r_[rows, np.full(15, 600)], np.r_[cols, np.arange(15)]
+    big = gr.Interactions.from_coo(
+        *heavy,
+        user_ids=np.arange(601),
+        item_ids=np.arange(60),
+        item_features=data.item_features,
+    )
+    labels = np.r_[np.full(600, 0), 1]
+    table = profile(big, labels)
+    assert table.loc[1, "size"] == 1 and table.loc[1, "label"] == "not named (below 20 users)"
+    assert table.loc[1, "top_genres"][0].startswith("Horror")  # still listed, not named
+    assert profile(big, labels, min_size=1).loc[1, "label"] == "no distinctive genre"
+    with pytest.raises(ValueError, match="min_size must be a positive integer"):
+        profile(big, labels, min_size=0)
+
+
+def test_a_community_of_recent_raters_is_separated_by_rating_date():
+    data, labels = _genre_data()
+    table = profile(data, labels)
+    # community 0 rates earlier (and older films); its most separating attribute is one
+    # of the era measures, with an AUC of 0 (every member below every other user)
+    assert table.loc[0, "separated_by"] in (
+        "rating date (earlier, AUC 0.00)",
+        "release year (older items, AUC 0.00)",
+    )

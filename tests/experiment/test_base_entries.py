@@ -32,7 +32,10 @@ def test_a_base_recommender_needs_no_embedder_and_matches_the_direct_model(tmp_p
     cfg = load_config(_config(tmp_path, recs))  # no embedders: the base is EASE
     assert cfg.recommenders[0].params["base"] == base
     result = run_experiment(cfg, plots=False)
-    run = result.runs.query("recommender == 'community_blend'").iloc[0]
+    label = "community_blend(base=ease(l2=10))"  # the base is named in the label
+    run = result.runs[
+        (result.runs["recommender"] == label) & (result.runs["detector"] != "single")
+    ].iloc[0]
     comm = result.communities(run)
     data = gr.load_dataset("synthetic", seed=0, **DATA)
     split = gr.split(data, "random", ratios=(0.8, 0.1, 0.1), seed=0)

@@ -2,6 +2,7 @@
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -80,7 +81,7 @@ def test_compare_names_the_quality_graph_of_each_method(tmp_path):
         dataset_params={"n_users": 200, "n_items": 100},
         output=tmp_path,
         plots=False,
-    )
+    ).wide
     row = table.loc["quality graph"]
     assert row["label_propagation"] == "cosine top-20 projection, weights binary"
     assert row["bipartite_louvain"] == "cosine top-50 projection, weights binary"
@@ -97,7 +98,7 @@ def test_compare_puts_popularity_and_the_base_beside_each_method(tmp_path):
         k=10,
         output=tmp_path,
         plots=False,
-    )
+    ).wide
     result = gr.experiment.ExperimentResult.load(tmp_path)
     t = result.table[(result.table["k"] == 10) & (result.table["metric"] == "ndcg")]
     for row, recommender in (
@@ -120,7 +121,7 @@ def test_compare_shows_a_named_strong_base(tmp_path):
         output=tmp_path,
         plots=False,
         baselines=["popularity", "ease"],
-    )
+    ).wide
     t = gr.experiment.ExperimentResult.load(tmp_path).table
     ease = t[(t["recommender"] == "ease") & (t["k"] == 10) & (t["metric"] == "ndcg")]
     assert len(ease) == 1
@@ -153,3 +154,56 @@ def test_a_reference_projection_too_large_is_skipped_with_a_warning(monkeypatch)
     assert _quality.quality_graph_name(data, bip).startswith("none: the reference projection")
     # a partition of its own projection is still measured on it
     assert "modularity" in _quality.community_quality(data, own)
+
+
+def test_compare_has_the_control_its_test_and_fits_a_terminal(tmp_path):
+    c = compare_methods(
+        "synthetic",
+        methods=["label_propagation", "bipartite_louvain"],
+        dataset_params={"n_users": 200, "n_items": 100},
+        k=10,
+        output=tmp_path,
+        plots=False,
+    )
+    rec = c.recommendation
+    assert "single" not in c.communities.index  # the control is no method
+    controls = rec[rec["communities"] == "single"]
+    assert set(controls["recommender"]) == {
+        "community_popularity",
+        "community_blend",
+        "community_restricted",
+    }
+    aware = rec[~rec["communities"].isin(["", "single"])]
+    assert len(aware) == 6 and aware["vs single"].notna().all()
+    for _, row in aware.iterrows():  # the ratio is of the two rows' test means
+        control = controls.set_index("recommender").loc[row["recommender"], "ndcg@10"]
+        assert row["vs single"] == pytest.approx(row["ndcg@10"] / control)
+        assert row["vs single lo"] <= row["vs single"] <= row["vs single hi"]
+        assert row["ndcg@10 lo"] <= row["ndcg@10"] <= row["ndcg@10 hi"]
+    assert (aware["p_holm"] >= aware["p_holm"].min()).all() and aware["p_holm"].le(1).all()
+    assert (rec["communities"] == "").sum() == 2  # popularity and the base, once each
+    text = c.to_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "vs single" in text and "p (Holm)" in text and "ARI" not in text
+    for name in c.FILES.values():
+        assert not (tmp_path / name).exists()
+    c.write(tmp_path)
+    agreement = pd.read_csv(tmp_path / "compare_agreement.csv", index_col=0)
+    assert agreement.loc["bipartite_louvain", "bipartite_louvain"] == pytest.approx(1.0)
+    assert "largest_share" in pd.read_csv(tmp_path / "compare_communities.csv").columns
+
+
+def test_compare_shows_a_giant_community_and_singletons(tmp_path):
+    c = compare_methods(
+        "synthetic",
+        methods=["label_propagation"],
+        dataset_params={"n_users": 200, "n_items": 100, "mu": 0.9},
+        k=10,
+        output=tmp_path,
+        plots=False,
+    )
+    row = c.communities.loc["label_propagation"]
+    labels = c.result.communities(c.result.runs.query("detector == 'label_propagation'").iloc[0])
+    sizes = np.bincount(labels.user_labels)
+    assert row["largest_share"] == pytest.approx(sizes.max() / sizes.sum())
+    assert row["singletons"] == int((sizes == 1).sum())

@@ -55,7 +55,7 @@ def test_process_pool_matches_local(make_config, tiny_result, tmp_path):
     result = run_experiment(
         make_config(tmp_path, seeds=[0]), executor="process", jobs=2, plots=False
     )
-    assert result.stats["evaluate"]["computed"] == 8
+    assert result.stats["evaluate"]["computed"] == 11  # 8 and 3 controls
     _same(result, tiny_result)
 
 
@@ -67,6 +67,7 @@ SMALL = {
     "detectors": [{"name": "bipartite_louvain"}],
     "recommenders": [{"name": "community_popularity"}],
     "seeds": [0],
+    "control": False,  # the jobs shipped are the subject
 }
 
 
@@ -161,6 +162,7 @@ def test_ray_cluster_matches_local_and_ships_data_once(ray_cluster, tmp_path):
         "recommenders": [{"name": "popularity"}, {"name": "community_popularity"}],
         "evaluate": {"k": [10]},
         "seeds": [0],
+        "control": False,
     }
     local = run_experiment({**cfg, "output": str(tmp_path / "local")}, plots=False)
     # connects as `--address` does; the workers never read the (deleted) data file
@@ -200,6 +202,7 @@ def test_ray_cli_address_and_resources(ray_cluster, tmp_path, capsys):
         "dataset: {name: synthetic, params: {n_users: 150, n_items: 60, n_communities: 3}}\n"
         "detectors: [{name: bipartite_louvain}]\n"
         "recommenders: [{name: community_popularity}]\n"
+        "control: false\n"
     )
     out = tmp_path / "out"
     argv = ["run", str(config), "--out", str(out), "--executor", "ray", "--no-plots"]

@@ -13,14 +13,14 @@ def _plan(cfg, tmp_path):
 def test_run_and_job_counts(make_config, tmp_path):
     plan = _plan(make_config(tmp_path), tmp_path)
     per_seed = {
-        "detect": 2,  # bipartite_louvain, kmeans on svd
-        # popularity 1, embedding 1, community_popularity 2, community_blend 2 x 2
-        "evaluate": 1 + 1 + 2 + 4,
+        "detect": 3,  # bipartite_louvain, kmeans on svd, the single-community control
+        # popularity 1, embedding 1, community_popularity 3, community_blend 2 x 3
+        "evaluate": 1 + 1 + 3 + 6,
     }
     kinds = [r.kind for r in plan.runs]
     assert kinds.count("detect") == 2 * per_seed["detect"]
     assert kinds.count("evaluate") == 2 * per_seed["evaluate"]
-    assert {s: len(j) for s, j in plan.jobs.items()} == {"embed": 2, "detect": 4, "evaluate": 16}
+    assert {s: len(j) for s, j in plan.jobs.items()} == {"embed": 2, "detect": 6, "evaluate": 22}
     assert len({r.run for r in plan.runs}) == len(plan.runs)
 
 
@@ -44,6 +44,39 @@ def test_labels_show_only_varying_parameters():
     assert varying == {"dim"}
 
 
+def test_every_community_aware_run_is_paired_with_its_control(make_config, tmp_path):
+    plan = _plan(make_config(tmp_path), tmp_path)
+    runs = {r.run: r for r in plan.runs}
+    for run in plan.runs:
+        aware = run.kind == "evaluate" and "detect" in run.keys and run.detector != "single"
+        assert bool(run.control) == aware, run.title
+        if aware:
+            control = runs[run.control]
+            assert control.detector == "single" and control.seed == run.seed
+            assert control.recommender == run.recommender
+            # kmeans runs show svd; the control of a recommender without an embedder has none
+            uses_embedder = "embed" in run.keys and run.recommender.startswith("community_blend")
+            assert control.embedder == (run.embedder if uses_embedder else "")
+    off = _plan(make_config(tmp_path, control=False), tmp_path)
+    assert not any(r.control for r in off.runs)
+    assert "single" not in {r.detector for r in off.runs}
+
+
+def test_base_entries_and_detected_communities_are_labelled():
+    labels, _ = label_variants(
+        [
+            ("community_backoff", {"communities": None}),
+            ("community_backoff", {"communities": "single"}),
+            ("community_blend", {"base": {"name": "ease", "params": {"l2": 100}}}),
+        ]
+    )
+    assert labels == [
+        "community_backoff",
+        "community_backoff(communities=single)",
+        "community_blend(base=ease(l2=100))",
+    ]
+
+
 def test_keys_change_only_downstream(make_config, tmp_path):
     base = _plan(make_config(tmp_path), tmp_path)
     cfg = make_config(tmp_path)
@@ -52,14 +85,14 @@ def test_keys_change_only_downstream(make_config, tmp_path):
     assert base.jobs["embed"].keys() == changed.jobs["embed"].keys()
     assert base.jobs["detect"].keys() == changed.jobs["detect"].keys()
     new = set(changed.jobs["evaluate"]) - set(base.jobs["evaluate"])
-    assert len(new) == 2 * 2  # alpha 0.6 x two detectors x two seeds
+    assert len(new) == 3 * 2  # alpha 0.6 x two detectors and the control x two seeds
 
     cfg = make_config(tmp_path)
     cfg["embedders"][0]["params"]["dim"] = 6
     changed = _plan(cfg, tmp_path)
     assert not set(base.jobs["embed"]) & set(changed.jobs["embed"])
     same_detect = set(base.jobs["detect"]) & set(changed.jobs["detect"])
-    assert len(same_detect) == 2  # bipartite_louvain does not use the embedding
+    assert len(same_detect) == 4  # bipartite_louvain and the control do not use the embedding
 
 
 def test_fixed_split_seed_shares_data(make_config, tmp_path):

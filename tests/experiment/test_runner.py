@@ -31,9 +31,13 @@ def test_outputs(tiny_result):
     assert tuple(table.columns) == COLUMNS
     assert set(table["seed"]) == {0, 1}
     recall = table[(table["metric"] == "recall") & (table["k"] == 10)]
-    assert len(recall) == 16 and recall["value"].between(0, 1).all()
-    community = table[table["metric"] == "nmi"]
+    # 8 configurations and 3 controls (community_popularity, two blends) x 2 seeds
+    assert recall["part"].value_counts().to_dict() == {"test": 22, "valid": 22}
+    assert recall["value"].between(0, 1).all()
+    assert (recall["lo"] <= recall["value"]).all() and (recall["value"] <= recall["hi"]).all()
+    community = table[(table["metric"] == "nmi") & (table["detector"] != "single")]
     assert len(community) == 4 and community["k"].isna().all() and (community["value"] > 0.5).all()
+    assert (community["part"] == "train").all()
     recs = pd.read_csv(out / "recommendations.csv")
     assert list(recs.columns) == ["user_id", "rank", "item_id", "score"]
     assert recs.groupby("user_id")["rank"].max().eq(10).all()
@@ -42,6 +46,7 @@ def test_outputs(tiny_result):
     assert list(comm.columns) == ["user_id", "community"] and len(comm) == 120
     summary = (out / "summary.md").read_text()
     assert "## Recommendation" in summary and "## Communities" in summary and " ± " in summary
+    assert "vs single" in summary and "## Selection on validation" in summary
     resolved = yaml.safe_load((out / "config.resolved.yaml").read_text())
     assert resolved["detectors"][1]["params"]["n_communities"] == 3
     for ext in ("png", "svg"):
@@ -71,12 +76,10 @@ def test_provenance(tiny_result):
 
 def test_result_api(tiny_result):
     best = tiny_result.best_run("recall@10")
-    per_config = tiny_result.summary_numbers().query("metric == 'recall' and k == 10")
-    assert per_config["mean"].max() == pytest.approx(
-        tiny_result.table.query(
-            "metric == 'recall' and k == 10 and embedder == @best.embedder and "
-            "detector == @best.detector and recommender == @best.recommender"
-        )["value"].mean()
+    chosen_on = tiny_result.selection.query("metric == 'recall' and k == 10")
+    means = chosen_on.groupby(["embedder", "detector", "recommender"])["value"].mean()
+    assert means.max() == pytest.approx(
+        means[(best["embedder"], best["detector"], best["recommender"])]
     )
     summary = tiny_result.summary(["recall@10", "coverage@10"])
     assert list(summary.columns) == [
@@ -85,8 +88,10 @@ def test_result_api(tiny_result):
         "recommender",
         "recall@10",
         "coverage@10",
+        "vs single",
+        "p (Holm)",
     ]
-    assert len(summary) == 8
+    assert len(summary) == 11  # with the 3 single-community controls
     assert tiny_result.communities(best).user_labels.shape == (120,) if best["detector"] else True
     loaded = ExperimentResult.load(tiny_result.output)
     pd.testing.assert_frame_equal(loaded.summary(), tiny_result.summary())
@@ -96,7 +101,7 @@ def test_result_api(tiny_result):
 def test_second_run_recomputes_nothing(tiny_result):
     again = run_experiment(tiny_result.output / "config.resolved.yaml", plots=False)
     assert all(v["computed"] == 0 for v in again.stats.values())
-    assert again.stats["evaluate"]["cached"] == 16
+    assert again.stats["evaluate"]["cached"] == 22
     pd.testing.assert_frame_equal(again.table, tiny_result.table)
 
 
@@ -107,10 +112,11 @@ def test_changed_recommender_param_recomputes_only_evaluation(make_config, tmp_p
     lines: list[str] = []
     result = run_experiment(cfg, plots=False, report=lines.append)
     assert result.stats["embed"] == {"computed": 0, "cached": 1}
-    assert result.stats["detect"] == {"computed": 0, "cached": 2}
-    assert result.stats["evaluate"] == {"computed": 2, "cached": 6}
-    assert len(lines) == 3 and "alpha=0.7" in lines[0] and "recall@10=" in lines[0]
-    assert lines[-1] == "8 of 10 runs were already in the cache"  # 2 detections, 6 evaluations
+    assert result.stats["detect"] == {"computed": 0, "cached": 3}
+    # alpha 0.7 on two detectors and on the control
+    assert result.stats["evaluate"] == {"computed": 3, "cached": 8}
+    assert len(lines) == 4 and "alpha=0.7" in lines[0] and "recall@10=" in lines[0]
+    assert lines[-1] == "11 of 14 runs were already in the cache"  # 3 detections, 8 evaluations
 
 
 def test_data_dependent_error_names_the_component(make_config, tmp_path):
@@ -143,7 +149,7 @@ def test_resume_after_interruption(make_config, tmp_path, monkeypatch):
     monkeypatch.setattr(stages, "_evaluate", real)
     result = run_experiment(cfg, plots=False)
     assert result.stats["embed"]["computed"] == 0 and result.stats["detect"]["computed"] == 0
-    assert result.stats["evaluate"] == {"computed": 5, "cached": 3}
+    assert result.stats["evaluate"] == {"computed": 8, "cached": 3}
 
 
 def test_refuses_a_foreign_output_folder(make_config, tmp_path):
@@ -179,8 +185,9 @@ def test_evaluate_on_valid_and_leave_one_out(make_config, tmp_path):
     )
     cfg["dataset"]["split"] = {"method": "leave_one_out", "leave_out": "random"}
     result = run_experiment(cfg, plots=False)
-    hit = result.table.query("metric == 'hit_rate'")
-    assert len(hit) == 2 and hit["value"].between(0, 1).all()
+    hit = result.table.query("metric == 'hit_rate'")  # popularity, louvain and the control
+    assert len(hit) == 3 and hit["value"].between(0, 1).all()
+    assert (hit["part"] == "valid").all() and result.selection.empty  # chosen and shown there
     assert set(result.table["metric"]) >= {"mrr", "coverage", "modularity"}
 
 
@@ -304,9 +311,10 @@ def test_summary_breaks_down_the_best_run_and_profiles_it(tiny_result):
     best = tiny_result.best_run()
     section = summary[summary.index("## Best run") :]
     assert (
-        f"(run {best['run']}, seed {best['seed']}), chosen by ndcg@10 on the test part" in section
+        f"(run {best['run']}, seed {best['seed']}), chosen by ndcg@10 on the validation part"
+        in section
     )
-    assert "no validation evaluation" in section
+    assert "reported on test" in section
     full = pd.read_csv(out / "breakdown_community.csv").set_index("community")
     assert full.shape[1] > 30 and {"ndcg@10 lo", "ndcg@10 hi", "coverage@10"} <= set(full.columns)
     per_user = tiny_result.per_user(best)
@@ -351,3 +359,52 @@ def test_evaluate_on_a_sample_of_the_test_users(make_config, tmp_path):
     assert resolved["evaluate"]["sample_users"] == 25
     recs = pd.read_csv(result.output / "recommendations.csv")
     assert recs["user_id"].nunique() == 25  # the lists of the sampled users only
+
+
+def test_skipped_feature_rows_are_not_reported_as_changed_interactions():
+    from graphrec.experiment._notes import _data_note
+
+    spec = {"spec": {"data": {"dataset": {"path": "ml"}}}}
+    only_side = {**spec, "data": {"load_report": {"item_feature_rows_ignored": 5}}}
+    note = _data_note(only_side)
+    assert "changed" not in note and "kept every interaction" in note
+    assert "item feature rows ignored: 5" in note
+    both = {
+        **spec,
+        "data": {"load_report": {"missing_ids_dropped": 2, "friend_links_ignored": 1}},
+    }
+    note = _data_note(both)
+    assert "changed the interactions: missing ids dropped: 2" in note
+    assert "friend links ignored: 1" in note
+
+
+def test_a_component_warning_is_said_once_with_what_to_do(tmp_path, caplog):
+    import warnings
+
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, 60, 900), rng.integers(0, 40, 900)
+    frame = pd.DataFrame({"user": users, "item": items, "rating": rng.integers(1, 6, 900)})
+    frame.drop_duplicates(["user", "item"]).to_csv(tmp_path / "r.csv", index=False)
+    cfg = {
+        "name": "warned",
+        "output": str(tmp_path / "out"),
+        "dataset": {
+            "name": "csv",
+            "path": str(tmp_path / "r.csv"),
+            "params": {"rating_col": "rating"},
+        },
+        "recommenders": [{"name": "ease", "params": {"l2": [10.0, 100.0]}}],
+        "evaluate": {"k": [5]},
+        "seeds": [0, 1],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing reaches the user as a library-line warning
+        with caplog.at_level(logging.WARNING, logger="graphrec.experiment"):
+            result = run_experiment(cfg, plots=False)
+    said = [r.getMessage() for r in caplog.records if "non-binary" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("recommender ease: ")
+    assert "binarise the data first" in said[0] and "(4 jobs)" in said[0]
+    assert "non-binary" in (tmp_path / "out" / "summary.md").read_text()
+    run = result.runs.iloc[0]["run"]
+    info = json.loads((tmp_path / "out" / "provenance" / f"{run}.json").read_text())
+    assert any("non-binary" in w for w in info["warnings"])
