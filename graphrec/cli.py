@@ -9,8 +9,6 @@ import sys
 import time
 from collections.abc import Sequence
 
-from graphrec.experiment._console import main_metrics, override, print_best_run
-
 __all__ = ["main"]
 
 KINDS = ("dataset", "embedder", "detector", "recommender", "metric")
@@ -84,6 +82,7 @@ def _list_metrics() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from graphrec.experiment import load_config, run_experiment
+    from graphrec.experiment._console import main_metrics, override, print_best_run
 
     config = load_config(args.config, output=args.out)  # validated before any work
     if args.seeds or args.no_control:
