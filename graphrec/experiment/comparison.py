@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from graphrec.community import quality
-from graphrec.experiment._quality import quality_graph_name
+from graphrec.experiment._quality import COMMUNITY_METRICS, quality_graph_name
 from graphrec.experiment._store import read_json
 from graphrec.experiment.config import CONTROL, EMBEDDING
 from graphrec.experiment.results import ExperimentResult
@@ -44,17 +44,10 @@ def _quality_graph(result: ExperimentResult, run: pd.Series) -> str:
     return quality_graph_name(train, result.communities(run.name))
 
 
-_QUALITY_ORDER = (
-    "n_communities",
-    "largest_share",
-    "singletons",
-    "unassigned_share",
-    "modularity",
-    "barber_modularity",
-    "conductance",
-    "nmi",
-    "ari",
-    "friend_lift",
+# the community metrics a comparison shows, in their order (entropy and the friends'
+# share inside are in compare.csv's source, results.csv, not the table)
+_QUALITY_ORDER = tuple(
+    m for m in COMMUNITY_METRICS if m not in ("normalized_entropy", "friend_share_inside")
 )
 _SHORT = {
     "n_communities": "n",

@@ -61,6 +61,21 @@ def _paired(result: Any, pairs: list[tuple[str, str]], metric: str) -> tuple[Any
     return np.concatenate(mine), np.concatenate(theirs)
 
 
+def _ratio(result: Any, pairs: list[tuple[str, str]], metric: str, n_boot: int) -> dict[str, Any]:
+    """:func:`paired_ratio` of the pairs' per-user ``metric``, under this module's names."""
+    r = paired_ratio(*_paired(result, pairs, metric), n_boot=n_boot, random_state=0)
+    return {
+        "seeds": len(pairs),
+        "users": r["users"],
+        "mean": r["mean"],
+        "control": r["mean_control"],
+        "ratio": r["ratio"],
+        "lo": r["ratio lo"],
+        "hi": r["ratio hi"],
+        "p": r["p_wilcoxon"],
+    }
+
+
 def control_table(result: Any, metric: str | None = None, n_boot: int = 2000) -> pd.DataFrame:
     """Each community-aware configuration against its single-community control.
 
@@ -78,21 +93,7 @@ def control_table(result: Any, metric: str | None = None, n_boot: int = 2000) ->
     rows = []
     for config, group in chosen.groupby(list(_GROUP), sort=False):
         pairs = list(zip(group["run"], group["control_run"]))
-        a, b = _paired(result, pairs, metric)
-        r = paired_ratio(a, b, n_boot=n_boot, random_state=0)
-        rows.append(
-            {
-                **dict(zip(_GROUP, config)),
-                "seeds": len(pairs),
-                "users": r["users"],
-                "mean": r["mean"],
-                "control": r["mean_control"],
-                "ratio": r["ratio"],
-                "lo": r["ratio lo"],
-                "hi": r["ratio hi"],
-                "p": r["p_wilcoxon"],
-            }
-        )
+        rows.append({**dict(zip(_GROUP, config)), **_ratio(result, pairs, metric, n_boot)})
     table = pd.DataFrame(rows)
     if len(table):
         table["p_holm"] = holm(table["p"].to_numpy())
@@ -137,20 +138,11 @@ def selected_comparison(
             pairs.append((chosen[0].iloc[0], chosen[1].iloc[0]))
     if not pairs:
         return None
-    a, b = _paired(result, pairs, metric)
-    r = paired_ratio(a, b, n_boot=n_boot, random_state=0)
     label = {side: " | ".join(p for p in cfg if p) for side, cfg in sides.items()}
     return {
         "with": label["with"],
         "without": label["without"],
         "valid": {side: float(means[sides[side]]) for side in sides},
         "metric": metric,
-        "seeds": len(pairs),
-        "users": r["users"],
-        "mean": r["mean"],
-        "control": r["mean_control"],
-        "ratio": r["ratio"],
-        "lo": r["ratio lo"],
-        "hi": r["ratio hi"],
-        "p": r["p_wilcoxon"],
+        **_ratio(result, pairs, metric, n_boot),
     }

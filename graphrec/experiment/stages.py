@@ -187,7 +187,12 @@ def execute(job: Job) -> dict[str, Any]:
     except ValueError as exc:  # data-dependent problems: say which component met them
         params = ", ".join(f"{k}={v!r}" for k, v in job.spec.get("params", {}).items())
         raise ValueError(f"{kind} {job.spec.get('name')}({params}): {exc}") from exc
-    said = dict.fromkeys(f"{kind} {job.spec.get('name')}: {w.message}" for w in caught)
+    said: dict[str, None] = {}
+    for w in caught:
+        if issubclass(w.category, UserWarning):  # what the component says to its user
+            said[f"{kind} {job.spec.get('name')}: {w.message}"] = None
+        else:  # a library's deprecation notes and the like go on as they came
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     meta["warnings"] = list(said)
     meta["seconds"] = {"data": data_seconds, **meta["seconds"]}
     meta["seconds"]["total"] = time.perf_counter() - t0
