@@ -167,18 +167,23 @@ class Boolean(Constraint):
         return ["yes", 2]
 
 
-class Seed(Constraint):
-    """A random state: ``None``, a non-negative int, a numpy ``Generator`` or ``SeedSequence``."""
+MAX_SEED = 2**32 - 1  # the largest seed every library graphrec hands seeds to accepts
 
-    description = "None, a non-negative integer, a numpy Generator or a SeedSequence"
+
+class Seed(Constraint):
+    """A random state: ``None``, an int in [0, 2**32 - 1], a numpy ``Generator`` or
+    ``SeedSequence`` (the integer range is the one scikit-learn and numpy's legacy
+    generators accept, so a seed that passes here never fails inside ``fit``)."""
+
+    description = "None, an integer in [0, 2**32 - 1], a numpy Generator or a SeedSequence"
 
     def accepts(self, value: Any) -> bool:
         if value is None or isinstance(value, (np.random.Generator, np.random.SeedSequence)):
             return True
-        return _is_int(value) and value >= 0
+        return _is_int(value) and 0 <= value <= MAX_SEED
 
     def invalid(self) -> list[Any]:
-        return [-1, "0", 1.5]
+        return [-1, "0", 1.5, True, MAX_SEED + 1]
 
 
 _DEVICE = re.compile(r"^(auto|cpu|(cuda|mps|xpu)(:\d+)?)$")

@@ -55,7 +55,7 @@ def hits_matrix(recommended: np.ndarray, relevant: sp.csr_array) -> np.ndarray:
 
 
 def _cut(hits: np.ndarray, k: int) -> np.ndarray:
-    if not isinstance(k, (int, np.integer)) or k < 1:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")
     if k > hits.shape[1]:
         raise ValueError(f"k={k} exceeds the {hits.shape[1]} recommended items per user")

@@ -197,7 +197,7 @@ class BaseRecommender(BaseEstimator):
             ``k`` of them (``k`` near the catalogue size) gets empty slots at the end,
             item ``-1`` with score ``-inf``.
         """
-        if not isinstance(k, (int, np.integer)) or k < 1:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         if user_items is not None:
             return self._recommend_rows(users, k, user_items, exclude_seen, batch_size)

@@ -9,10 +9,14 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "GIB",
     "NotFittedError",
+    "available_memory",
     "check_is_fitted",
+    "check_memory",
     "check_positive_int",
     "check_random_state",
+    "format_bytes",
     "resolve_device",
 ]
 
@@ -32,6 +36,8 @@ def check_random_state(seed: RandomState) -> np.random.Generator:
     >>> check_random_state(0).integers(10) == check_random_state(0).integers(10)
     True
     """
+    if isinstance(seed, (bool, np.bool_)):
+        raise ValueError(f"random_state must be a non-negative integer, got {seed!r}")
     if seed is None or isinstance(seed, (int, np.integer, np.random.SeedSequence)):
         if isinstance(seed, (int, np.integer)) and seed < 0:
             raise ValueError(f"random_state must be a non-negative integer, got {seed}")
@@ -114,3 +120,67 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+GIB = 1024**3
+
+
+def available_memory(device: str = "cpu") -> int | None:
+    """Bytes that can be allocated now on ``device`` (None when it cannot be told).
+
+    CPU: ``MemAvailable`` of ``/proc/meminfo`` (or psutil where installed); CUDA: the
+    free memory torch reports for the device.
+    """
+    if str(device).startswith("cuda"):
+        try:
+            import torch
+
+            return int(torch.cuda.mem_get_info(torch.device(device))[0])
+        except (ImportError, RuntimeError, ValueError):
+            return None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:
+        return None
+
+
+def format_bytes(n: float) -> str:
+    """``1.8 TiB``, ``20.1 GiB``, ``512 MiB``.
+
+    >>> format_bytes(3 * 1024**4 / 2), format_bytes(2**29)
+    ('1.5 TiB', '512 MiB')
+    """
+    for unit, size in (("TiB", 1024**4), ("GiB", GIB), ("MiB", 1024**2)):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{n / 1024:.0f} KiB"
+
+
+def check_memory(nbytes: float, what: str, change: str, device: str = "cpu") -> None:
+    """Refuse, before allocating, work that needs more memory than ``device`` has free.
+
+    ``what`` names the component and the parameters that set the size (``"lightgcn
+    (dim=1000000000)"``), ``change`` the parameter to lower. The estimate is a lower
+    bound of what the work holds at its peak, so a refusal is never a false alarm.
+
+    >>> check_memory(2**70, "toy(dim=10**20)", "dim")
+    Traceback (most recent call last):
+    ...
+    ValueError: toy(dim=10**20) needs at least ... of memory, more than the ... available ...
+    """
+    free = available_memory(device)
+    if free is not None and nbytes > free:
+        raise ValueError(
+            f"{what} needs at least {format_bytes(nbytes)} of memory, more than the "
+            f"{format_bytes(free)} available on {device}; lower {change}"
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -96,6 +97,8 @@ def _run(args: argparse.Namespace) -> int:
         progress=not args.no_progress and sys.stderr.isatty(),
         report=print,
         plots=not args.no_plots,
+        resume=args.resume,
+        overwrite=args.overwrite,
     )
     stats = ", ".join(
         f"{s} {v['computed']} computed / {v['cached']} cached" for s, v in result.stats.items()
@@ -140,6 +143,8 @@ def _compare(args: argparse.Namespace) -> int:
         baselines=args.baselines,
         executor=args.executor,
         jobs=args.jobs,
+        resume=args.resume,
+        overwrite=args.overwrite,
     )
     print(
         f"{args.dataset}: {len(compared.communities)} methods, "
@@ -148,7 +153,6 @@ def _compare(args: argparse.Namespace) -> int:
     )
     print(compared.to_text())
     if args.out:
-        compared.write(args.out)
         import textwrap
 
         files = ", ".join([*compared.FILES.values(), "summary.md", "plots/"])
@@ -237,6 +241,15 @@ def _k_core(text: str) -> int | list[int]:
     raise argparse.ArgumentTypeError(f"expected N or MIN_USER,MIN_ITEM (integers), got {text!r}")
 
 
+def _add_folder_options(parser: argparse.ArgumentParser) -> None:
+    """``--resume`` / ``--overwrite``: what a run does with a folder that holds results."""
+    group = parser.add_mutually_exclusive_group()
+    resume = "continue the run of this same config in --out (an error if there is none)"
+    group.add_argument("--resume", action="store_true", help=resume)
+    overwrite = "replace the results in --out, even of another config (the cache is kept)"
+    group.add_argument("--overwrite", action="store_true", help=overwrite)
+
+
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     """Preprocessing and split options, as a config's ``dataset`` section says them."""
     parser.add_argument(
@@ -302,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--address", help="Ray cluster address (default: $RAY_ADDRESS or local)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    _add_folder_options(run)
     run.add_argument(
         "--seeds", nargs="+", type=int, metavar="SEED", help="run seeds (replace the config's)"
     )
@@ -341,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--out", help="keep the experiment (cache, results, plots) here")
     cmp_.add_argument("--executor", choices=EXECUTORS, default="local")
     cmp_.add_argument("--jobs", type=int)
+    _add_folder_options(cmp_)
     _add_data_options(cmp_)
     cmp_.set_defaults(func=_compare)
 
@@ -380,8 +395,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (`graphrec compare ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 141  # what a shell reports for a process ended by SIGPIPE
     except (ValueError, FileNotFoundError) as exc:
         print(f"graphrec: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a read-only folder, a full disk, a path through a file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"graphrec: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("graphrec: interrupted; finished jobs are cached, rerun to resume", file=sys.stderr)

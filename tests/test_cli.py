@@ -115,10 +115,15 @@ def test_run_prints_summary_and_writes_outputs(tmp_path, capsys):
     assert text.rstrip().endswith("(summary.md, results.csv)")
     assert main(["run", str(config), "--out", str(out), "--no-plots"]) == 0
     assert "10 of 10 runs were already in the cache" in capsys.readouterr().out
-    assert main(["run", str(config), "--out", str(out), "--no-plots", "--seeds", "3"]) == 0
+    assert main(["run", str(config), "--out", str(out), "--no-plots", "--seeds", "3"]) == 2
+    assert "holds the results of a different config (seeds: [0, 1] -> [3])" in (
+        capsys.readouterr().err
+    )
+    again = ["run", str(config), "--out", str(out), "--no-plots", "--overwrite"]
+    assert main([*again, "--seeds", "3"]) == 0
     text = capsys.readouterr().out
     assert "seed 3" in text and "[95% bootstrap interval over the test users], seed 3" in text
-    assert main(["run", str(config), "--out", str(out), "--no-plots", "--no-control"]) == 0
+    assert main([*again, "--no-control"]) == 0
     assert "vs single" not in capsys.readouterr().out
 
 

@@ -11,12 +11,13 @@ import csv
 import io
 import math
 import re
-import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas._libs.parsers import STR_NA_VALUES
 
 __all__ = [
     "QUOTE_CSV",
@@ -26,7 +27,6 @@ __all__ = [
     "read_csv_frame",
     "read_numeric",
     "read_records",
-    "read_token_lines",
     "record_lines",
     "require_nonempty",
     "scan_csv",
@@ -35,9 +35,8 @@ __all__ = [
 QUOTE_CSV = csv.QUOTE_MINIMAL
 _KIND_NAMES = {"int": "an integer", "float": "a number"}
 _SEP_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", " ": "space"}
+_FIELD_LIMIT = 2**31 - 1  # the csv module's 128 KiB default would misreport long fields
 _PARSE_ERRORS = (ValueError, OverflowError, TypeError)  # ParserError, UnicodeDecodeError too
-_WHITESPACE = np.zeros(256, dtype=bool)
-_WHITESPACE[[9, 10, 11, 12, 13, 32]] = True  # lookup table: byte -> is ASCII whitespace
 
 
 def describe_sep(sep: str) -> str:
@@ -91,6 +90,18 @@ def iter_rows(
             yield line
 
     reader = csv.reader(remember(), delimiter=sep, quoting=quoting)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(_FIELD_LIMIT)  # a long field is a field (pandas reads it too)
+    try:
+        yield from _records(reader, record, source, sep, quoting)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _records(
+    reader: Iterator[list[str]], record: list[str], source: object, sep: str, quoting: int
+) -> Iterator[tuple[int, list[str]]]:
+    """The records of ``reader``, which appends its lines to ``record`` (see iter_rows)."""
     start = 1
     while True:
         try:
@@ -109,7 +120,7 @@ def iter_rows(
         if any(v.strip() for v in row):
             yield start, row
         record.clear()
-        start = reader.line_num + 1
+        start = reader.line_num + 1  # type: ignore[attr-defined]
 
 
 def _ends_inside_quotes(record: list[str], sep: str, quoting: int) -> bool:
@@ -302,63 +313,32 @@ def _first_row(path: Path, sep: str, encoding: str) -> list[str]:
     raise ValueError(f"{path} is empty")
 
 
-def read_token_lines(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse ``user item item ...`` lines of non-negative integers without Python loops.
-
-    Returns ``(users, items, line_users)``: one user per item and the user of every
-    non-blank line (users without items included).
-    """
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValueError(f"{path} is empty")
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    space = _WHITESPACE[buf]
-    starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
-    line_of = np.cumsum(buf == 10, dtype=np.int64)[starts]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", DeprecationWarning)
-            values = np.fromstring(raw, dtype=np.int64, sep=" ")
-        ok = len(values) == len(starts) and not (values < 0).any()
-    except (DeprecationWarning, ValueError):
-        ok = False
-    if not ok:
-        _scan_token_lines(path, raw)
-        raise ValueError(f"{path}: cannot be read as lines of integer ids (user item item ...)")
-    first = np.ones(len(starts), dtype=bool)
-    first[1:] = line_of[1:] != line_of[:-1]
-    heads = np.flatnonzero(first)
-    line_users = values[heads]
-    n_items = np.diff(np.append(heads, len(values))) - 1
-    return np.repeat(line_users, n_items), values[~first], line_users
-
-
-def _scan_token_lines(path: Path, raw: bytes) -> None:
-    text = raw.decode("utf-8", errors="replace")
-    for lineno, line in enumerate(text.split("\n"), 1):
-        for pos, token in enumerate(line.split(), 1):
-            if not (token.isascii() and token.isdigit()):
-                what = "user id" if pos == 1 else "item id"
-                raise ValueError(
-                    f"{path} line {lineno}, field {pos} ({what}): expected a non-negative "
-                    f"integer (lines are 'user item item ...'), got {token!r}"
-                )
-
-
 def read_csv_frame(
-    path: Path, sep: str, header: bool, names: list[str] | None, encoding: str
+    path: Path,
+    sep: str,
+    header: bool,
+    names: list[str] | None,
+    encoding: str,
+    text_columns: Sequence[str | int] = (),
 ) -> pd.DataFrame:
-    """Read a delimited file with pandas; report the first bad line on failure."""
+    """Read a delimited file with pandas; report the first bad line on failure.
+
+    ``text_columns`` (ids) are read as the text in the file, not parsed as numbers:
+    ``007`` stays ``"007"``; surrounding spaces are removed and only an empty field is
+    missing (``NA`` or ``null`` is an id like any other). Other columns get pandas'
+    usual parsing.
+    """
     require_nonempty(path)
+    common: dict[str, Any] = {
+        "sep": sep if len(sep) == 1 else re.escape(sep),
+        "header": 0 if header else None,
+        "names": names,
+        "encoding": encoding,
+        "engine": "c" if len(sep) == 1 else "python",
+    }
     try:
-        df = pd.read_csv(
-            path,
-            sep=sep if len(sep) == 1 else re.escape(sep),
-            header=0 if header else None,
-            names=names,
-            encoding=encoding,
-            engine="c" if len(sep) == 1 else "python",
-        )
+        text = _as_text(path, common, text_columns)
+        df = pd.read_csv(path, **common, **text)
     except UnicodeDecodeError:
         raise ValueError(_decode_error(path, encoding)) from None
     except _PARSE_ERRORS as exc:
@@ -368,7 +348,22 @@ def read_csv_frame(
         ) from None
     if len(df) == 0:
         raise ValueError(f"{path} has a header line but no data rows")
+    for col in text.get("dtype", {}):
+        stripped = df[col].str.strip()
+        df[col] = stripped.mask(stripped == "")
     return df
+
+
+def _as_text(
+    path: Path, common: Mapping[str, Any], text_columns: Sequence[str | int]
+) -> dict[str, Any]:
+    """``read_csv`` options that keep ``text_columns`` as text (see :func:`read_csv_frame`)."""
+    if not text_columns:
+        return {}
+    columns = list(pd.read_csv(path, **common, nrows=1).columns)  # the header, or positions
+    text = [c for c in text_columns if c in columns]
+    na = {c: [""] if c in text else sorted(STR_NA_VALUES) for c in columns}
+    return {"dtype": dict.fromkeys(text, str), "keep_default_na": False, "na_values": na}
 
 
 def scan_csv(

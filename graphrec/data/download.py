@@ -16,6 +16,7 @@ import http.client
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import urllib.error
 import urllib.request
@@ -137,6 +138,7 @@ def download(
     url: str | None = None,
     checksum: str | None = None,
     force: bool = False,
+    max_ratio: float = 100.0,
 ) -> Path:
     """Download and extract a dataset archive into the cache; return its data folder.
 
@@ -152,6 +154,10 @@ def download(
         Override the table entry; ``checksum`` is ``"sha256:<hex>"`` or ``"md5:<hex>"``.
     force : bool
         Download and extract again even when the files are already there.
+    max_ratio : float
+        The most the archive may unpack to, as a multiple of its size (real datasets
+        compress 3 to 10 times); past it, or past the free disk space, extraction is
+        refused before it starts. Raise it for an archive you trust.
 
     Returns
     -------
@@ -205,7 +211,7 @@ def download(
                 f"could not download {name} from {source} ({_reason(exc)}); pass path= "
                 "(graphrec CLI: --path) the folder of a local copy of the dataset instead"
             ) from exc
-        _extract(archive, extracted)
+        _extract(archive, extracted, max_ratio)
         found = _find_data_dir(extracted, marker)
         if found is None:
             raise ValueError(f"{archive} does not contain the expected file {marker!r}")
@@ -272,14 +278,20 @@ def _fetch(url: str, target: Path, expected: tuple[str, str] | None) -> None:
     atomic_write(target, copy_and_verify, overwrite=True)
 
 
-def _extract(archive: Path, target: Path) -> None:
-    """Extract a zip into ``target`` via a temporary folder (replacing an old extraction)."""
+def _extract(archive: Path, target: Path, max_ratio: float = 100.0) -> None:
+    """Extract a zip into ``target`` via a temporary folder (replacing an old extraction).
+
+    The entries are checked first: a symbolic link, an entry below a file entry and a
+    total size past ``max_ratio`` times the archive (or past the free disk space) are
+    a ``ValueError`` naming the archive and the entry.
+    """
     if not zipfile.is_zipfile(archive):
         archive.unlink(missing_ok=True)
         raise ValueError(f"{archive} is not a zip archive; it was deleted")
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".extract."))
     try:
         with zipfile.ZipFile(archive) as zf:
+            _check_entries(archive, zf.infolist(), max_ratio, shutil.disk_usage(tmp).free)
             zf.extractall(tmp)
         if target.exists():
             shutil.rmtree(target)
@@ -287,6 +299,41 @@ def _extract(archive: Path, target: Path) -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_entries(
+    archive: Path, entries: list[zipfile.ZipInfo], max_ratio: float, free: int
+) -> None:
+    """Refuse links, entries below a file entry and an archive that unpacks too large."""
+    files: set[str] = set()
+    for info in entries:
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise ValueError(
+                f"{archive}: entry {info.filename!r} is a symbolic link; graphrec extracts "
+                "only files and folders"
+            )
+        parts = info.filename.strip("/").split("/")
+        for i in range(1, len(parts)):
+            parent = "/".join(parts[:i])
+            if parent in files:
+                raise ValueError(
+                    f"{archive}: entry {info.filename!r} lies below the file entry "
+                    f"{parent!r}; expected folders and files"
+                )
+        if not info.is_dir():
+            files.add("/".join(parts))
+    total = sum(info.file_size for info in entries)
+    size = archive.stat().st_size
+    if total > max_ratio * size or total > free:
+        why = (
+            f"{total / size:.0f} times its size, past max_ratio={max_ratio:g}"
+            if total > max_ratio * size
+            else f"more than the {free} bytes free on disk"
+        )
+        raise ValueError(
+            f"{archive} would unpack to {total} bytes ({why}); refused before extracting "
+            "(pass max_ratio= for an archive you trust)"
+        )
 
 
 def _find_data_dir(root: Path, marker: str | None) -> Path | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +18,14 @@ import pandas as pd
 
 from graphrec.data.interactions import Interactions
 
-__all__ = ["binarize", "clean_frame", "is_count_column", "k_core", "resolve_duplicates"]
+__all__ = [
+    "binarize",
+    "check_weights",
+    "clean_frame",
+    "is_count_column",
+    "k_core",
+    "resolve_duplicates",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -134,10 +142,21 @@ def clean_frame(
         ids = df[col]
         if pd.api.types.is_float_dtype(ids) and (ids == np.floor(ids)).all():
             df[col] = ids.astype(np.int64)
+        elif pd.api.types.is_integer_dtype(ids):  # nullable Int64 with its missing rows gone
+            df[col] = ids.astype(np.int64)
     n_missing = rows - len(df)
-    if rating_col is not None and df[rating_col].isna().any():
-        row = int(np.flatnonzero(df[rating_col].isna().to_numpy())[0])
-        raise ValueError(f"{source}: column {rating_col!r} is empty in row {row}")
+    n_nonpositive = 0
+    if rating_col is not None:
+        check_weights(df[rating_col], source, repr(rating_col))
+        positive = (df[rating_col] > 0).to_numpy()
+        n_nonpositive = int((~positive).sum())
+        if n_nonpositive == len(df) and len(df):
+            raise ValueError(
+                f"{source}: every weight in column {rating_col!r} is zero or negative, so no "
+                "interaction is left; a weight must be > 0 (leave out the weight column to "
+                "count every row as an interaction)"
+            )
+        df = df[positive]
     n_before = len(df)
     keys = [user_col, item_col]
     if duplicates == "count":
@@ -167,11 +186,12 @@ def clean_frame(
     report = {
         "rows": rows,
         "missing_ids_dropped": int(n_missing),
+        "nonpositive_weights_dropped": n_nonpositive,
         "duplicates_merged": int(n_before - len(df)),
         "duplicates": duplicates,
         "interactions": len(df),
     }
-    if n_missing or report["duplicates_merged"]:
+    if n_missing or n_nonpositive or report["duplicates_merged"]:
         logger.info("%s: %s", source, report)
         warnings.warn(_cleaning_message(source, report), UserWarning, stacklevel=2)
     return df.reset_index(drop=True), report
@@ -191,6 +211,11 @@ def _cleaning_message(source: str, report: dict[str, Any]) -> str:
     parts = []
     if report["missing_ids_dropped"]:
         parts.append(f"dropped {report['missing_ids_dropped']} row(s) with a missing id")
+    if report["nonpositive_weights_dropped"]:
+        parts.append(
+            f"dropped {report['nonpositive_weights_dropped']} row(s) whose weight is zero or "
+            "negative (not an interaction)"
+        )
     if report["duplicates_merged"]:
         parts.append(
             f"merged {report['duplicates_merged']} repeated (user, item) row(s) by "
@@ -200,6 +225,38 @@ def _cleaning_message(source: str, report: dict[str, Any]) -> str:
         f"{source}: {' and '.join(parts)}; {report['interactions']} interactions from "
         f"{report['rows']} rows"
     )
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_weights(
+    values: pd.Series,
+    source: str,
+    column: str,
+    line_of: Callable[[int], int] | None = None,
+) -> None:
+    """Raise ``ValueError`` at the first weight that is missing, not finite or too large.
+
+    Weights are stored as float32, so a magnitude past 3.4e38 (``1e300``) is refused as
+    well as ``inf`` and ``nan``. Zero and negative weights are not refused here:
+    :func:`clean_frame` drops them (they are not interactions) and reports how many.
+
+    >>> check_weights(pd.Series([1.0, float("inf")]), "r.csv", "'stars'")
+    Traceback (most recent call last):
+    ...
+    ValueError: r.csv row 1, column 'stars': expected a finite weight ...
+    """
+    numbers = values.to_numpy(np.float64, na_value=np.nan)
+    bad = ~(np.abs(numbers) <= _FLOAT32_MAX)  # nan, inf and float32 overflow
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        what = "is empty" if values.isna().iloc[pos] else f"is {values.iloc[pos]!r}"
+        where = f"line {line_of(pos)}" if line_of else f"row {values.index[pos]}"
+        raise ValueError(
+            f"{source} {where}, column {column}: expected a finite weight of magnitude "
+            f"at most 3.4e38 (weights are float32), but it {what}"
+        )
 
 
 def binarize(data: Interactions, threshold: float | None = None) -> Interactions:

@@ -11,7 +11,12 @@ import scipy.sparse as sp
 
 from graphrec._params import Interval, Rule, Seed, check_params, declare_params
 from graphrec._registry import datasets
-from graphrec._validation import RandomState, check_positive_int, check_random_state
+from graphrec._validation import (
+    RandomState,
+    check_memory,
+    check_positive_int,
+    check_random_state,
+)
 from graphrec.data.interactions import Interactions
 
 __all__ = ["PlantedCommunities", "load_synthetic", "planted_communities"]
@@ -69,6 +74,11 @@ def planted_communities(
         raise ValueError(f"mean_degree must be in (0, n_items={n_items}], got {mean_degree}")
     if activity_sigma < 0:
         raise ValueError(f"activity_sigma must be >= 0, got {activity_sigma}")
+    check_memory(  # about ten int64 / float64 arrays over the oversampled draws
+        80.0 * n_users * (1.5 * mean_degree + 8) + 64.0 * (n_users + n_items),
+        f"synthetic data (n_users={n_users}, n_items={n_items}, mean_degree={mean_degree})",
+        "n_users or mean_degree",
+    )
     rng = check_random_state(seed)
 
     user_comm = rng.permutation(np.arange(n_users) % k)

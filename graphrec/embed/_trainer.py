@@ -39,6 +39,7 @@ from graphrec._params import (
 from graphrec._ranking import parse_monitor, ranking_validation
 from graphrec._validation import (
     RandomState,
+    check_memory,
     check_random_state,
     resolve_device,
     seed_from,
@@ -383,6 +384,13 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         validation = None if valid is None else ranking_validation(train, valid, self.monitor)
         rng = check_random_state(self.random_state)
         device = torch.device(resolve_device(self.device))
+        layers = int(getattr(self, "n_layers", 0) or 0)  # propagated copies of the table
+        check_memory(
+            4.0 * n_nodes * self.dim * (2 + layers),  # float32 weights, gradient, layers
+            f"{self._registered_name}(dim={self.dim}) on {n_nodes} nodes",
+            "dim",
+            str(device),
+        )
         gen = torch.Generator().manual_seed(seed_from(rng))
         model = self._build_model(train, device, gen)
         with torch.no_grad():

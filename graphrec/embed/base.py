@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphrec._io import atomic_write
+from graphrec._params import check_params
 from graphrec._ranking import BaseRecommender
 from graphrec._validation import check_is_fitted
 from graphrec.data.interactions import Interactions
@@ -230,7 +231,11 @@ class BaseEmbedder(BaseRecommender):
                 f"{path} is inconsistent: embeddings {users.shape} / {items.shape} for "
                 f"{len(user_ids)} users and {len(item_ids)} items"
             )
-        model = cls(**params)
+        try:
+            model = cls(**params)
+            check_params(model)  # a file's parameters get the checks a constructor's get
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: its saved parameters are invalid ({exc})") from None
         try:
             matrix = sp.csr_array(
                 (files["train_data"], files["train_indices"], files["train_indptr"]),

@@ -61,7 +61,7 @@ class LowPass(BaseEmbedder):
         x = binary_rows(train, train.n_items, "the training matrix")
         r, _ = normalized_matrix(x)
         gram = (r.T @ r).toarray() if x.shape[1] <= 6000 else None
-        sigma, vecs = top_singular(r, dim, gram, n_iter)
+        sigma, vecs = top_singular(r, dim, gram, n_iter, param="dim")
         self.singular_values_ = sigma.astype(np.float32)
         self.item_embeddings_ = (np.sqrt(x.sum(axis=0))[:, None] * vecs).astype(np.float32)
         self.train_ = train

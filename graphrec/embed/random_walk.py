@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from graphrec._params import Boolean, Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import embedders
-from graphrec._validation import RandomState, check_random_state, seed_from
+from graphrec._validation import RandomState, check_memory, check_random_state, seed_from
 from graphrec.data.interactions import Interactions
 from graphrec.embed.base import BaseEmbedder, check_fit_data, mean_fold_in
 from graphrec.embed.walks import random_walks
@@ -185,6 +185,13 @@ class Node2Vec(BaseEmbedder):
         graph = BipartiteGraph.from_interactions(train, weighted=self.weighted)
         adj = graph.adjacency()
         starts = np.flatnonzero(np.diff(adj.indptr) > 0)
+        n_steps = float(len(starts)) * params["n_walks"] * params["walk_length"]
+        check_memory(  # the walks (int64 node ids) and word2vec's two float32 tables
+            8.0 * n_steps + 8.0 * adj.shape[0] * self.dim,
+            f"{type(self).__name__.lower()}(dim={self.dim}, n_walks={params['n_walks']}, "
+            f"walk_length={params['walk_length']}) on {adj.shape[0]} nodes",
+            "dim, n_walks or walk_length",
+        )
         walk_seed, w2v_seed = seed_from(rng), seed_from(rng) % 2**32
         t0 = time.perf_counter()
         if self.backend == "graphrec":

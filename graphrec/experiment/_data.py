@@ -163,6 +163,30 @@ def load_embedder(cache: str | Path, ref: dict[str, Any]) -> Any:
     return cls.load(Path(cache) / "embed" / f"{ref['key']}.npz")
 
 
+def unreadable(stage: str, cache: str | Path, key: str, meta: dict[str, Any]) -> str | None:
+    """Why the files of a cache entry cannot be used, or None when they can.
+
+    The digests say a file is the one written; this says it holds what a job reads
+    (an embedder that loads, labels and top-K arrays that open), so an entry written
+    by a faulty writer is recomputed instead of stopping the run later.
+    """
+    try:
+        if stage == "embed":
+            load_embedder(cache, {"name": meta.get("name"), "key": key})
+        elif stage == "detect":
+            communities = load_communities(cache, key)
+            if communities.user_labels.ndim != 1:
+                return "its user labels are not a vector"
+        elif stage == "evaluate":
+            with np.load(Path(cache) / "evaluate" / f"{key}.recs.npz", allow_pickle=False) as f:
+                users, items, scores = f["users"], f["items"], f["scores"]
+            if items.shape != scores.shape or len(users) != len(items):
+                return f"its top-K arrays disagree ({users.shape}, {items.shape}, {scores.shape})"
+    except (KeyError, OSError, ValueError, EOFError, TypeError, IndexError) as exc:
+        return f"its {stage} output cannot be read ({type(exc).__name__}: {exc})"
+    return None
+
+
 def load_communities(cache: str | Path, key: str) -> Communities:
     """The communities saved by a detect job."""
     path = Path(cache) / "detect" / f"{key}.npz"

@@ -26,14 +26,18 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_outputs(
-    result: ExperimentResult, plan: Plan, metas: dict[str, dict[str, Any]]
+    result: ExperimentResult,
+    plan: Plan,
+    metas: dict[str, dict[str, Any]],
+    folder: Path | None = None,
 ) -> list[Path]:
     """Write the tables, the summary, the best run's files and per-run provenance.
 
-    Every output is computed first and written after, so a failure (a cache file that
-    cannot be read, say) leaves the files of the previous call as they were.
+    Into ``folder`` (default: the result's output folder; the runner passes its staging
+    folder). Every output is computed first and written after, so a failure (a cache
+    file that cannot be read, say) writes nothing.
     """
-    out = result.output
+    out = Path(folder) if folder is not None else result.output
     report = result.best_run_report()
     texts: dict[Path, bytes] = {
         out / "results.csv": _csv_bytes(pd.concat([result.table, result.selection])),

@@ -46,6 +46,7 @@ from graphrec.experiment.config import (
     detector_needs_embedder,
     recommender_needs,
 )
+from graphrec.experiment.results import ExperimentResult
 
 __all__ = [
     "DEFAULT_BASELINES",
@@ -206,8 +207,16 @@ def compare_methods(
             baselines=baselines,
             seeds=seeds,
         )
+        made: list[Comparison] = []
+
+        def write_tables(result: ExperimentResult, folder: Path) -> None:
+            made.append(comparison(result, k))
+            made[0].write(folder)
+
+        if output is not None:  # the tables join the experiment's outputs
+            run_options.setdefault("extra", write_tables)
         result = run_experiment(config, **run_options)
-        return comparison(result, k)
+        return made[0] if made else comparison(result, k)
 
 
 def detect_communities(

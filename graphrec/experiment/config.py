@@ -305,7 +305,7 @@ def load_config(
         if not path.is_file():
             raise FileNotFoundError(f"no config file at {path}")
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     from graphrec.experiment._parse import parse  # the checks build these dataclasses
@@ -317,6 +317,39 @@ def load_config(
         lines = "\n".join(f"  - {e}" for e in errors)
         raise ConfigError(f"invalid experiment config{where}:\n{lines}")
     return cfg if origin is None else replace(cfg, source=origin)
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    r"""YAML's safe loader, refusing a key that appears twice in one mapping.
+
+    Plain YAML keeps the last value silently, so ``seeds: [0]`` written twice would
+    hide the first; here it is an error naming the key and both lines.
+
+    >>> yaml.load("a: 1\nb: 2\na: 3\n", Loader=UniqueKeyLoader)
+    Traceback (most recent call last):
+    ...
+    yaml.constructor.ConstructorError: while constructing a mapping
+    ...
+    found the key 'a' a second time (first on line 1)
+    ...
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if first != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found the key {key!r} a second time (first on line {first})",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
 
 
 def build(kind: str, name: str, params: Mapping[str, Any], **extra: Any) -> Any:

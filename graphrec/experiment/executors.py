@@ -2,7 +2,8 @@
 
 - ``"local"`` (default): in this process, one after the other;
 - ``"process"``: a local pool of ``jobs`` processes (``spawn``; torch gets
-  ``cpu_count // jobs`` threads per worker so the pool does not oversubscribe);
+  ``cpu_count // jobs`` threads per worker so the pool does not oversubscribe); the
+  workers end when the parent does, however it ends;
 - ``"ray"``: Ray tasks, on the cluster of ``ray.init(address=...)`` (``$RAY_ADDRESS``) or a
   local one. Workers need graphrec, not the dataset files nor the output folder: the
   prepared data and each upstream cache file go to the object store once, each task gets
@@ -20,6 +21,8 @@ import copy
 import logging
 import os
 import pickle
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
@@ -68,14 +71,33 @@ class LocalExecutor(Executor):
             yield item, fn(item)
 
 
-def _init_worker(threads: int) -> None:
+def _init_worker(threads: int, parent: int | None = None) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    if parent is not None:
+        _watch_parent(parent)
     try:
         import torch
 
         torch.set_num_threads(threads)
     except ImportError:  # pragma: no cover
         pass
+
+
+def _watch_parent(parent: int, every: float = 0.2) -> threading.Thread:
+    """End this worker as soon as its parent is gone (killed, even by SIGKILL).
+
+    A worker whose parent died is re-parented, so ``os.getppid()`` changes; a daemon
+    thread checks it and exits the process, which would otherwise wait for work forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="graphrec-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 class ProcessExecutor(Executor):
@@ -91,7 +113,7 @@ class ProcessExecutor(Executor):
             self.jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(threads,),
+            initargs=(threads, os.getpid()),
         )
 
     def map(self, fn: Callable[[T], Any], items: Iterable[T]) -> Iterator[tuple[T, Any]]:

@@ -14,8 +14,10 @@ run ``communities.csv``, ``recommendations.csv``, ``breakdown_community.csv`` /
 ``breakdown_activity.csv`` (every metric with its bootstrap interval) and
 ``profiles.csv``, ``provenance/<run>.json`` (resolved config, seeds, data digest and
 loading report, code digest and versions, how training stopped, timings per stage,
-host, warnings) and ``plots/``. Everything is computed before the first file is
-written, and each file is written atomically.
+host, warnings) and ``plots/``, all listed with their digests in ``manifest.json``.
+They are written to a staging folder and swapped in at the end, so the folder holds
+one complete set of outputs, of one config: the same config continues, another is
+refused unless ``overwrite=True``.
 
 >>> import tempfile
 >>> cfg = {"name": "doc", "dataset": {"name": "synthetic",
@@ -41,6 +43,7 @@ from typing import Any
 
 import pandas as pd
 
+from graphrec.experiment._folder import OutputFolder
 from graphrec.experiment._notes import (
     _time_budget,
     component_warnings,
@@ -49,7 +52,7 @@ from graphrec.experiment._notes import (
     time_budget_notes,
 )
 from graphrec.experiment._outputs import write_outputs
-from graphrec.experiment._store import atomic_write_bytes, atomic_write_text
+from graphrec.experiment._store import atomic_write_bytes
 from graphrec.experiment.config import ExperimentConfig, load_config
 from graphrec.experiment.executors import Executor, make_executor
 from graphrec.experiment.plan import Plan, Run, make_plan
@@ -82,6 +85,9 @@ def run_experiment(
     progress: bool = False,
     report: Report | None = None,
     plots: bool = True,
+    resume: bool = False,
+    overwrite: bool = False,
+    extra: Callable[[ExperimentResult, Path], Any] | None = None,
 ) -> ExperimentResult:
     """Run (or resume) an experiment and write its results.
 
@@ -100,6 +106,15 @@ def run_experiment(
         Called with a one-line summary of each run finished in this call.
     plots : bool
         Write the figures of :func:`graphrec.experiment.plots.write_plots`.
+    resume, overwrite : bool
+        A folder holding the results of the same config is continued (its cache has
+        every finished job); one of a different config is refused, unless
+        ``overwrite=True`` replaces its results. ``resume=True`` refuses a folder
+        without a finished run of this config. A second run on a folder in use is
+        refused (see :mod:`graphrec.experiment._folder`).
+    extra : callable, optional
+        ``extra(result, folder)`` writes more files into the staging folder, to be
+        published with the rest (``graphrec compare`` writes its tables so).
 
     Returns
     -------
@@ -109,40 +124,38 @@ def run_experiment(
     if output is not None:
         cfg = replace(cfg, output=Path(output).expanduser().absolute())
     out = cfg.output
-    if out.is_dir() and any(out.iterdir()) and not (out / "config.resolved.yaml").exists():
-        raise ValueError(
-            f"output folder {out} holds other files and no graphrec experiment; choose an "
-            "empty or new folder (or the folder of an earlier run to resume it)"
+    with OutputFolder(out, cfg.to_yaml(), resume=resume, overwrite=overwrite) as folder:
+        plan = make_plan(cfg, out / "cache")
+        for note in time_budget_notes(plan):
+            logger.warning("%s", note)
+        n_eval = sum(r.kind == "evaluate" for r in plan.runs)
+        logger.info(
+            "%s: %d runs (%d evaluated), jobs: %s",
+            cfg.name,
+            len(plan.runs),
+            n_eval,
+            {s: len(j) for s, j in plan.jobs.items()},
         )
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.resolved.yaml", cfg.to_yaml())
-    plan = make_plan(cfg, out / "cache")
-    for note in time_budget_notes(plan):
-        logger.warning("%s", note)
-    n_eval = sum(r.kind == "evaluate" for r in plan.runs)
-    logger.info(
-        "%s: %d runs (%d evaluated), jobs: %s",
-        cfg.name,
-        len(plan.runs),
-        n_eval,
-        {s: len(j) for s, j in plan.jobs.items()},
-    )
-    t0 = time.perf_counter()
-    owned = not isinstance(executor, Executor)
-    ex = make_executor(executor, jobs, address=address) if owned else executor
-    try:
-        metas, stats = _execute_plan(plan, ex, progress, report)
-    finally:
-        if owned:
-            ex.close()
-    result = collect(cfg, plan, metas, stats)
-    for note in [*data_notes(metas), *component_warnings(metas)]:
-        logger.warning("%s", note)  # once per experiment, not once per job
-    write_outputs(result, plan, metas)
-    if plots and len(result.table):
-        from graphrec.experiment.plots import write_plots
+        t0 = time.perf_counter()
+        owned = not isinstance(executor, Executor)
+        ex = make_executor(executor, jobs, address=address) if owned else executor
+        try:
+            metas, stats = _execute_plan(plan, ex, progress, report)
+        finally:
+            if owned:
+                ex.close()
+        result = collect(cfg, plan, metas, stats)
+        for note in [*data_notes(metas), *component_warnings(metas)]:
+            logger.warning("%s", note)  # once per experiment, not once per job
+        stage = folder.staging()
+        write_outputs(result, plan, metas, stage)
+        if plots and len(result.table):
+            from graphrec.experiment.plots import write_plots
 
-        write_plots(result, out / "plots")
+            write_plots(result, stage / "plots")
+        if extra is not None:
+            extra(result, stage)
+        folder.publish(stage)
     logger.info("%s finished in %.1fs: %s", cfg.name, time.perf_counter() - t0, stats)
     return result
 

@@ -39,6 +39,7 @@ from graphrec.experiment._data import (  # re-exported: the stages' public data 
     load_communities,
     load_embedder,
     prepare_data,
+    unreadable,
 )
 from graphrec.experiment._quality import community_quality, quality_graph_name
 from graphrec.experiment._store import atomic_write, atomic_write_json, environment, read_json
@@ -126,7 +127,7 @@ class Job:
                 return f"{file.name} is missing"
             if digests.get(suffix) != file_digest(file):
                 return f"{file.name} does not match its recorded digest (truncated or changed)"
-        return None
+        return unreadable(self.stage, self.cache, self.key, meta)
 
     def inputs(self) -> list[str]:
         """Cache-relative paths of the upstream files this job reads."""

@@ -46,20 +46,26 @@ def normalized_matrix(x: sp.csr_array, user_power: float = 0.5, item_power: floa
 
 
 def top_singular(
-    r: sp.csr_array, k: int, gram: np.ndarray | None = None, n_iter: int = 8
+    r: sp.csr_array,
+    k: int,
+    gram: np.ndarray | None = None,
+    n_iter: int = 8,
+    *,
+    param: str = "k",
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` largest singular values of ``r`` (descending) and right singular vectors.
 
     Returns ``(sigma, V)`` with ``V`` of shape (n_items, k). Uses ``eigh`` of ``gram``
     (``r^T r``) when given, else ARPACK ``svds`` with a fixed start vector. Raises a
-    ``ValueError`` when ``k`` exceeds the numerical rank of ``r``.
+    ``ValueError`` when ``k`` exceeds the numerical rank of ``r``, naming ``k`` by the
+    caller's parameter ``param`` (``dim`` for an embedder).
     """
     n_users, n_items = r.shape
     limit = min(n_users, n_items) - 1
     if k > limit:
         raise ValueError(
-            f"k={k} singular vectors requested, but the {n_users} x {n_items} matrix allows at "
-            f"most {limit} (min(n_users, n_items) - 1); lower k"
+            f"{param}={k} singular vectors requested, but the {n_users} x {n_items} matrix "
+            f"allows at most {limit} (min(n_users, n_items) - 1); lower {param}"
         )
     t0 = time.perf_counter()
     if gram is not None:
@@ -76,8 +82,8 @@ def top_singular(
     rank = int((sigma > tol).sum())
     if rank < k:
         raise ValueError(
-            f"k={k} exceeds the rank of the normalised interaction matrix ({rank} non-zero "
-            f"singular values); lower k to at most {rank}"
+            f"{param}={k} exceeds the rank of the normalised interaction matrix ({rank} "
+            f"non-zero singular values); lower {param} to at most {rank}"
         )
     # a fixed sign per vector (largest |entry| positive), so results do not depend on the solver
     signs = np.sign(vecs[np.abs(vecs).argmax(axis=0), np.arange(k)])

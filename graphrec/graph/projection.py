@@ -126,7 +126,9 @@ def projection(
     """Row x row similarity of a sparse matrix; the engine of :func:`user_projection`."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+    if top_k is not None and (
+        isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1
+    ):
         raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}")
     check_walks(kind, top_k, n_walks, seed)
     x = sp.csr_array(matrix, dtype=np.float32)
@@ -167,7 +169,9 @@ def product_top_k(
     >>> product_top_k(x, x, 1).toarray().tolist()
     [[0.0, 0.0, 2.0], [1.0, 0.0, 0.0], [2.0, 0.0, 0.0]]
     """
-    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+    if top_k is not None and (
+        isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1
+    ):
         raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}")
     x = sp.csr_array(left, dtype=np.float32)
     y = sp.csr_array(right, dtype=np.float32)

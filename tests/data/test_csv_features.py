@@ -46,7 +46,7 @@ def test_features_are_joined_to_the_interaction_ids(files, caplog):
     with caplog.at_level(logging.WARNING):
         data = _load(files)
     f = data.item_features
-    assert data.item_ids.tolist() == [10, 11, 12]
+    assert data.item_ids.tolist() == ["10", "11", "12"]  # ids are read as text
     assert f["title"].tolist()[:2] == ["Heat", "Up"] and f["title"].isna().tolist()[2]
     assert f["genres"].tolist() == [["Action", "Crime"], ["Animation", "Comedy"], []]
     assert f["year"].tolist()[:2] == [1995, 2009] and f["year"].isna().tolist()[2]
@@ -75,7 +75,7 @@ def test_duplicated_id_names_file_line_and_column(files):
     items.write_text("movie,name,kind,released\n10,Heat,Action,1995\n\n11,Up,,2009\n10,X,,1\n")
     with pytest.raises(
         ValueError,
-        match=r"items.csv line 5, column 'movie': item id 10 appears "
+        match=r"items.csv line 5, column 'movie': item id '10' appears "
         r"again \(first on line 2\)",
     ):
         _load(files)
@@ -130,3 +130,22 @@ def test_a_features_file_matching_no_id_is_an_error(files):
     items.write_text("movie,name\nx10,Heat\nx11,Up\n")
     with pytest.raises(ValueError, match=r"items.csv: none of the 2 ids in column 'movie'.*'x10'"):
         load_csv(ratings, item_features={"path": str(items), "id": "movie"})
+
+
+def test_feature_ids_are_text_like_the_interactions(tmp_path):
+    ratings = tmp_path / "r.csv"
+    ratings.write_text("user,item\n1,0345339703\n2,345339703\n")
+    items = tmp_path / "i.csv"
+    items.write_text("item,title\n0345339703,Dune\n345339703,Other\n")
+    data = load_csv(ratings, item_features={"path": str(items)})
+    assert data.item_ids.tolist() == ["0345339703", "345339703"]
+    assert data.item_features["title"].tolist() == ["Dune", "Other"]
+
+
+def test_integer_feature_ids_refuse_two_spellings(tmp_path):
+    ratings = tmp_path / "r.csv"
+    ratings.write_text("user,item\n1,7\n2,8\n")
+    items = tmp_path / "i.csv"
+    items.write_text("item,title\n7,A\n007,B\n")
+    with pytest.raises(ValueError, match=r"i.csv: item ids '7' \(line 2\) and '007' \(line 3\)"):
+        load_csv(ratings, ids="int", item_features={"path": str(items)})

@@ -111,7 +111,7 @@ def test_keys_and_provenance_name_data_and_code(tmp_path):
     assert info["data"]["users"] == 60 and info["data"]["load_report"]["rows"] == 480
     moved = tmp_path / "moved.csv"
     moved.write_bytes(csv.read_bytes())
-    again = run_experiment(_config(moved, tmp_path / "out"), plots=False)
+    again = run_experiment(_config(moved, tmp_path / "out"), plots=False, overwrite=True)
     assert again.stats["evaluate"] == {"computed": 0, "cached": 2}  # contents, not the path
 
 
@@ -140,6 +140,27 @@ def test_corrupted_entry_is_recomputed(tmp_path, caplog, stage, suffix, damage):
     if suffix.endswith(".gz"):
         gzip.decompress(victim.read_bytes())  # rewritten whole
     assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("stage", ["embed", "detect", "evaluate"])
+def test_an_entry_with_a_valid_digest_but_bad_contents_is_recomputed(
+    make_config, tmp_path, caplog, stage
+):
+    cfg = make_config(tmp_path, seeds=[0], detectors=[{"name": "kmeans"}], control=False)
+    cfg["recommenders"] = ["embedding", "community_popularity"]
+    first = run_experiment(cfg, plots=False)
+    suffix = ".recs.npz" if stage == "evaluate" else ".npz"
+    victim = sorted((tmp_path / "cache" / stage).glob(f"*{suffix}"))[0]
+    np.savez(victim, unrelated=np.zeros(3))  # a readable archive, not what the job wrote
+    meta_path = victim.with_name(victim.name.split(".")[0] + ".json")
+    meta = json.loads(meta_path.read_text())
+    meta["files"][suffix] = stages.file_digest(victim)  # the digest matches the new bytes
+    meta_path.write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="graphrec.experiment"):
+        again = run_experiment(cfg, plots=False)
+    assert any("cannot be read" in r.getMessage() for r in caplog.records)
+    assert again.stats[stage]["computed"] == 1
+    pd.testing.assert_frame_equal(again.table, first.table)
 
 
 def test_results_reopened_after_an_edit_say_the_data_changed(tmp_path):

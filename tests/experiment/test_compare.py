@@ -1,5 +1,7 @@
 """Community quality in the runner and ``graphrec compare``: each partition on its own graph."""
 
+import json
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -185,9 +187,9 @@ def test_compare_has_the_control_its_test_and_fits_a_terminal(tmp_path):
     text = c.to_text()
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "vs single" in text and "p (Holm)" in text and "ARI" not in text
-    for name in c.FILES.values():
-        assert not (tmp_path / name).exists()
-    c.write(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())["files"]
+    for name in c.FILES.values():  # written and published with the experiment
+        assert (tmp_path / name).is_file() and name in manifest
     agreement = pd.read_csv(tmp_path / "compare_agreement.csv", index_col=0)
     assert agreement.loc["bipartite_louvain", "bipartite_louvain"] == pytest.approx(1.0)
     assert "largest_share" in pd.read_csv(tmp_path / "compare_communities.csv").columns

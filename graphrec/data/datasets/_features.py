@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from graphrec.data._readers import read_csv_frame, record_lines
+from graphrec.data.datasets._ids import integer_ids
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +49,18 @@ def is_feature_spec(value: Any) -> bool:
 
 
 def read_features(
-    spec: Mapping[str, Any], kind: str, ids: np.ndarray, report: dict[str, Any]
+    spec: Mapping[str, Any],
+    kind: str,
+    ids: np.ndarray,
+    report: dict[str, Any],
+    *,
+    id_mode: str = "text",
 ) -> pd.DataFrame:
     """The feature table of ``kind`` (``"item"`` / ``"user"``) aligned to ``ids``.
 
     Rows follow ``ids`` (the interactions' vocabulary); an id without features gets
-    missing values (an empty genre list). Counts go to ``report``:
+    missing values (an empty genre list). The id column is read as the interactions'
+    ids are (``id_mode``, see :mod:`graphrec.data.datasets._ids`). Counts go to ``report``:
     ``<kind>s_without_features`` and ``<kind>_feature_rows_ignored`` (ids of the file
     absent from the interactions, also said in a warning).
     """
@@ -68,9 +75,9 @@ def read_features(
         raise FileNotFoundError(f"{where}: {path} does not exist (or is not a file)")
     encoding = spec.get("encoding", "utf-8")
     delimiter = spec.get("delimiter") or _infer_delimiter(path, where)
-    frame = read_csv_frame(path, delimiter, True, None, encoding)
-    frame.columns = [str(c).strip() for c in frame.columns]
     id_col = spec.get("id", kind)
+    frame = read_csv_frame(path, delimiter, True, None, encoding, text_columns=[id_col])
+    frame.columns = [str(c).strip() for c in frame.columns]
     named = {"id": id_col, **{r: spec[r] for r in _ROLES if r in spec}}
     for role, col in named.items():
         if col not in frame.columns:
@@ -91,6 +98,8 @@ def read_features(
     if missing.size:
         r = int(missing[0])
         raise ValueError(f"{path} line {line_of(r)}, column {id_col!r}: the {kind} id is empty")
+    if id_mode == "int":
+        keys = integer_ids(keys, path, id_col, kind, line_of).astype(np.int64)
     keys = _as_vocabulary(keys, ids)
     dup = np.flatnonzero(keys.duplicated().to_numpy())
     if dup.size:

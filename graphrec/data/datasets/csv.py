@@ -22,17 +22,15 @@ from graphrec._params import (
     declare_params,
 )
 from graphrec._registry import datasets
-from graphrec.data._readers import (
-    read_csv_frame,
-    scan_csv,
-)
+from graphrec.data._readers import read_csv_frame, record_lines, scan_csv
 from graphrec.data.datasets._common import (
     _PATH,
     PathLike,
 )
 from graphrec.data.datasets._features import FEATURE_KEYS, is_feature_spec, read_features
+from graphrec.data.datasets._ids import ID_MODES, integer_ids
 from graphrec.data.interactions import Interactions
-from graphrec.data.preprocess import _DUPLICATE_MODES
+from graphrec.data.preprocess import _DUPLICATE_MODES, check_weights
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +61,7 @@ _FEATURES = Satisfies(
     encoding=Text(),
     item_features=[_FEATURES, None],
     user_features=[_FEATURES, None],
+    ids=Options(ID_MODES),
 )
 def load_csv(
     path: PathLike | None = None,
@@ -78,6 +77,7 @@ def load_csv(
     encoding: str = "utf-8",
     item_features: Mapping[str, Any] | None = None,
     user_features: Mapping[str, Any] | None = None,
+    ids: str = "text",
 ) -> Interactions:
     """Interactions from a CSV / TSV file (or ``.parquet``, which needs pyarrow).
 
@@ -89,8 +89,19 @@ def load_csv(
         other names.
     user_col, item_col, rating_col, time_col : str or int
         Column names (column positions when ``header=False`` and no ``names``). Without
-        ``rating_col`` every weight is 1. ``time_col`` may hold numbers or dates (dates
-        become unix seconds).
+        ``rating_col`` every row is an interaction. A weight must be a finite number
+        (``inf``, ``nan`` or a magnitude past 3.4e38 is a ``ValueError`` naming the
+        line and column); rows whose weight is zero or negative are not interactions:
+        they are dropped, counted as ``meta["report"]["nonpositive_weights_dropped"]``
+        and said in a warning. ``time_col`` may hold numbers or dates (dates become
+        unix seconds).
+    ids : {"text", "int"}
+        How user and item ids are read (in the interactions and the feature files
+        alike). ``"text"`` (the default): as the text in the file, so ``007`` and ``7``
+        are two users and an ISBN keeps its leading zero; surrounding spaces are
+        removed and an empty field is a missing id. ``"int"``: as integers; a field
+        that is not one, or two spellings of one integer (``007`` and ``7``), is a
+        ``ValueError`` naming the lines. Parquet ids keep the file's type.
     duplicates : str
         How repeated (user, item) rows are combined, see
         :func:`graphrec.data.preprocess.clean_frame`. The default ``"auto"`` keeps the
@@ -147,10 +158,29 @@ def load_csv(
             sep = {".csv": ",", ".tsv": "\t", ".dat": "\t"}.get(ext)
             if sep is None:
                 raise ValueError(f"csv: cannot infer the separator of {p.name}; pass sep=")
-        df = read_csv_frame(p, sep, header, names, encoding)
+        if user_col == item_col:
+            raise ValueError(
+                f"csv: user_col and item_col are both {user_col!r}; expected two columns"
+            )
+        df = read_csv_frame(p, sep, header, names, encoding, text_columns=[user_col, item_col])
+    lines: list[int] | None = None
+
+    def line_of(row: int) -> int:  # the file line of a data row, found only for an error
+        nonlocal lines
+        if lines is None:
+            lines = record_lines(p, sep or ",", encoding)[1 if header else 0 :]
+        return lines[row] if row < len(lines) else row + 1 + header
+
     for col in (rating_col, time_col):
         if col is not None and col in df.columns:
             df[col] = _numeric_column(df, col, p, sep, header, encoding, dates=col == time_col)
+    if rating_col is not None and rating_col in df.columns and ext != ".parquet":
+        position = list(df.columns).index(rating_col) + 1
+        check_weights(df[rating_col], str(p), f"{position} ({rating_col!r})", line_of)
+    if ids == "int" and ext != ".parquet":
+        for kind, col in (("user", user_col), ("item", item_col)):
+            if col in df.columns:
+                df[col] = integer_ids(df[col], p, col, kind, line_of)
     data = Interactions.from_frame(
         df,
         user_col,
@@ -164,8 +194,8 @@ def load_csv(
     features = {}
     for kind, spec in (("item", item_features), ("user", user_features)):
         if spec is not None:
-            ids = data.item_ids if kind == "item" else data.user_ids
-            features[f"{kind}_features"] = read_features(spec, kind, ids, report)
+            known = data.item_ids if kind == "item" else data.user_ids
+            features[f"{kind}_features"] = read_features(spec, kind, known, report, id_mode=ids)
     return replace(data, **features, meta={"name": "csv", "source": str(p), "report": report})
 
 

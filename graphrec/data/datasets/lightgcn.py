@@ -13,9 +13,7 @@ from graphrec._params import (
     declare_params,
 )
 from graphrec._registry import datasets
-from graphrec.data._readers import (
-    read_token_lines,
-)
+from graphrec.data._token_lines import read_token_lines
 from graphrec.data.datasets._common import (
     _PATH,
     PathLike,
