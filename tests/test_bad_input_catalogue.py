@@ -309,6 +309,12 @@ CASES = [
         ("graphrec: error:", "a part of the path is a file"),
     ),
     Case(
+        "--out in a read-only place",
+        lambda t: _cli("run", str(_tiny_config(t, Path("/sys/graphrec-out"))), "--no-plots"),
+        CLIError,
+        ("graphrec: error:", "cannot create the output folder", "/sys/graphrec-out"),
+    ),
+    Case(
         "a run on the folder of another config",
         _then_run_other_config,
         CLIError,

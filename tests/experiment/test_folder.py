@@ -263,7 +263,14 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize(
     ("where", "executor"),
-    [("detect", "local"), ("evaluate", "local"), ("write", "local"), ("evaluate", "process")],
+    [
+        ("detect", "local"),
+        ("evaluate", "local"),
+        ("write", "local"),
+        ("detect", "process"),
+        ("evaluate", "process"),
+        ("write", "process"),
+    ],
 )
 def test_a_killed_run_resumes_to_the_same_bytes(make_config, tmp_path, where, executor):
     straight = tmp_path / "straight"
@@ -280,8 +287,8 @@ def test_a_killed_run_resumes_to_the_same_bytes(make_config, tmp_path, where, ex
         )
     assert done.returncode == -signal.SIGKILL, log.read_text()
     workers = json.loads((tmp_path / "workers.json").read_text())
-    if executor == "process":
-        assert workers  # the pool had started
+    if executor == "process" and where != "write":  # the pool is closed before the write
+        assert workers
     deadline = time.monotonic() + 30
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
