@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from graphrec._params import (
     AnyOf,
@@ -108,3 +109,35 @@ def _tags_by_item(tags: pd.DataFrame, limit: int | None) -> dict[Any, list[str]]
     if limit is not None:
         counts = counts.groupby("item", sort=False).head(limit)
     return counts.groupby("item", sort=False)["tag"].agg(list).to_dict()
+
+
+def user_graph_from_pairs(
+    sources: Any, targets: Any, user_ids: np.ndarray, *, directed: bool = False
+) -> tuple[sp.csr_array, dict[str, int]]:
+    """A users x users 0/1 graph from (source, target) id pairs, over ``user_ids``' index.
+
+    Pairs naming a user absent from the interactions, and self-links, are left out and
+    counted (``friend_links_ignored``); repeated pairs count once. Undirected (the
+    default) makes the graph symmetric; ``directed=True`` keeps ``source -> target``.
+
+    >>> g, facts = user_graph_from_pairs([1, 2, 9], [2, 1, 1], np.array([1, 2, 3]))
+    >>> g.toarray().tolist(), facts["friend_links_ignored"], facts["friendships"]
+    ([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]], 1, 1)
+    """
+    index = pd.Index(user_ids)
+    a = index.get_indexer(np.asarray(sources))
+    b = index.get_indexer(np.asarray(targets))
+    ok = (a >= 0) & (b >= 0) & (a != b)
+    n = len(user_ids)
+    rows, cols = a[ok], b[ok]
+    if not directed:
+        rows, cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+    graph = sp.coo_array((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, n)).tocsr()
+    graph.sum_duplicates()
+    graph.data[:] = 1.0
+    facts = {
+        "friend_links": len(a),
+        "friend_links_ignored": int((~ok).sum()),
+        "friendships": int(graph.nnz if directed else graph.nnz // 2),
+    }
+    return sp.csr_array(graph), facts

@@ -29,6 +29,7 @@ from graphrec.data.datasets._common import (
 )
 from graphrec.data.datasets._features import FEATURE_KEYS, is_feature_spec, read_features
 from graphrec.data.datasets._ids import ID_MODES, integer_ids
+from graphrec.data.datasets._user_graph import GRAPH_KEYS, is_graph_spec, read_user_graph
 from graphrec.data.interactions import Interactions
 from graphrec.data.preprocess import _DUPLICATE_MODES, check_weights
 
@@ -39,6 +40,11 @@ _NAMES = Satisfies(
     lambda v: isinstance(v, (list, tuple)) and all(isinstance(n, str) for n in v),
     "a list of column names",
     invalid=["user,item", [0, 1]],
+)
+_GRAPH = Satisfies(
+    is_graph_spec,
+    f"a mapping with 'path' and any of {', '.join(GRAPH_KEYS[1:])}",
+    invalid=["trust.csv", {"source": "a"}, {"path": "t.csv", "from": "a"}],
 )
 _FEATURES = Satisfies(
     is_feature_spec,
@@ -62,6 +68,7 @@ _FEATURES = Satisfies(
     item_features=[_FEATURES, None],
     user_features=[_FEATURES, None],
     ids=Options(ID_MODES),
+    user_graph=[_GRAPH, None],
 )
 def load_csv(
     path: PathLike | None = None,
@@ -78,6 +85,7 @@ def load_csv(
     item_features: Mapping[str, Any] | None = None,
     user_features: Mapping[str, Any] | None = None,
     ids: str = "text",
+    user_graph: Mapping[str, Any] | None = None,
 ) -> Interactions:
     """Interactions from a CSV / TSV file (or ``.parquet``, which needs pyarrow).
 
@@ -102,6 +110,12 @@ def load_csv(
         removed and an empty field is a missing id. ``"int"``: as integers; a field
         that is not one, or two spellings of one integer (``007`` and ``7``), is a
         ``ValueError`` naming the lines. Parquet ids keep the file's type.
+    user_graph : mapping, optional
+        A friend or trust file: ``{"path": "trust.csv", "source": "trustor",
+        "target": "trustee"}`` (``directed: true`` keeps the direction, else the
+        graph is symmetric; ``delimiter`` and ``encoding`` describe the file). It
+        becomes ``data.user_graph``; links to users without interactions are left
+        out and counted (``meta["report"]["friend_links_ignored"]``).
     duplicates : str
         How repeated (user, item) rows are combined, see
         :func:`graphrec.data.preprocess.clean_frame`. The default ``"auto"`` keeps the
@@ -196,6 +210,8 @@ def load_csv(
         if spec is not None:
             known = data.item_ids if kind == "item" else data.user_ids
             features[f"{kind}_features"] = read_features(spec, kind, known, report, id_mode=ids)
+    if user_graph is not None:
+        features["user_graph"] = read_user_graph(user_graph, data.user_ids, report, id_mode=ids)
     return replace(data, **features, meta={"name": "csv", "source": str(p), "report": report})
 
 

@@ -6,9 +6,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from graphrec._params import (
     Interval,
@@ -31,6 +29,7 @@ from graphrec.data.datasets._common import (
     _optional,
     _require,
     _tags_by_item,
+    user_graph_from_pairs,
 )
 from graphrec.data.download import register_archive
 from graphrec.data.interactions import Interactions
@@ -127,7 +126,7 @@ def load_lastfm_hetrec(
     if (f := _optional(name, folder, "user_friends.dat")) is not None:
         cols = {"user": "int", "friend": "int"}
         pairs = read_numeric(f, cols, sep="\t", header=True)
-        graph, facts = _friend_graph(pairs, data.user_ids)
+        graph, facts = user_graph_from_pairs(pairs["user"], pairs["friend"], data.user_ids)
         data = replace(data, user_graph=graph, meta=_merge_report(data.meta, facts))
     return data
 
@@ -152,21 +151,3 @@ def _read_artists(path: Path) -> pd.DataFrame:
         logger.warning("%s: skipped %d malformed line(s), first: line %d", path, len(bad), bad[0])
     table = pd.DataFrame(rows, columns=["item", "name", "url", "picture_url"])
     return table.drop_duplicates("item")
-
-
-def _friend_graph(pairs: pd.DataFrame, user_ids: np.ndarray) -> tuple[sp.csr_array, dict]:
-    index = pd.Index(user_ids)
-    a = index.get_indexer(pairs["user"].to_numpy())
-    b = index.get_indexer(pairs["friend"].to_numpy())
-    ok = (a >= 0) & (b >= 0) & (a != b)
-    n = len(user_ids)
-    rows, cols = np.concatenate([a[ok], b[ok]]), np.concatenate([b[ok], a[ok]])
-    graph = sp.coo_array((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, n)).tocsr()
-    graph.sum_duplicates()
-    graph.data[:] = 1.0
-    facts = {
-        "friend_links": len(pairs),
-        "friend_links_ignored": int((~ok).sum()),
-        "friendships": graph.nnz // 2,
-    }
-    return sp.csr_array(graph), facts
