@@ -5,7 +5,8 @@ valid_users=0.1, seed=0)``: held-out users have empty training rows; the ml-1m a
 gowalla LightGCN splits are merged, train + valid + test, and re-split). Every method
 is fitted once on train and serves the held-out users from their revealed items
 alone (fold-in, :func:`graphrec.evaluate.new_users.evaluate_new_users`: the earliest
-``n`` items when the data has timestamps, else a seeded random ``n``).
+``n`` items when the data has timestamps, else a seeded random ``n``; ``--reveal
+random`` reveals a seeded random ``n`` always; ``--split-seed`` picks another user split).
 
 Methods come from :data:`METHODS`, a table of (name, factory, grid). A community-aware
 method runs once per detected partition of the train graph (:data:`DETECTORS`) and
@@ -167,7 +168,36 @@ METHODS: list[Method] = [
         ({},),
         communities=True,
     ),
+    # the posterior of a community given the revealed items (size prior, smoothed
+    # multinomials), its popularity mixture added to the base; weight 0 is the base
+    Method(
+        "community_posterior+gfcf",
+        registered("community_posterior", base="gfcf"),
+        grid_of({"weight": (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0), "hard": (False, True)}),
+        grid_of({"weight": (0.25, 1.0)}),
+        communities=True,
+    ),
+    Method(
+        "community_posterior+gfcf+gate",
+        registered("community_posterior", base="gfcf"),
+        grid_of({"weight": (0.5, 1.0, 2.0, 4.0), "certainty_power": (0.5, 2.0), "n0": (None, 3.0)}),
+        grid_of({"weight": (1.0,), "certainty_power": (1.0,), "n0": (3.0,)}),
+        communities=True,
+    ),
     # side information: assignment through the friend graph (data with a user_graph)
+    Method(
+        "community_posterior+gfcf+friends",
+        registered("community_posterior", base="gfcf"),
+        grid_of(
+            {
+                "weight": (0.25, 0.5, 1.0, 2.0),
+                "assign_by": ("friends+items",),
+                "friend_weight": (0.5, 1.0, 2.0),
+            }
+        ),
+        grid_of({"weight": (1.0,), "assign_by": ("friends+items",)}),
+        communities=True,
+    ),
     Method(
         "community_backoff+ease+friends",
         registered("community_backoff", base="ease"),
@@ -197,11 +227,15 @@ def load(name: str, data_dir: Path) -> gr.Interactions:
         return gr.load_dataset("movielens-100k", path=data_dir / "ml-100k").binary()
     if name in ("lastfm", "lastfm-hetrec"):
         return gr.load_dataset("lastfm-hetrec", path=data_dir / "lastfm-hetrec").binary()
+    if name == "ciaodvd":
+        return gr.load_dataset("ciaodvd", path=data_dir / "ciaodvd")
     if name in ("ml-1m", "gowalla"):
         s = gr.load_dataset("lightgcn", path=data_dir / "lightgcn-splits" / name)
         merged = s.train + s.test if s.valid is None else s.train + s.valid + s.test
         return merged.binary()
-    raise ValueError(f"unknown dataset {name!r}; expected ml-100k, lastfm, ml-1m or gowalla")
+    raise ValueError(
+        f"unknown dataset {name!r}; expected ml-100k, lastfm, ciaodvd, ml-1m or gowalla"
+    )
 
 
 def partitions(train: gr.Interactions, quick: bool) -> dict[str, np.ndarray]:
@@ -283,10 +317,17 @@ def choose(valid_rows: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return best.reset_index(drop=True)
 
 
-def run(name: str, data_dir: Path, quick: bool, ns: tuple[int, ...]) -> dict[str, Any]:
+def run(
+    name: str,
+    data_dir: Path,
+    quick: bool,
+    ns: tuple[int, ...],
+    reveal: str = "earliest",
+    seed: int = 0,
+) -> dict[str, Any]:
     t_start = time.perf_counter()
     data = load(name, data_dir)
-    split = gr.split(data, "user_holdout", test_users=0.1, valid_users=0.1, seed=0)
+    split = gr.split(data, "user_holdout", test_users=0.1, valid_users=0.1, seed=seed)
     train, valid, test = split.train, split.valid, split.test
     print(
         f"\n=== {name}: {split}; {split.report['test_users']} test users, "
@@ -310,7 +351,14 @@ def run(name: str, data_dir: Path, quick: bool, ns: tuple[int, ...]) -> dict[str
                 "base": getattr(method.factory, "base", None),
             }
             res = gr.evaluate_new_users(
-                model, valid, train=train, n_revealed=ns, k=[K], n_bootstrap=0
+                model,
+                valid,
+                train=train,
+                n_revealed=ns,
+                k=[K],
+                n_bootstrap=0,
+                reveal_order=reveal,
+                seed=seed,
             )
             for _, r in res.table.iterrows():
                 rows.append(
@@ -344,7 +392,13 @@ def run(name: str, data_dir: Path, quick: bool, ns: tuple[int, ...]) -> dict[str
     for _, c in chosen.iterrows():
         n = int(c["n_revealed"])
         res = gr.evaluate_new_users(
-            {c["family"]: models[(c["label"], c["grid"])]}, test, train=train, n_revealed=[n], k=[K]
+            {c["family"]: models[(c["label"], c["grid"])]},
+            test,
+            train=train,
+            n_revealed=[n],
+            k=[K],
+            reveal_order=reveal,
+            seed=seed,
         )
         revealed = revealed or {}
         revealed[n] = res.revealed[n]
@@ -373,11 +427,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", nargs="+", default=["ml-100k", "lastfm", "ml-1m", "gowalla"])
     parser.add_argument("--n-revealed", type=int, nargs="+", default=list(N_REVEALED))
     parser.add_argument("--quick", action="store_true", help="small grids, one detector")
+    parser.add_argument(
+        "--reveal",
+        choices=("earliest", "random"),
+        default="earliest",
+        help="reveal the earliest items (timestamps) or a seeded random n",
+    )
+    parser.add_argument("--split-seed", type=int, default=0, help="seed of the user split")
     parser.add_argument("--out", type=Path, default=Path("bench_new_users_out"))
     parser.add_argument("--overwrite", action="store_true", help="replace files in --out")
     args = parser.parse_args(argv)
     results = {
-        name: run(name, args.data, args.quick, tuple(args.n_revealed)) for name in args.datasets
+        name: run(name, args.data, args.quick, tuple(args.n_revealed), args.reveal, args.split_seed)
+        for name in args.datasets
     }
     for name, res in results.items():
         if res:

@@ -43,7 +43,7 @@ import logging
 import time
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -178,6 +178,7 @@ def evaluate_new_users(
     metrics: Sequence[str] = ("recall", "ndcg"),
     n_bootstrap: int = 1000,
     level: float = 0.95,
+    reveal_order: str = "earliest",
 ) -> NewUserResult:
     """Evaluate recommenders on new users from a few revealed items (fold-in).
 
@@ -209,6 +210,9 @@ def evaluate_new_users(
     n_bootstrap, level : int, float
         Bootstrap resamples and level of the CIs of the mean (``n_bootstrap=0``: no
         CIs, NaN bounds).
+    reveal_order : {"earliest", "random"}
+        Which items are revealed: the earliest by timestamp (a seeded random order
+        when ``test`` has none), or a seeded random ``n`` even when it has them.
 
     Returns
     -------
@@ -216,6 +220,10 @@ def evaluate_new_users(
         ``.table``, ``.per_user``, ``.revealed`` and ``.compare(baseline)``.
     """
     _check_data(test, train)
+    if reveal_order not in ("earliest", "random"):
+        raise ValueError(f"reveal_order must be 'earliest' or 'random', got {reveal_order!r}")
+    if reveal_order == "random" and test.timestamps is not None:
+        test = replace(test, timestamps=None)  # the seeded order decides
     models = _check_models(recommender, test)
     ks = _check_ks(k)
     requested = _check_metrics(metrics)

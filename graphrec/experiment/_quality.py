@@ -40,6 +40,7 @@ COMMUNITY_METRICS = (
     "normalized_entropy",
     "modularity",
     "barber_modularity",
+    "item_information",
     "conductance",
     "nmi",
     "ari",
@@ -149,7 +150,9 @@ def community_quality(
     ``conductance`` (mean) on the user
     projection the partition was found on (the reference cosine top-50 projection for
     partitions that were not found on one; :func:`projection_graph`, named by
-    :func:`quality_graph_name`); ``barber_modularity`` on the user-item graph. With planted
+    :func:`quality_graph_name`); ``barber_modularity`` on the user-item graph;
+    ``item_information`` (:func:`~graphrec.community.quality.item_information`, how much
+    the community says about the items its users choose). With planted
     communities (``user_features["community"]``): ``nmi`` and ``ari``. With a
     friendship graph: ``friend_lift`` and ``friend_share_inside``. For each categorical
     user feature (e.g. gender, age band): ``<feature>_nmi_lift`` against label shuffles.
@@ -178,6 +181,7 @@ def community_quality(
             out["conductance"] = quality.conductance(graph, labels).mean
     if train.nnz:
         out["barber_modularity"] = quality.barber_modularity(train, communities)
+        out["item_information"] = quality.item_information(train, labels)
     features = train.user_features
     if features is not None and TRUTH_COLUMN in features.columns:
         truth = features[TRUTH_COLUMN].to_numpy()

@@ -56,6 +56,7 @@ _SHORT = {
     "unassigned_share": "unassigned",
     "modularity": "modularity",
     "barber_modularity": "barber",
+    "item_information": "item info",
     "conductance": "conductance",
     "nmi": "nmi",
     "ari": "ari",
@@ -275,7 +276,8 @@ def _text(c: Comparison) -> str:
             lines += _wrap(f"modularity, conductance of {', '.join(methods.index)}: {graph}")
     lines += _wrap(
         "largest: share of users in the largest community; a partition with most users in "
-        "one community has a low conductance that says little."
+        "one community has a low conductance that says little. item info: I(community; "
+        "item) / H(item), how much the community says about what its users choose."
     )
     if lifts:
         lines += ["", side.to_string(float_format=lambda v: f"{v:.2f}")]

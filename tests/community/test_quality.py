@@ -180,3 +180,17 @@ def test_assign_users_places_unassigned_users_in_the_nearest_community():
     assert Q.assign_users(b, np.array([1, 0, 0, 1, 1, 0])).tolist() == [1, 0, 0, 1, 1, 0]
     with pytest.raises(ValueError, match="no user to any community"):
         Q.assign_users(b, -np.ones(6, int))
+
+
+def test_item_information_by_hand_and_on_planted_mixing():
+    b = sp.csr_array(np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=float))
+    assert Q.item_information(b, np.array([0, 0, 1, 1])) == pytest.approx(1.0)
+    assert Q.item_information(b, np.array([0, 1, 0, 1])) == pytest.approx(0.0)
+    assert Q.item_information(b, np.zeros(4, dtype=int)) == 0.0  # one community
+    assert Q.item_information(b, np.array([0, 0, -1, -1])) == 0.0  # one item left
+    # planted communities: the information falls as users mix, to ~0 at mu = (k-1)/k
+    values = []
+    for mu in (0.0, 0.2, 0.5, 0.8):
+        data, users, _ = gr.planted_communities(1500, 300, 5, mean_degree=20, mu=mu, seed=0)
+        values.append(Q.item_information(data, users))
+    assert values == sorted(values, reverse=True) and values[-1] < 0.01 < values[0]

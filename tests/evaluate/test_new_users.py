@@ -131,6 +131,19 @@ def test_timestamps_choose_the_earliest():
         assert max(times[i] for i in shown) <= min(times[i] for i in hidden)
 
 
+def test_random_reveal_ignores_timestamps():
+    first = {}
+    for order in ("earliest", "random"):
+        model = Fixed().fit(TRAIN)
+        evaluate_new_users(model, TEST, train=TRAIN, n_revealed=[1], reveal_order=order)
+        first[order] = model.seen_rows_[0][[0]].indices.tolist()  # user 2's revealed item
+    assert first["earliest"] == [1]  # item 1 came first (time 10)
+    untimed = Fixed().fit(TRAIN)
+    plain = inter(TEST.matrix.toarray())
+    evaluate_new_users(untimed, plain, train=TRAIN, n_revealed=[1])
+    assert first["random"] == untimed.seen_rows_[0][[0]].indices.tolist()  # the seeded order
+
+
 def test_paired_compare_is_holm_corrected_over_every_comparison():
     data = gr.planted_communities(400, 150, 4, mean_degree=20, seed=2).data
     s = gr.split(data, "user_holdout", test_users=0.25, valid_users=0, seed=2)
@@ -181,6 +194,7 @@ def test_same_seed_same_result_for_every_recommender():
         ({"k": [20, 2.5]}, "k must be a positive integer"),
         ({"metrics": ["novelty"]}, "not per-user ranking metrics"),
         ({"n_bootstrap": -1}, "n_bootstrap"),
+        ({"reveal_order": "latest"}, "reveal_order must be 'earliest' or 'random'"),
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, match):

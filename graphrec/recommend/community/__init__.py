@@ -4,6 +4,9 @@
 - :class:`CommunityBlend`: a base's scores blended with community popularity;
 - :class:`CommunityBackoff`: a base plus community popularity weighted by
   ``lambda(n)``, shrinking with the user's history length ``n``;
+- :class:`CommunityPosterior`: a base plus the posterior mixture of community
+  popularities given the user's items (and friends), gated by the posterior's
+  certainty and the history length;
 - :class:`CommunityRestricted`: a base's ranking over the community's items, with a
   long-tail option;
 - :class:`CommunityLocal`: a base refitted per community, blended with the global one;
@@ -22,6 +25,7 @@ from graphrec.recommend.community.blend import CommunityBlend
 from graphrec.recommend.community.local import CommunityLocal
 from graphrec.recommend.community.model import CommunityModel
 from graphrec.recommend.community.popularity import CommunityPopularity
+from graphrec.recommend.community.posterior import CommunityPosterior
 from graphrec.recommend.community.restricted import CommunityRestricted
 
 __all__ = [
@@ -30,6 +34,7 @@ __all__ = [
     "CommunityLocal",
     "CommunityModel",
     "CommunityPopularity",
+    "CommunityPosterior",
     "CommunityRecommender",
     "CommunityRestricted",
 ]
