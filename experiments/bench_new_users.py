@@ -178,6 +178,13 @@ METHODS: list[Method] = [
         communities=True,
     ),
     Method(
+        "community_posterior+ease",
+        registered("community_posterior", base="ease"),
+        grid_of({"weight": (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0), "hard": (False, True)}),
+        grid_of({"weight": (0.25, 1.0)}),
+        communities=True,
+    ),
+    Method(
         "community_posterior+gfcf+gate",
         registered("community_posterior", base="gfcf"),
         grid_of({"weight": (0.5, 1.0, 2.0, 4.0), "certainty_power": (0.5, 2.0), "n0": (None, 3.0)}),
@@ -186,8 +193,8 @@ METHODS: list[Method] = [
     ),
     # side information: assignment through the friend graph (data with a user_graph)
     Method(
-        "community_posterior+gfcf+friends",
-        registered("community_posterior", base="gfcf"),
+        "community_posterior+ease+friends",
+        registered("community_posterior", base="ease"),
         grid_of(
             {
                 "weight": (0.25, 0.5, 1.0, 2.0),

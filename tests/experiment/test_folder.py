@@ -18,17 +18,7 @@ from graphrec.experiment import _folder, run_experiment
 from graphrec.experiment._folder import OutputFolder
 
 # outputs whose bytes do not depend on timings (provenance and runs.csv record seconds)
-STABLE = (
-    "results.csv",
-    "by_activity.csv",
-    "summary.md",
-    "communities.csv",
-    "recommendations.csv",
-    "profiles.csv",
-    "breakdown_community.csv",
-    "breakdown_activity.csv",
-    "config.resolved.yaml",
-)
+STABLE = tuple(name for name in _folder._LEGACY if name != "runs.csv")
 
 
 def _small(make_config, out):

@@ -29,7 +29,7 @@ from graphrec.data.datasets._ids import integer_ids
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FEATURE_KEYS", "is_feature_spec", "read_features"]
+__all__ = ["FEATURE_KEYS", "is_feature_spec", "read_features", "read_side_file"]
 
 FEATURE_KEYS = ("path", "id", "genres", "sep", "year", "title", "delimiter", "encoding")
 _ROLES = ("genres", "year", "title")  # mapped column -> canonical name
@@ -70,14 +70,8 @@ def read_features(
             f"{where}: expected a mapping with 'path' and any of "
             f"{', '.join(FEATURE_KEYS[1:])} (column names), got {spec!r}"
         )
-    path = Path(spec["path"]).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"{where}: {path} does not exist (or is not a file)")
-    encoding = spec.get("encoding", "utf-8")
-    delimiter = spec.get("delimiter") or _infer_delimiter(path, where)
     id_col = spec.get("id", kind)
-    frame = read_csv_frame(path, delimiter, True, None, encoding, text_columns=[id_col])
-    frame.columns = [str(c).strip() for c in frame.columns]
+    path, delimiter, encoding, frame = read_side_file(spec, where, [id_col])
     named = {"id": id_col, **{r: spec[r] for r in _ROLES if r in spec}}
     for role, col in named.items():
         if col not in frame.columns:
@@ -143,6 +137,25 @@ def read_features(
     report[f"{kind}s_without_features"] = int((~np.isin(ids, out.index.to_numpy())).sum())
     report[f"{kind}_feature_rows_ignored"] = ignored
     return aligned
+
+
+def read_side_file(
+    spec: Mapping[str, Any], where: str, id_columns: list[Any]
+) -> tuple[Path, str, str, pd.DataFrame]:
+    """``(path, delimiter, encoding, table)`` of a side file (features, a user graph).
+
+    ``spec`` gives ``path`` and, optionally, ``delimiter`` (inferred from ``.csv`` /
+    ``.tsv``) and ``encoding``; ``id_columns`` are read as text (see
+    :func:`graphrec.data._readers.read_csv_frame`); column names are stripped.
+    """
+    path = Path(spec["path"]).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"{where}: {path} does not exist (or is not a file)")
+    encoding = spec.get("encoding", "utf-8")
+    delimiter = spec.get("delimiter") or _infer_delimiter(path, where)
+    frame = read_csv_frame(path, delimiter, True, None, encoding, text_columns=id_columns)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return path, delimiter, encoding, frame
 
 
 def _infer_delimiter(path: Path, where: str) -> str:

@@ -12,15 +12,14 @@ ids are read as the interactions' ids are (text, or integers with ``ids="int"``)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec.data._readers import read_csv_frame, record_lines
+from graphrec.data._readers import record_lines
 from graphrec.data.datasets._common import user_graph_from_pairs
-from graphrec.data.datasets._features import _infer_delimiter
+from graphrec.data.datasets._features import read_side_file
 from graphrec.data.datasets._ids import integer_ids
 
 __all__ = ["GRAPH_KEYS", "is_graph_spec", "read_user_graph"]
@@ -58,14 +57,8 @@ def read_user_graph(
             f"user_graph: expected a mapping with 'path' and any of {', '.join(GRAPH_KEYS[1:])}"
             f" ('directed' true or false, the others text), got {spec!r}"
         )
-    path = Path(spec["path"]).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"user_graph: {path} does not exist (or is not a file)")
-    encoding = spec.get("encoding", "utf-8")
-    delimiter = spec.get("delimiter") or _infer_delimiter(path, "user_graph")
     columns = [spec.get("source", "source"), spec.get("target", "target")]
-    frame = read_csv_frame(path, delimiter, True, None, encoding, text_columns=columns)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    path, delimiter, encoding, frame = read_side_file(spec, "user_graph", columns)
     for role, col in zip(("source", "target"), columns):
         if col not in frame.columns:
             raise ValueError(
