@@ -24,7 +24,7 @@ included; both chosen on validation), Wilcoxon, Holm-corrected over the ``n``.
     python experiments/bench_new_users.py --datasets ml-100k --quick --out /tmp/nu
 
 A name not registered (yet), a parameter a component does not take, or a model that
-cannot fold in is skipped with a printed note. Targets (issue 13): for ``n <= 3`` the
+cannot fold in is skipped with a printed note. Targets: for ``n <= 3`` the
 best community-aware method beats the best method without communities by >= 5%
 NDCG@20 with Holm p < 0.01 (ml-1m and Last.fm); for ``n >= 10`` it loses < 1% NDCG@20
 to its base with coverage@20 at least the base's. The verdict line says which hold.

@@ -384,7 +384,7 @@ class BPREmbedder(TrainingLoop, BaseEmbedder):
         validation = None if valid is None else ranking_validation(train, valid, self.monitor)
         rng = check_random_state(self.random_state)
         device = torch.device(resolve_device(self.device))
-        layers = int(getattr(self, "n_layers", 0) or 0)  # propagated copies of the table
+        layers = int(getattr(self, "layers", 0) or 0)  # propagated copies of the table
         check_memory(
             4.0 * n_nodes * self.dim * (2 + layers),  # float32 weights, gradient, layers
             f"{self._registered_name}(dim={self.dim}) on {n_nodes} nodes",

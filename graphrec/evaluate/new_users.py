@@ -1,6 +1,6 @@
 """New users (cold start): reveal a few of a held-out user's items, score the rest.
 
-The protocol of issue 13, on a split from ``gr.split(data, "user_holdout")``: the
+The new-user protocol, on a split from ``gr.split(data, "user_holdout")``: the
 held-out users are the users with test interactions and an empty training row. For
 each ``n`` of ``n_revealed``, every held-out user with more than ``n`` interactions
 has ``n`` revealed (the earliest ``n`` when the data has timestamps, else a seeded
