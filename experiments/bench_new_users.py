@@ -225,6 +225,9 @@ DETECTORS: dict[str, tuple[str, dict[str, Any]]] = {
     "louvain": ("louvain", {"random_state": 0}),
     "bipartite_louvain": ("bipartite_louvain", {"random_state": 0}),
     "leiden": ("leiden", {"random_state": 0}),
+    # several resolutions: coarser and finer partitions, the one to use chosen per n
+    "bipartite_louvain r=0.5": ("bipartite_louvain", {"random_state": 0, "resolution": 0.5}),
+    "bipartite_louvain r=2": ("bipartite_louvain", {"random_state": 0, "resolution": 2.0}),
 }
 
 
