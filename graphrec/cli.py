@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import inspect
 import logging
 import os
@@ -20,15 +21,10 @@ EXECUTORS = ("local", "process", "ray")  # graphrec.experiment.executors (import
 def _demo(args: argparse.Namespace) -> int:
     from graphrec.experiment.demo import run_demo
 
+    sizes = {"n_users": args.users, "n_items": args.items, "n_communities": args.communities}
     plots_dir = None if args.no_plots else args.out
     report = run_demo(
-        n_users=args.users,
-        n_items=args.items,
-        n_communities=args.communities,
-        mu=args.mu,
-        seed=args.seed,
-        plots_dir=plots_dir,
-        node2vec=not args.no_node2vec,
+        **sizes, mu=args.mu, seed=args.seed, plots_dir=plots_dir, node2vec=not args.no_node2vec
     )
     print(report.to_text())
     return 0
@@ -162,9 +158,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _check_compare_args(args: argparse.Namespace) -> None:
-    """Check the names and numbers typed on the command line before the config is built,
-    so an error names the option typed (``--methods``) rather than the config entry
-    built from it (``detectors[0].name``)."""
+    """Check the options typed before the config is built, so an error names the option
+    (``--methods``), not the config entry built from it (``detectors[0].name``)."""
     import graphrec  # noqa: F401  (fills the registries)
     from graphrec._registry import _registry
 
@@ -182,10 +177,9 @@ def _check_compare_args(args: argparse.Namespace) -> None:
             _registry(kind).get(name)
         except ValueError as exc:  # the registry's message, with "Did you mean"
             errors.append(f"{option}: {exc}")
-    if len(errors) == 1:
-        raise ValueError(errors[0])
     if errors:
-        raise ValueError("invalid arguments:\n" + "\n".join(f"  - {e}" for e in errors))
+        lines = "".join(f"\n  - {e}" for e in errors)
+        raise ValueError(errors[0] if len(errors) == 1 else f"invalid arguments:{lines}")
 
 
 def _profile(args: argparse.Namespace) -> int:
@@ -380,6 +374,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error(exc: OSError) -> int:
+    """One line for an OS error (a read-only folder, a full disk, a path through a file)."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    why = " (no room to write: a full disk, a quota or a size limit; nothing was published)"
+    print(f"graphrec: error: {where}{exc.strerror or exc}{why if full else ''}", file=sys.stderr)
+    hook = sys.__unraisablehook__  # a half-written archive's ZipFile.__del__ fails again
+    sys.unraisablehook = lambda u: None if "ZipFile.__del__" in repr(u.object) else hook(u)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -396,16 +401,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except BrokenPipeError:  # the reader went away (`graphrec compare ... | head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 141  # what a shell reports for a process ended by SIGPIPE
     except (ValueError, FileNotFoundError) as exc:
         print(f"graphrec: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # a read-only folder, a full disk, a path through a file
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"graphrec: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:
+        return _os_error(exc)
     except KeyboardInterrupt:
         print("graphrec: interrupted; finished jobs are cached, rerun to resume", file=sys.stderr)
         return 130

@@ -290,3 +290,35 @@ def test_a_killed_run_resumes_to_the_same_bytes(make_config, tmp_path, where, ex
         if name != "config.resolved.yaml":
             assert ours[name] == theirs[name], name
     assert not list(out.rglob(".*.tmp"))
+
+
+_SMALL_DISK = """
+import json, resource, signal, sys
+from graphrec.cli import main
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails (EFBIG)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+sys.exit(main(["run", sys.argv[1], "--no-plots", "--overwrite"]))
+"""
+
+
+def test_a_file_size_limit_leaves_the_previous_outputs(make_config, tmp_path):
+    """As ``ulimit -f``: a run that cannot write its files changes nothing published."""
+    out = tmp_path / "out"
+    run_experiment(_small(make_config, out), plots=False)
+    before = _stable_bytes(out)
+    cfg = _small(make_config, out)
+    cfg["seeds"] = [5]
+    config = tmp_path / "other.yaml"
+    config.write_text(json.dumps(cfg))
+    biggest = max(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    done = subprocess.run(
+        [sys.executable, "-c", _SMALL_DISK, str(config), str(biggest // 2)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "graphrec: error:" in done.stderr and "Traceback" not in done.stderr
+    assert _stable_bytes(out) == before
+    assert not (out / ".graphrec" / "staging").exists()
+    assert not list(out.rglob(".*.tmp"))
