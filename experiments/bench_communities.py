@@ -56,7 +56,7 @@ from graphrec.community.spectral import refine_coclusters
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets"
-EMBEDDING = {"kmeans", "gmm", "agglomerative", "spectral", "dbscan", "hdbscan"}
+EMBEDDING = {"kmeans", "gmm", "agglomerative", "knn_spectral", "dbscan", "hdbscan"}
 VERDICT = {True: "ok", False: "MISSED"}
 
 # (row name, registered name, parameters) for the planted benchmark; k = 10 is the truth
@@ -282,7 +282,7 @@ LASTFM_METHODS: list[tuple[str, str, dict[str, Any]]] = [
     ("kmeans (silhouette k)", "kmeans", {}),
     ("gmm (BIC k)", "gmm", {}),
     ("agglomerative (silhouette k)", "agglomerative", {}),
-    ("spectral (eigengap k)", "spectral", {}),
+    ("spectral (eigengap k)", "knn_spectral", {}),
     ("dbscan (noise attached)", "dbscan", {"attach_noise": True}),
     ("hdbscan (noise attached)", "hdbscan", {"attach_noise": True}),
     ("lda k=10", "lda", {}),

@@ -15,7 +15,7 @@ involve several parameters go in ``_param_rules`` (a tuple of :class:`Rule`).
 :func:`check_params` is called by ``gr.create`` / ``Registry.create``, by the
 experiment config check (before any work starts) and at the start of ``fit`` (for
 objects built directly or changed with ``set_params``); checks that need the data
-(``n_clusters`` above the number of users) stay in ``fit``. Functions (the dataset
+(``n_communities`` above the number of users) stay in ``fit``. Functions (the dataset
 loaders) declare theirs with the :func:`declare_params` decorator.
 
 >>> class Toy:

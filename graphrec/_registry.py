@@ -30,13 +30,11 @@ ValueError: embedder 'svd': dim must be an integer >= 1, got 0
 from __future__ import annotations
 
 import difflib
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from graphrec._deprecation import translate_renamed
 from graphrec._params import Constraint, check_params, constraints_of, signature_params
 
 __all__ = [
@@ -168,7 +166,6 @@ class Registry:
         self.kind = kind
         self.vocabulary = _NEEDS.get(kind) if vocabulary is None else tuple(vocabulary)
         self._entries: dict[str, Entry] = {}
-        self._renamed: dict[str, str] = {}  # deprecated name -> current name
 
     def register(
         self,
@@ -268,10 +265,6 @@ class Registry:
         if getattr(entry.obj, "__dict__", {}).get(NAME_ATTR) == name:
             delattr(entry.obj, NAME_ATTR)
 
-    def rename(self, old: str, new: str) -> None:
-        """Keep the deprecated name ``old`` resolvable as ``new`` (with a DeprecationWarning)."""
-        self._renamed[old] = new
-
     def names(self) -> list[str]:
         _load_plugins()
         return sorted(self._entries)
@@ -283,25 +276,15 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         _load_plugins()
-        return name in self._entries or name in self._renamed
+        return name in self._entries
 
     def info(self, name: str) -> Entry:
         """The declarations of ``name`` (:class:`Entry`); ``ValueError`` if unknown.
-
-        A deprecated name (:meth:`rename`) resolves to its new name with a warning.
 
         >>> datasets.info("lightgcn").gives, embedders.info("svd").takes_seed
         ('split', True)
         """
         _load_plugins()
-        if name in self._renamed and name not in self._entries:
-            warnings.warn(
-                f"{self.kind} {name!r} is deprecated and will be removed in the next release; "
-                f"use {self._renamed[name]!r}",
-                DeprecationWarning,
-                stacklevel=3,
-            )
-            name = self._renamed[name]
         if name not in self._entries:
             hint = difflib.get_close_matches(name, self._entries, n=1)
             extra = f" Did you mean {hint[0]!r}?" if hint else ""
@@ -329,7 +312,6 @@ class Registry:
         parameter. Parameters not given take their defaults.
         """
         entry = self.info(name)
-        params = translate_renamed(entry.obj, params)
         valid = self.parameters(name)
         unknown = sorted(set(params) - set(valid))
         if unknown:
@@ -341,9 +323,7 @@ class Registry:
 
     def create(self, name: str, **params: Any) -> Any:
         """Instantiate ``name`` with ``params`` after :meth:`check` (names and values)."""
-        factory = self.get(name)  # warns once for a deprecated name
-        name = self._renamed.get(name, name) if name not in self._entries else name
-        params = translate_renamed(factory, params)
+        factory = self.get(name)
         self.check(name, params)
         return factory(**params)
 

@@ -14,7 +14,7 @@ def test_evaluate_is_callable_and_keeps_its_modules():
     assert isinstance(gr.evaluate, types.ModuleType) and callable(gr.evaluate)
     assert gr.evaluate.metrics is importlib.import_module("graphrec.evaluate.metrics")
     assert gr.evaluate.stats is importlib.import_module("graphrec.evaluate.stats")
-    assert gr.evaluate.compare is gr.evaluate.stats.compare
+    assert gr.evaluate.compare_to_baseline is gr.evaluate.stats.compare_to_baseline
     assert "train" in inspect.signature(gr.evaluate).parameters
     hits = np.array([[True, False]])
     assert gr.evaluate.metrics.recall_at_k(hits, np.array([2]), 2).tolist() == [0.5]
@@ -23,10 +23,10 @@ def test_evaluate_is_callable_and_keeps_its_modules():
 def test_import_statements_of_the_readme():
     import graphrec.evaluate as ev
     import graphrec.evaluate.metrics as metrics
-    from graphrec.evaluate import compare, evaluate
+    from graphrec.evaluate import compare_to_baseline, evaluate
 
     assert ev is gr.evaluate and metrics is gr.evaluate.metrics
-    assert compare is gr.evaluate.stats.compare
+    assert compare_to_baseline is gr.evaluate.stats.compare_to_baseline
     assert evaluate is gr.evaluate.protocol.evaluate
 
 

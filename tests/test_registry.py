@@ -103,7 +103,7 @@ def test_declared_needs_plan_a_detector_stage(toy_recommenders, tmp_path):
         tmp_path,
         ["toy_needs_communities", "toy_plain"],
         embedders=[{"name": "svd", "params": {"dim": 4}}],
-        detectors=[{"name": "louvain"}, {"name": "kmeans", "params": {"n_clusters": 2}}],
+        detectors=[{"name": "louvain"}, {"name": "kmeans", "params": {"n_communities": 2}}],
     )
     plan = make_plan(load_config(cfg), tmp_path / "cache")
     toy = [r for r in plan.runs if r.recommender == "toy_needs_communities"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Boolean, Interval, Options, Pair, Seed, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -18,7 +17,6 @@ __all__ = ["EmbeddingAgglomerative"]
 
 
 @detectors.register("agglomerative", needs=("embedder",))
-@renamed_parameters(n_clusters="n_communities")
 class EmbeddingAgglomerative(_EmbeddingDetector):
     """Agglomerative (hierarchical) clustering of user embeddings; k by silhouette.
 

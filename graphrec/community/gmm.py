@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Boolean, Interval, Options, Pair, Seed, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -15,7 +14,6 @@ __all__ = ["EmbeddingGMM"]
 
 
 @detectors.register("gmm", needs=("embedder",))
-@renamed_parameters(n_components="n_communities")
 class EmbeddingGMM(_EmbeddingDetector):
     """Gaussian mixture on user embeddings; the number of components chosen by BIC.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Boolean, Interval, Pair, Seed, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -18,7 +17,6 @@ __all__ = ["EmbeddingKMeans"]
 
 
 @detectors.register("kmeans", needs=("embedder",))
-@renamed_parameters(n_clusters="n_communities")
 class EmbeddingKMeans(_EmbeddingDetector):
     """k-means on user embeddings; k given or chosen by the silhouette over ``k_range``.
 

@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Boolean, Interval, Pair, Seed, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -20,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 
 @detectors.register("knn_spectral", needs=("embedder",))
-@renamed_parameters(n_clusters="n_communities")
 class EmbeddingSpectral(_EmbeddingDetector):
     """Spectral clustering of the k-nearest-neighbour graph of user embeddings.
 
@@ -116,6 +114,3 @@ class EmbeddingSpectral(_EmbeddingDetector):
         for w in caught:  # e.g. "Graph is not fully connected": worth a log line, not a warning
             logger.info("spectral clustering: %s", w.message)
         return labels.astype(np.int64)
-
-
-detectors.rename("spectral", "knn_spectral")  # the old name, for one release

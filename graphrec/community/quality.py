@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._deprecation import deprecated_alias
 from graphrec._validation import RandomState, check_random_state
 from graphrec.community._partition import (
     _labels,
@@ -47,7 +46,6 @@ __all__ = [
     "attribute_agreement",
     "barber_modularity",
     "conductance",
-    "coverage",
     "friend_lift",
     "internal_edge_fraction",
     "item_information",
@@ -198,7 +196,7 @@ def internal_edge_fraction(graph: Any, labels: Any) -> float:
     """Share of the edge weight that lies inside communities (networkx's *coverage*).
 
     Named so as not to be confused with the ``coverage@k`` metric of recommendation
-    lists (the share of the catalogue recommended); ``coverage`` is its deprecated alias.
+    lists (the share of the catalogue recommended).
 
     >>> g = sp.csr_array([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
     >>> internal_edge_fraction(g, np.array([0, 0, 0, 1]))
@@ -211,9 +209,6 @@ def internal_edge_fraction(graph: Any, labels: Any) -> float:
     if total <= 0:
         raise ValueError("the internal edge fraction is undefined on a graph without edges")
     return float(coo.data[lab[coo.row] == lab[coo.col]].sum() / total)
-
-
-coverage = deprecated_alias(internal_edge_fraction, "coverage", "internal_edge_fraction")
 
 
 def size_stats(labels: Any) -> dict[str, float]:

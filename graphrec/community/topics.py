@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, Options, Seed, check_params, param_constraints
 from graphrec._registry import detectors
 from graphrec._validation import RandomState
@@ -23,7 +22,6 @@ __all__ = ["LDATopics"]
 
 
 @detectors.register("lda")
-@renamed_parameters(n_topics="n_communities")
 class LDATopics(BaseDetector):
     """User groups from latent Dirichlet allocation (scikit-learn), a classic baseline.
 
@@ -36,7 +34,7 @@ class LDATopics(BaseDetector):
     Parameters
     ----------
     n_communities : int
-        Number of topics (communities). Formerly ``n_topics`` (deprecated alias).
+        Number of topics (communities).
     weighting : {"binary", "raw", "log"}
         Counts given to LDA: one per interaction (default), the weights as given (play
         counts, ratings), or ``log1p`` of them.

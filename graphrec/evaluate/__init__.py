@@ -22,12 +22,11 @@ import types
 from graphrec.evaluate import metrics, new_users, protocol, stats
 from graphrec.evaluate.new_users import NewUserResult, evaluate_new_users
 from graphrec.evaluate.protocol import EvalResult, evaluate
-from graphrec.evaluate.stats import compare, compare_to_baseline, holm, paired_comparison
+from graphrec.evaluate.stats import compare_to_baseline, holm, paired_comparison
 
 __all__ = [
     "EvalResult",
     "NewUserResult",
-    "compare",
     "compare_to_baseline",
     "evaluate",
     "evaluate_new_users",

@@ -14,14 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graphrec._deprecation import deprecated_alias
 from graphrec._validation import RandomState, check_random_state
 
 __all__ = [
     "activity_bands",
     "bootstrap_ci",
     "bootstrap_cis",
-    "compare",
     "compare_to_baseline",
     "group_table",
     "holm",
@@ -291,7 +289,6 @@ def compare_to_baseline(
     is one comparison with the baseline; ``p_holm`` is the Wilcoxon p-value
     corrected for their number (:func:`holm`), the one to read when several
     methods are compared (with a single comparison it equals ``p_wilcoxon``).
-    ``compare`` is its deprecated alias.
     """
     if not results:
         raise ValueError("compare_to_baseline needs at least one result")
@@ -316,6 +313,3 @@ def compare_to_baseline(
     if "p_wilcoxon" in out:
         out["p_holm"] = holm(out["p_wilcoxon"].to_numpy())
     return out
-
-
-compare = deprecated_alias(compare_to_baseline, "compare", "compare_to_baseline")

@@ -101,9 +101,6 @@ def _entry(
     takes_base = kind == "recommender" and "base" in info.needs
     if takes_base and "base" in params:
         base = _base_entry(params["base"], f"{here}.params.base", errors)
-    # deprecated aliases of the injected parameters (community_blend's ``embedder``)
-    renamed = getattr(registry.get(name), "_renamed_params", None) or {}
-    filled = (*filled, *(old for old, new in renamed.items() if new in filled))
     takes_single = kind == "recommender" and "communities" in info.needs
     if takes_single and params.get("communities", "single") != "single":
         errors.append(

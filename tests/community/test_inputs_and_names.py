@@ -4,7 +4,6 @@ and the renamed parameters with their deprecated aliases."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.base import clone
 
 import graphrec as gr
 from graphrec.community import quality
@@ -89,21 +88,16 @@ def test_soft_memberships(easy, easy_embedder):
         (LDATopics, "n_topics"),
     ],
 )
-def test_old_parameter_names_work_and_warn(cls, old):
-    with pytest.warns(DeprecationWarning, match=f"'{old}' is deprecated.*'n_communities'"):
-        det = cls(**{old: 3})
-    assert det.n_communities == 3
-    assert old not in det.get_params() and det.get_params()["n_communities"] == 3
-    assert clone(det).get_params() == det.get_params()
-    name = cls._registered_name
-    with pytest.warns(DeprecationWarning, match=old):
-        assert gr.create("detector", name, **{old: 3}).n_communities == 3
-    with pytest.raises(TypeError, match="not both"):
-        cls(**{old: 3, "n_communities": 3})
+def test_every_parameter_has_one_name(cls, old):
+    with pytest.raises(TypeError, match=old):
+        cls(**{old: 3})
+    with pytest.raises(
+        ValueError, match=f"unknown parameter.s. {old}; valid parameters: .*n_communities"
+    ):
+        gr.create("detector", cls._registered_name, **{old: 3})
 
 
-def test_old_detector_name_resolves_with_a_warning():
-    with pytest.warns(DeprecationWarning, match="'spectral' is deprecated.*'knn_spectral'"):
-        det = gr.create("detector", "spectral", n_communities=2)
-    assert isinstance(det, EmbeddingSpectral)
+def test_every_detector_has_one_name():
     assert "spectral" not in gr.available("detector")
+    with pytest.raises(ValueError, match=r"unknown detector 'spectral'.*Did you mean"):
+        gr.create("detector", "spectral", n_communities=2)

@@ -44,7 +44,9 @@ def test_unassigned_are_singletons_in_graph_measures():
     with_noise = np.array([0, 0, 0, 1, 1, 1, -1])
     own_label = np.array([0, 0, 0, 1, 1, 1, 2])
     assert Q.modularity(g, with_noise) == pytest.approx(Q.modularity(g, own_label))
-    assert Q.coverage(g, with_noise) == pytest.approx(Q.coverage(g, own_label))
+    assert Q.internal_edge_fraction(g, with_noise) == pytest.approx(
+        Q.internal_edge_fraction(g, own_label)
+    )
 
 
 def test_graph_checks():
@@ -58,7 +60,7 @@ def test_graph_checks():
 
 def test_interactions_are_refused_with_a_pointer_to_the_projection(easy):
     # an Interactions object is not a users x users graph; never the friend graph silently
-    for measure in (Q.modularity, Q.conductance, Q.coverage):
+    for measure in (Q.modularity, Q.conductance, Q.internal_edge_fraction):
         with pytest.raises(ValueError, match="user_projection"):
             measure(easy.data, easy.user_labels)
     projection = gr.user_projection(easy.data)
@@ -72,7 +74,7 @@ def test_conductance_and_coverage_hand_computed():
     # one edge crosses; volumes 7 and 9 -> 1/7 for both sides
     assert result.per_community.tolist() == pytest.approx([1 / 7, 1 / 7])
     assert result.mean == pytest.approx(1 / 7)
-    assert Q.coverage(g, labels) == pytest.approx(7 / 8)
+    assert Q.internal_edge_fraction(g, labels) == pytest.approx(7 / 8)
     # the pendant alone: cut 1, volume 1
     assert Q.conductance(g, np.array([0, 0, 0, 0, 0, 0, 1])).per_community[1] == 1.0
     # one community holding everything has no complement: undefined

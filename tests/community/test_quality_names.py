@@ -17,9 +17,5 @@ def test_internal_edge_fraction_by_hand():
         Q.internal_edge_fraction(sp.csr_array((3, 3)), np.zeros(3, int))
 
 
-def test_coverage_is_a_deprecated_alias():
-    labels = np.array([0, 0, 1, 1])
-    with pytest.warns(DeprecationWarning, match="'coverage' is deprecated.*internal_edge_fraction"):
-        old = Q.coverage(G, labels)
-    assert old == Q.internal_edge_fraction(G, labels)
-    assert "internal_edge_fraction" in Q.__all__
+def test_coverage_names_only_the_recommendation_metric():
+    assert not hasattr(Q, "coverage") and "internal_edge_fraction" in Q.__all__

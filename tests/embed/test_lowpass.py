@@ -34,7 +34,7 @@ def test_deterministic(planted):
 def test_kmeans_recovers_planted_communities(planted):
     data, truth, _ = planted
     emb = LowPass(dim=3).fit(data)
-    det = gr.create("detector", "kmeans", n_clusters=3, random_state=0).fit(data, embedder=emb)
+    det = gr.create("detector", "kmeans", n_communities=3, random_state=0).fit(data, embedder=emb)
     assert adjusted_rand_score(truth, det.labels_) > 0.9
 
 

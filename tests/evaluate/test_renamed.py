@@ -1,6 +1,4 @@
-"""Names that say one thing: the renamed comparison keeps its old name for one release."""
-
-import warnings
+"""Names that say one thing: the paired comparison with a baseline has one name."""
 
 import numpy as np
 import pandas as pd
@@ -29,11 +27,5 @@ def test_compare_to_baseline_is_public():
     assert table.loc["better", "p_holm"] < 0.01
 
 
-def test_compare_is_a_deprecated_alias_with_the_same_table():
-    new = stats.compare_to_baseline(RESULTS, "recall@10", n_boot=100, random_state=0)
-    with pytest.warns(DeprecationWarning, match="'compare' is deprecated.*compare_to_baseline"):
-        old = stats.compare(RESULTS, "recall@10", n_boot=100, random_state=0)
-    pd.testing.assert_frame_equal(old, new)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        stats.compare_to_baseline(RESULTS, "recall@10", n_boot=10, random_state=0)
+def test_the_former_name_is_gone():
+    assert not hasattr(stats, "compare") and "compare" not in stats.__all__

@@ -6,7 +6,7 @@ import graphrec as gr
 from graphrec.evaluate.stats import (
     activity_bands,
     bootstrap_ci,
-    compare,
+    compare_to_baseline,
     group_table,
     holm,
     paired_comparison,
@@ -75,7 +75,7 @@ def test_paired_comparison_finds_real_difference(results):
     assert cmp["diff"] > 0 and cmp["diff lo"] > 0 and cmp["p_wilcoxon"] < 0.01
     same = paired_comparison(results["itemknn"], results["itemknn"], "recall@10")
     assert same["diff"] == 0 and same["p_wilcoxon"] == 1.0
-    table = compare(results, "recall@10")
+    table = compare_to_baseline(results, "recall@10")
     assert table.loc["itemknn", "diff"] == pytest.approx(cmp["diff"])
 
 
@@ -94,7 +94,7 @@ def test_holm_against_a_hand_computed_case():
 
 def test_compare_corrects_for_the_number_of_comparisons(results):
     three = dict(results, again=results["itemknn"])
-    table = compare(three, "recall@10")
+    table = compare_to_baseline(three, "recall@10")
     raw = table["p_wilcoxon"].dropna().to_numpy()
     assert table["p_holm"].dropna().tolist() == pytest.approx(holm(raw).tolist())
     assert (table["p_holm"].dropna() >= raw).all()

@@ -75,9 +75,9 @@ def test_bad_base_entries_are_named(tmp_path, base, expected):
         load_config(_config(tmp_path, recs))
 
 
-def test_the_deprecated_embedder_param_is_set_by_the_runner(tmp_path):
+def test_a_former_parameter_name_is_unknown(tmp_path):
     recs = [{"name": "community_blend", "params": {"embedder": "svd"}}]
-    with pytest.raises(ConfigError, match=r"params.embedder: set by the runner.*params.base"):
+    with pytest.raises(ConfigError, match=r"unknown parameter\(s\) embedder"):
         load_config(_config(tmp_path, recs, [{"name": "svd"}]))
 
 

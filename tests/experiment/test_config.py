@@ -87,7 +87,8 @@ def test_all_problems_reported_at_once(make_config):
     assert "dataset.params" in message and "n_users" in message
     assert "dataset.split.method" in message and "leave_one_out" in message
     assert "detectors[0].embedder" in message and "one of: svd" in message
-    assert "recommenders[0].params.embedder: set by the runner" in message
+    unknown = "recommender 'community_blend' got unknown parameter(s) embedder"
+    assert f"recommenders[0].params: {unknown}" in message
 
 
 def test_a_misspelt_component_is_one_error_not_follow_ons():

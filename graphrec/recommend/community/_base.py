@@ -25,14 +25,12 @@ refuse one fitted on another index space; fold-in scores the rows with
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
 
 from graphrec._params import Interval, Options, Satisfies, check_params
-from graphrec._topk import topk
 from graphrec._validation import check_is_fitted
 from graphrec.community._partition import (
     community_affinity,
@@ -362,24 +360,3 @@ class CommunityRecommender(BaseRecommender):
             if not room:
                 self._ranks = {c: cache[c] for c in missing}
         return np.stack([cache[c] for c in rows.tolist()])[inverse.ravel()]
-
-    def recommend_new(
-        self, items: Any, k: int = 10, *, exclude_seen: bool = True
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Deprecated: use ``recommend(user_items=items, k=k)`` (fold-in).
-
-        Kept for one release: the community's most popular items for users unseen in
-        training, given their items (nearest community by items).
-        """
-        warnings.warn(
-            "recommend_new is deprecated and will be removed in the next release; use "
-            "recommend(user_items=X, k=k) (every community recommender folds in)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        x = self._as_rows(items)
-        scores = self.community_scores(self.assign(x))
-        if exclude_seen and x.nnz:
-            rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-            scores[rows, x.indices] = -np.inf
-        return topk(scores.astype(np.float32), k)

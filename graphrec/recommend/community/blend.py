@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec.recommend.community._base import (
@@ -19,7 +18,6 @@ from graphrec.recommend.community._base import (
 __all__ = ["CommunityBlend"]
 
 
-@renamed_parameters(embedder="base")
 @recommenders.register("community_blend", needs=("base", "communities"))
 class CommunityBlend(CommunityRecommender):
     """``(1 - alpha) * personal + alpha * community``, each min-max normalised per user.
@@ -34,8 +32,7 @@ class CommunityBlend(CommunityRecommender):
     Parameters
     ----------
     base : recommender or embedder
-        Fitted (on this train) or not (fitted in ``fit``). ``embedder=`` is a
-        deprecated alias.
+        Fitted (on this train) or not (fitted in ``fit``).
     communities : Communities, detector, array of int or "single"
     alpha : float in [0, 1]
         Weight of community popularity.

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, check_params, param_constraints
 from graphrec._registry import recommenders
 from graphrec.data.interactions import Interactions
@@ -19,7 +18,6 @@ __all__ = ["CommunityModel"]
 logger = logging.getLogger(__name__)
 
 
-@renamed_parameters(embedder="base")
 @recommenders.register("community_model", needs=("fine_tunable_embedder", "communities"))
 class CommunityModel(CommunityLocal):
     """One model per community, fine-tuned on the community's interactions.
@@ -34,7 +32,7 @@ class CommunityModel(CommunityLocal):
     Parameters
     ----------
     base : fine-tunable embedder
-        Fitted (on this train) or not. ``embedder=`` is a deprecated alias.
+        Fitted (on this train) or not.
     communities : Communities, detector, array of int or "single"
     min_size : int
     epochs : int

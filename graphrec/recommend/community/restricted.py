@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from graphrec._deprecation import renamed_parameters
 from graphrec._params import Interval, param_constraints
 from graphrec._registry import recommenders
 from graphrec.recommend.community._base import (
@@ -19,7 +18,6 @@ from graphrec.recommend.community._base import (
 __all__ = ["CommunityRestricted"]
 
 
-@renamed_parameters(embedder="base")
 @recommenders.register("community_restricted", needs=("base", "communities"))
 class CommunityRestricted(CommunityRecommender):
     """A base recommender's scores, ranked only over the items of the user's community.
@@ -36,7 +34,7 @@ class CommunityRestricted(CommunityRecommender):
     Parameters
     ----------
     base : recommender or embedder
-        Fitted (on this train) or not. ``embedder=`` is a deprecated alias.
+        Fitted (on this train) or not.
     communities : Communities, detector, array of int or "single"
     min_support : int
         Members of the community who must have chosen an item for it to be a candidate.

@@ -56,12 +56,8 @@ def test_unassigned_and_cold_users_go_to_nearest_community(tiny):
     # community 1: item 2 and item 4 tie at 2/3, global popularity breaks it; community 0
     # has nothing left but item 2, then global order
     assert items.tolist() == [[2, 4], [2, 3]]
-    # the deprecated recommend_new gives the same lists, with a warning
-    with pytest.warns(DeprecationWarning, match="recommend_new is deprecated"):
-        old, _ = rec.recommend_new([[3], [0, 1]], k=2)
-    assert old.tolist() == items.tolist()
-    with pytest.raises(ValueError, match="item indices"), pytest.warns(DeprecationWarning):
-        rec.recommend_new([[9]])
+    with pytest.raises(ValueError, match="item indices"):
+        rec.assign([[9]])
 
 
 @pytest.fixture(scope="module")
