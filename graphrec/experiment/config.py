@@ -305,7 +305,8 @@ def load_config(
         if not path.is_file():
             raise FileNotFoundError(f"no config file at {path}")
         try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+            with open(path, encoding="utf-8") as stream:  # its marks name the file
+                raw = yaml.load(stream, Loader=UniqueKeyLoader)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     from graphrec.experiment._parse import parse  # the checks build these dataclasses
